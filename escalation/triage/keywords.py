@@ -1,0 +1,28 @@
+"""The fallback triage when no model is trained: categories' admin-edited keyword lists."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from helpdesk.models import Category
+
+WORD = re.compile(r"[a-z0-9$€£]+(?:[-'][a-z0-9]+)*")
+
+
+@dataclass(frozen=True)
+class KeywordMatch:
+    category: Category
+    hits: tuple[str, ...]
+
+
+def best_category(text: str) -> KeywordMatch | None:
+    """The category whose keywords occur most often in the text (ties: the first by name)."""
+    lowered = text.lower()
+    words = set(WORD.findall(lowered))
+    best: KeywordMatch | None = None
+    for category in Category.objects.select_related("team").order_by("name"):
+        hits = tuple(k for k in category.keywords if (k in words if " " not in k else k in lowered))
+        if hits and (best is None or len(hits) > len(best.hits)):
+            best = KeywordMatch(category, hits)
+    return best

@@ -1,0 +1,32 @@
+"""API errors: every bad input is a 4xx with field messages, never a 500.
+
+Services raise Django's ValidationError/PermissionDenied; this turns them into DRF responses, and makes
+every 400 body a {field: [messages]} mapping.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        detail = {
+            ("non_field_errors" if field == "__all__" else field): messages
+            for field, messages in detail.items()
+        }
+        exc = exceptions.ValidationError(detail)
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    response = drf_exception_handler(exc, context)
+    if (
+        response is not None
+        and isinstance(exc, exceptions.ValidationError)
+        and isinstance(response.data, list)
+    ):
+        response.data = {"non_field_errors": response.data}
+    return response

@@ -1,0 +1,93 @@
+"""Output shapes of the API (the contract's field names). Inputs live next to their views."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from helpdesk.models import Agent, Message, Ticket
+
+
+class SlaSerializer(serializers.Serializer):
+    first_response_due = serializers.DateTimeField(allow_null=True)
+    next_reply_due = serializers.DateTimeField(allow_null=True)
+    resolution_due = serializers.DateTimeField(allow_null=True)
+    breached = serializers.BooleanField(source="sla_breached")
+    paused = serializers.SerializerMethodField()
+
+    def get_paused(self, ticket: Ticket) -> bool:
+        return ticket.sla_paused_at is not None
+
+
+class TicketSerializer(serializers.ModelSerializer):
+    category = serializers.CharField(source="category.name", allow_null=True, read_only=True)
+    team = serializers.CharField(source="team.name", allow_null=True, read_only=True)
+    tier = serializers.IntegerField(source="tier.level", allow_null=True, read_only=True)
+    assignee = serializers.CharField(source="assignee.user.username", allow_null=True, read_only=True)
+    customer_email = serializers.EmailField(source="customer.email", read_only=True)
+    organization = serializers.CharField(source="organization.name", allow_null=True, read_only=True)
+    sla = SlaSerializer(source="*", read_only=True)
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "id",
+            "subject",
+            "body",
+            "channel",
+            "status",
+            "priority",
+            "priority_score",
+            "category",
+            "team",
+            "tier",
+            "assignee",
+            "customer_email",
+            "organization",
+            "sentiment",
+            "frustration",
+            "escalation_probability",
+            "confidence",
+            "autonomy",
+            "requires_human",
+            "sla",
+            "reopen_count",
+            "escalation_count",
+            "first_response_at",
+            "resolved_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="author.username", allow_null=True, read_only=True)
+    internal = serializers.BooleanField(source="is_internal", read_only=True)
+
+    class Meta:
+        model = Message
+        fields = ["id", "ticket", "author", "author_kind", "internal", "channel", "body", "created_at"]
+        read_only_fields = fields
+
+
+class AgentSerializer(serializers.ModelSerializer):
+    username = serializers.CharField(source="user.username", read_only=True)
+    name = serializers.CharField(source="user.get_full_name", read_only=True)
+    tier = serializers.IntegerField(source="tier.level", read_only=True)
+    teams = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+
+    class Meta:
+        model = Agent
+        fields = [
+            "username",
+            "name",
+            "role",
+            "status",
+            "status_changed_at",
+            "tier",
+            "teams",
+            "capacity",
+            "languages",
+            "timezone",
+        ]
+        read_only_fields = fields

@@ -1,0 +1,1 @@
+"""The demo support organization that `manage.py seed_demo` creates."""

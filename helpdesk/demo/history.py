@@ -1,0 +1,451 @@
+"""Ninety days of believable ticket history: conversations, escalations, reopenings, CSAT.
+
+Each ticket's life is simulated forward from its creation time; anything that would happen after
+`now` has not happened yet, so recent tickets are still new, open or pending. Rows are bulk-inserted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from helpdesk.demo import content
+from helpdesk.demo.people import Cast
+from helpdesk.models import (
+    Agent,
+    AuthorKind,
+    Channel,
+    Csat,
+    Customer,
+    Message,
+    Priority,
+    Role,
+    Segment,
+    Status,
+    Ticket,
+    TicketEvent,
+    Trigger,
+)
+
+RECENT_SHARE = 0.06
+ESCALATION_BIAS = {
+    "Security incident": 0.25,
+    "Bug report": 0.3,
+    "Billing dispute": 0.25,
+    "Cancellation": 0.2,
+    "API & integrations": 0.12,
+}
+PRIORITY_BASE = {Priority.LOW: 20, Priority.NORMAL: 40, Priority.HIGH: 65, Priority.URGENT: 85}
+SEGMENT_BONUS = {Segment.TRIAL: 0, Segment.STANDARD: 4, Segment.PREMIUM: 8, Segment.ENTERPRISE: 14}
+# Tickets that customers often file in the wrong place, and where they really belong.
+MISFILED_FIRST_TEAM = {
+    "Bug report": "Technical",
+    "Security incident": "Accounts",
+    "Refund request": "Accounts",
+}
+CHANNELS = [Channel.PORTAL] * 5 + [Channel.EMAIL] * 3 + [Channel.CHAT, Channel.PHONE, Channel.API]
+
+
+@dataclass
+class Life:
+    """What happened to one ticket, as rows to insert once the ticket has a primary key."""
+
+    ticket: Ticket
+    messages: list[dict] = field(default_factory=list)
+    events: list[dict] = field(default_factory=list)
+    csat: tuple[int, str, dt.datetime] | None = None
+
+    def say(self, at, kind, author, body, *, internal=False):
+        self.messages.append(
+            {"created_at": at, "author_kind": kind, "author": author, "body": body, "is_internal": internal}
+        )
+
+    def log(self, at, code, **columns):
+        self.events.append({"created_at": at, "code": code, **columns})
+
+
+def _fill(template: str, rng: random.Random) -> str:
+    slots = {name: rng.choice(values) for name, values in content.SLOTS.items()}
+    slots.update(
+        amount=rng.choice([39, 89, 120, 249, 380, 560, 640, 890, 1200, 2400]),
+        n=rng.randint(2, 400),
+        invoice=f"INV-{rng.randint(10000, 99999)}",
+    )
+    return template.format(**slots)
+
+
+def _priority(category: str, subject: str, segment: str, rng: random.Random) -> str:
+    if category == "Security incident" or "Production down" in subject:
+        level = Priority.URGENT if rng.random() < 0.7 else Priority.HIGH
+    elif category in ("Billing dispute", "Cancellation", "Performance"):
+        level = Priority.HIGH if rng.random() < 0.6 else Priority.NORMAL
+    elif category in ("How-to question", "Feature request", "Invoice question"):
+        level = Priority.LOW if rng.random() < 0.6 else Priority.NORMAL
+    else:
+        level = Priority.NORMAL
+    if segment == Segment.ENTERPRISE and level in (Priority.LOW, Priority.NORMAL) and rng.random() < 0.5:
+        level = Priority.HIGH if level == Priority.NORMAL else Priority.NORMAL
+    return level
+
+
+class HistoryBuilder:
+    def __init__(self, cast: Cast, rng: random.Random, now: dt.datetime):
+        self.cast, self.rng, self.now = cast, rng, now
+        self.pool: dict[tuple[int, int], list[Agent]] = defaultdict(list)
+        for agent in (
+            Agent.objects.filter(role=Role.AGENT).select_related("tier", "user").prefetch_related("teams")
+        ):
+            for team in agent.teams.all():
+                self.pool[(team.pk, agent.tier.level)].append(agent)
+        self.org_of = {c.user_id: c.organization for c in Customer.objects.select_related("organization")}
+        # A few customers write in much more often than the rest (repeat contacts).
+        self.customer_weights = [1 + (12 if i % 17 == 0 else 0) for i in range(len(cast.customers))]
+        self.open_load: Counter[int] = Counter()
+
+    def agent_for(self, team_id: int, level: int) -> Agent:
+        candidates = (
+            self.pool.get((team_id, level))
+            or self.pool.get((team_id, 1))
+            or [a for agents in self.pool.values() for a in agents]
+        )
+        return self.rng.choice(candidates)
+
+    def simulate(self) -> Life:
+        rng, cast = self.rng, self.cast
+        # Most history is old and settled; a slice is from the last two days and still being worked.
+        window = 2 * 86400 if rng.random() < RECENT_SHARE else 90 * 86400
+        created = self.now - dt.timedelta(seconds=rng.uniform(0, window))
+        category_name = rng.choices(
+            list(content.CATEGORY_WEIGHTS), weights=list(content.CATEGORY_WEIGHTS.values())
+        )[0]
+        category = cast.categories[category_name]
+        subject_t, body_t = rng.choice(content.TEXTS[category_name])
+        subject, body = _fill(subject_t, rng), _fill(body_t, rng)
+        customer = rng.choices(cast.customers, weights=self.customer_weights)[0]
+        org = self.org_of[customer.pk]
+        priority = _priority(category_name, subject, org.segment, rng)
+        misfiled = MISFILED_FIRST_TEAM.get(category_name) if rng.random() < 0.35 else None
+        team = cast.teams[misfiled] if misfiled else category.team
+        tier = cast.tiers[1]
+        channel = rng.choice(CHANNELS)
+        frustrated = any(
+            cue in body.lower() for cue in ("third time", "nobody seems to care", "urgent", "refusing")
+        )
+        ticket = Ticket(
+            subject=subject[:200],
+            body=body,
+            channel=channel,
+            category=category,
+            team=team,
+            tier=tier,
+            customer=customer,
+            organization=org,
+            priority=priority,
+            created_at=created,
+            last_customer_message_at=created,
+            priority_score=min(
+                100.0,
+                PRIORITY_BASE[priority]
+                + SEGMENT_BONUS[org.segment]
+                + rng.uniform(-5, 5)
+                + (8 if frustrated else 0),
+            ),
+            sentiment=round(rng.uniform(-0.9, -0.4) if frustrated else rng.uniform(-0.3, 0.5), 2),
+            frustration=round(rng.uniform(0.6, 0.95) if frustrated else rng.uniform(0.0, 0.35), 2),
+            first_response_due=created + dt.timedelta(minutes=tier.first_response_minutes),
+            resolution_due=created + dt.timedelta(minutes=tier.resolution_minutes),
+            metadata={"demo": True},
+        )
+        life = Life(ticket)
+        life.say(created, AuthorKind.CUSTOMER, customer, body)
+        life.log(created, "ticket.created", actor=customer, to_team=team, details={"channel": channel})
+        agent = self.agent_for(team.pk, 1)
+        life.log(
+            created + dt.timedelta(seconds=rng.randint(2, 90)),
+            "ticket.assigned",
+            trigger=Trigger.ROUTING,
+            to_agent=agent,
+        )
+        self._work(life, agent, category_name, misfiled)
+        return life
+
+    def _work(self, life: Life, agent: Agent, category_name: str, misfiled: str | None) -> None:
+        rng, ticket, now = self.rng, life.ticket, self.now
+        created = ticket.created_at
+        first_response = created + dt.timedelta(
+            minutes=ticket.tier.first_response_minutes * rng.lognormvariate(-0.9, 0.7)
+        )
+        if first_response > now:
+            self._leave_open(life, agent, responded=False)
+            return
+        ticket.first_response_at = first_response
+        life.say(first_response, AuthorKind.AGENT, agent.user, rng.choice(content.AGENT_REPLIES["default"]))
+        life.log(first_response, "message.agent", actor=agent.user)
+        escalate_p = (
+            0.12
+            + ESCALATION_BIAS.get(category_name, 0)
+            + (0.08 if ticket.organization.segment == Segment.ENTERPRISE else 0)
+        )
+        hours = rng.lognormvariate(1.9, 0.9)  # median ~7h of work
+        if created.weekday() == 4:
+            hours *= 2.0  # Friday tickets wait over the weekend
+        moment = first_response
+        if misfiled or rng.random() < escalate_p:
+            agent, moment = self._escalate(life, agent, moment, category_name, misfiled)
+            hours *= 2.5
+        if rng.random() < 0.4:
+            at = moment + dt.timedelta(hours=rng.uniform(0.5, 6))
+            if at < now:
+                life.say(
+                    at,
+                    AuthorKind.CUSTOMER,
+                    ticket.customer,
+                    rng.choice(content.AGENT_REPLIES["customer_followup"]),
+                )
+                life.log(at, "message.customer", actor=ticket.customer)
+                ticket.last_customer_message_at = at
+        resolved = created + dt.timedelta(hours=hours)
+        if resolved <= moment:
+            resolved = moment + dt.timedelta(minutes=rng.randint(10, 240))
+        if resolved > now:
+            self._leave_open(life, agent, responded=True)
+            return
+        self._resolve(life, agent, resolved)
+
+    def _escalate(
+        self, life: Life, agent: Agent, after: dt.datetime, category_name: str, misfiled: str | None
+    ):
+        rng, ticket, cast = self.rng, life.ticket, self.cast
+        at = after + dt.timedelta(hours=rng.uniform(0.3, 20))
+        if at > self.now:
+            return agent, after
+        life.say(at, AuthorKind.AGENT, agent.user, rng.choice(content.AGENT_REPLIES["note"]), internal=True)
+        life.log(at, "message.note", actor=agent.user)
+        functional = misfiled is not None or rng.random() < 0.3
+        old_team, old_tier = ticket.team, ticket.tier
+        if functional:
+            target = (
+                cast.categories[category_name].team
+                if misfiled
+                else cast.teams[rng.choice(content.FUNCTIONAL_PATHS[ticket.team.name])]
+            )
+            if target == ticket.team:
+                target = cast.teams[content.FUNCTIONAL_PATHS[ticket.team.name][0]]
+            ticket.team = target
+            reason = rng.choice(content.ESCALATION_REASONS["functional"])
+            life.log(
+                at,
+                "escalation.functional",
+                actor=agent.user,
+                reason=reason,
+                from_team=old_team,
+                to_team=target,
+                from_tier=old_tier,
+                to_tier=old_tier,
+                from_agent=agent,
+            )
+        else:
+            ticket.tier = cast.tiers[min(3, old_tier.level + 1)]
+            reason = rng.choice(content.ESCALATION_REASONS["hierarchical"])
+            life.log(
+                at,
+                "escalation.hierarchical",
+                actor=agent.user,
+                reason=reason,
+                from_team=old_team,
+                to_team=old_team,
+                from_tier=old_tier,
+                to_tier=ticket.tier,
+                from_agent=agent,
+            )
+        ticket.escalation_count += 1
+        new_agent = self.agent_for(ticket.team.pk, ticket.tier.level)
+        life.log(
+            at + dt.timedelta(seconds=30),
+            "ticket.assigned",
+            trigger=Trigger.ROUTING,
+            from_agent=agent,
+            to_agent=new_agent,
+        )
+        # Ping-pong: now and then the receiving team bounces it straight back.
+        if functional and rng.random() < 0.08:
+            back = at + dt.timedelta(hours=rng.uniform(1, 8))
+            if back < self.now:
+                life.log(
+                    back,
+                    "escalation.functional",
+                    actor=new_agent.user,
+                    reason="Not ours — sending back.",
+                    from_team=ticket.team,
+                    to_team=old_team,
+                    from_tier=ticket.tier,
+                    to_tier=ticket.tier,
+                    from_agent=new_agent,
+                )
+                ticket.team, ticket.escalation_count = old_team, ticket.escalation_count + 1
+                new_agent = self.agent_for(old_team.pk, ticket.tier.level)
+                life.log(
+                    back + dt.timedelta(seconds=30),
+                    "ticket.assigned",
+                    trigger=Trigger.ROUTING,
+                    to_agent=new_agent,
+                )
+                at = back
+        elif not functional and ticket.tier.level < 3 and rng.random() < 0.25:
+            later = at + dt.timedelta(hours=rng.uniform(2, 30))
+            if later < self.now:
+                previous = ticket.tier
+                ticket.tier = cast.tiers[previous.level + 1]
+                life.log(
+                    later,
+                    "escalation.hierarchical",
+                    actor=new_agent.user,
+                    reason=rng.choice(content.ESCALATION_REASONS["hierarchical"]),
+                    from_team=ticket.team,
+                    to_team=ticket.team,
+                    from_tier=previous,
+                    to_tier=ticket.tier,
+                    from_agent=new_agent,
+                )
+                ticket.escalation_count += 1
+                new_agent = self.agent_for(ticket.team.pk, ticket.tier.level)
+                life.log(
+                    later + dt.timedelta(seconds=30),
+                    "ticket.assigned",
+                    trigger=Trigger.ROUTING,
+                    to_agent=new_agent,
+                )
+                at = later
+        ticket.resolution_due = ticket.created_at + dt.timedelta(minutes=ticket.tier.resolution_minutes)
+        return new_agent, at
+
+    def _leave_open(self, life: Life, agent: Agent, *, responded: bool) -> None:
+        ticket = life.ticket
+        if self.open_load[agent.pk] < agent.capacity and (responded or self.rng.random() < 0.5):
+            ticket.assignee = agent
+            self.open_load[agent.pk] += 1
+            ticket.status = (
+                self.rng.choice([Status.OPEN, Status.OPEN, Status.PENDING, Status.ON_HOLD])
+                if responded
+                else Status.OPEN
+            )
+        else:
+            ticket.status = Status.OPEN if responded else Status.NEW
+            life.log(
+                ticket.created_at + dt.timedelta(minutes=2),
+                "ticket.unassigned",
+                trigger=Trigger.ROUTING,
+                from_agent=agent,
+                reason="Agent at capacity; waiting in queue.",
+            )
+        ticket.sla_breached = bool(
+            (ticket.first_response_at or self.now) > ticket.first_response_due
+            or self.now > ticket.resolution_due
+        )
+
+    def _resolve(self, life: Life, agent: Agent, resolved: dt.datetime) -> None:
+        rng, ticket = self.rng, life.ticket
+        life.say(resolved, AuthorKind.AGENT, agent.user, rng.choice(content.AGENT_REPLIES["resolution"]))
+        life.log(resolved, "message.agent", actor=agent.user)
+        life.log(
+            resolved,
+            "ticket.resolved",
+            actor=agent.user,
+            to_agent=agent,
+            from_value=Status.OPEN,
+            to_value=Status.RESOLVED,
+        )
+        ticket.assignee, ticket.status, ticket.resolved_at = agent, Status.RESOLVED, resolved
+        if rng.random() < 0.08:
+            reopened = resolved + dt.timedelta(hours=rng.uniform(1, 48))
+            if reopened < self.now:
+                life.say(
+                    reopened,
+                    AuthorKind.CUSTOMER,
+                    ticket.customer,
+                    "It still does not work on our side, unfortunately.",
+                )
+                life.log(
+                    reopened,
+                    "ticket.reopened",
+                    actor=ticket.customer,
+                    from_value=Status.RESOLVED,
+                    to_value=Status.OPEN,
+                    from_agent=agent,
+                )
+                ticket.reopen_count += 1
+                resolved = reopened + dt.timedelta(hours=rng.uniform(1, 24))
+                if resolved > self.now:
+                    ticket.status, ticket.resolved_at = Status.OPEN, None
+                    self.open_load[agent.pk] += 1
+                    return
+                life.log(
+                    resolved,
+                    "ticket.resolved",
+                    actor=agent.user,
+                    to_agent=agent,
+                    from_value=Status.OPEN,
+                    to_value=Status.RESOLVED,
+                )
+                ticket.resolved_at = resolved
+        ticket.sla_breached = (
+            ticket.first_response_at > ticket.first_response_due or resolved > ticket.resolution_due
+        )
+        if self.now - resolved > dt.timedelta(days=4):
+            ticket.status, ticket.closed_at = Status.CLOSED, resolved + dt.timedelta(days=4)
+            life.log(
+                ticket.closed_at,
+                "ticket.status_changed",
+                trigger=Trigger.SYSTEM,
+                from_value=Status.RESOLVED,
+                to_value=Status.CLOSED,
+                reason="Closed automatically four days after resolution.",
+            )
+        if rng.random() < 0.6:
+            score = (
+                4.6
+                - 0.9 * (ticket.escalation_count > 0)
+                - 1.1 * ticket.sla_breached
+                - 0.8 * ticket.reopen_count
+                + rng.gauss(0, 0.8)
+            )
+            score = int(min(5, max(1, round(score))))
+            at = min(resolved + dt.timedelta(hours=rng.uniform(1, 20)), self.now)
+            life.csat = (
+                score,
+                rng.choice(["", "", "Quick and friendly.", "Took far too long.", "Solved, thanks."]),
+                at,
+            )
+            life.log(at, "csat.rated", actor=ticket.customer, to_value=str(score))
+
+
+def build_history(*, cast: Cast, rng: random.Random, count: int, now: dt.datetime) -> int:
+    builder = HistoryBuilder(cast, rng, now)
+    lives = [builder.simulate() for _ in range(count)]
+    with transaction.atomic():
+        Ticket.objects.bulk_create([life.ticket for life in lives], batch_size=500)
+        Message.objects.bulk_create(
+            [
+                Message(ticket=life.ticket, channel=life.ticket.channel, **m)
+                for life in lives
+                for m in life.messages
+            ],
+            batch_size=1000,
+        )
+        TicketEvent.objects.bulk_create(
+            [TicketEvent(ticket=life.ticket, **e) for life in lives for e in life.events], batch_size=1000
+        )
+        Csat.objects.bulk_create(
+            [
+                Csat(ticket=life.ticket, score=s, comment=c, created_at=at)
+                for life in lives
+                if life.csat
+                for s, c, at in [life.csat]
+            ],
+            batch_size=1000,
+        )
+    return len(lives)

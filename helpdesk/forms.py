@@ -1,0 +1,153 @@
+"""HTML forms for the portal and the agent workspace. They validate input; services do the work."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from helpdesk.models import AgentStatus, Category, Priority, Status, Team, Tier
+from helpdesk.selectors import QUEUES, SORTS
+from helpdesk.services import errors
+
+T = TypeVar("T")
+
+
+def run_service(form: forms.Form, action: Callable[[], T]) -> T | None:
+    """Call a service; turn its ValidationError into errors on the form (None means it failed)."""
+    try:
+        return action()
+    except ValidationError as exc:
+        messages = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        for field, field_messages in messages.items():
+            form.add_error(field if field in form.fields else None, field_messages)
+        return None
+
+
+class TicketForm(forms.Form):
+    subject = forms.CharField(
+        max_length=settings.TICKET_SUBJECT_MAX, error_messages={"required": errors.ERR_SUBJECT_REQUIRED}
+    )
+    body = forms.CharField(
+        label="Description",
+        max_length=settings.TICKET_BODY_MAX,
+        error_messages={"required": errors.ERR_BODY_REQUIRED},
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="What happened, what you expected, and anything you already tried.",
+    )
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.filter(customer_selectable=True),
+        required=False,
+        empty_label="Not sure — let us work it out",
+    )
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label="Message", max_length=settings.TICKET_BODY_MAX, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class CsatForm(forms.Form):
+    score = forms.TypedChoiceField(
+        label="How did we do?",
+        choices=[(i, str(i)) for i in range(5, 0, -1)],
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AgentReplyForm(forms.Form):
+    body = forms.CharField(
+        label="Message", max_length=settings.TICKET_BODY_MAX, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    then_status = forms.ChoiceField(
+        label="Then set status",
+        required=False,
+        choices=[("", "Keep status"), (Status.PENDING, "Pending customer"), (Status.ON_HOLD, "On hold")],
+    )
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(
+        label="Internal note", max_length=settings.TICKET_BODY_MAX, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=[c for c in Status.choices if c[0] != Status.RESOLVED])
+    reason = forms.CharField(required=False, max_length=500)
+
+
+class AssignForm(forms.Form):
+    agent = forms.TypedChoiceField(coerce=int, choices=(), label="Assign to")
+
+    def __init__(self, *args, agents=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agent"].choices = [(a.pk, f"{a} (L{a.tier.level})") for a in agents]
+
+
+class EscalateForm(forms.Form):
+    kind = forms.ChoiceField(
+        choices=[
+            ("hierarchical", "Hierarchical — to a higher tier"),
+            ("functional", "Functional — to another team"),
+        ],
+        widget=forms.RadioSelect,
+        initial="hierarchical",
+    )
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.filter(is_active=True), required=False, empty_label="(keep team)"
+    )
+    tier = forms.ModelChoiceField(queryset=Tier.objects.all(), required=False, empty_label="(next tier up)")
+    reason = forms.CharField(
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What you tried, and what the next person should do.",
+        error_messages={"required": errors.ERR_REASON_REQUIRED},
+    )
+
+
+class ResolveForm(forms.Form):
+    reason = forms.CharField(required=False, max_length=2000, label="Resolution note")
+
+
+class AgentStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=AgentStatus.choices)
+
+
+class QueueFilterForm(forms.Form):
+    """The queue's query string. Invalid values are dropped, never a 500."""
+
+    queue = forms.ChoiceField(choices=list(QUEUES.items()), required=False)
+    status = forms.ChoiceField(
+        choices=[("", "Open (any)"), *Status.choices, ("any", "Any status")], required=False
+    )
+    priority = forms.ChoiceField(choices=[("", "Any priority"), *Priority.choices], required=False)
+    tier = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, choices=())
+    team = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, choices=())
+    sort = forms.ChoiceField(choices=list(SORTS.items()), required=False)
+    page = forms.IntegerField(min_value=1, max_value=100_000, required=False)
+
+    def __init__(self, *args, tiers=(), teams=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tier"].choices = [("", "Any tier"), *[(t.level, str(t)) for t in tiers]]
+        self.fields["team"].choices = [("", "Any team"), *[(t.pk, t.name) for t in teams]]
+
+    def cleaned_or_default(self) -> dict:
+        """Valid values, with each invalid one replaced by its default."""
+        self.is_valid()
+        data = {name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors}
+        return {
+            "queue": data.get("queue") or "",
+            "status": data.get("status") or "",
+            "priority": data.get("priority") or "",
+            "tier": data.get("tier"),
+            "team": data.get("team"),
+            "sort": data.get("sort") or "priority",
+            "page": data.get("page") or 1,
+        }

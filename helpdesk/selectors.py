@@ -1,0 +1,136 @@
+"""Reads that span relations, with the joins they need applied (constant query counts)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import F, Prefetch, QuerySet
+from django.db.models.functions import Coalesce, Least
+from django.http import Http404
+
+from helpdesk.models import OPEN_STATUSES, Agent, Message, Notification, Ticket, TicketEvent
+from helpdesk.permissions import agent_of, agent_ticket_filter, is_staff_account
+
+QUEUE_RELATIONS = ("team", "tier", "assignee__user", "organization", "category", "customer")
+
+QUEUES = {
+    "mine": "Mine",
+    "team": "My teams",
+    "unassigned": "Unassigned",
+    "all": "All",
+}
+
+SORTS = {
+    "priority": "Priority score",
+    "sla": "SLA due",
+    "newest": "Newest",
+    "oldest": "Oldest",
+}
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    status: str = ""
+    priority: str = ""
+    tier: int | None = None
+    team: int | None = None
+    open_only: bool = True
+
+
+def tickets_visible_to(user: AbstractBaseUser) -> QuerySet[Ticket]:
+    """Customers: their own tickets. Agents: their teams' and their own. Leads, admins, staff: everything."""
+    if is_staff_account(user):
+        return Ticket.objects.all()
+    agent = agent_of(user)
+    if agent is not None:
+        return Ticket.objects.filter(agent_ticket_filter(agent))
+    if user.is_authenticated:
+        return Ticket.objects.filter(customer_id=user.pk)
+    return Ticket.objects.none()
+
+
+def ticket_for(user: AbstractBaseUser, pk: int) -> Ticket:
+    """The ticket if this user may see it; 404 otherwise (never reveal that it exists)."""
+    try:
+        return tickets_visible_to(user).select_related(*QUEUE_RELATIONS).get(pk=pk)
+    except Ticket.DoesNotExist as exc:
+        raise Http404("No such ticket.") from exc
+
+
+def earliest(*fields: str) -> Least:
+    """The smallest non-null of several columns, on every database.
+
+    PostgreSQL's LEAST skips NULLs but SQLite's returns NULL if any argument is NULL, so each argument
+    falls back to the others.
+    """
+    return Least(*(Coalesce(name, *[other for other in fields if other != name]) for name in fields))
+
+
+def with_sla_due(queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """Annotate the earliest SLA deadline, so queues can sort on it in the database."""
+    return queryset.annotate(sla_due_at=earliest("first_response_due", "next_reply_due", "resolution_due"))
+
+
+def agent_queue(*, agent: Agent, queue: str, filters: QueueFilters, sort: str) -> QuerySet[Ticket]:
+    """One of the agent's queues, filtered and sorted, with every column the list shows joined in."""
+    tickets = Ticket.objects.filter(agent_ticket_filter(agent)).select_related(*QUEUE_RELATIONS)
+    if queue == "mine":
+        tickets = tickets.filter(assignee=agent)
+    elif queue == "team":
+        tickets = tickets.filter(team__in=agent.teams.all())
+    elif queue == "unassigned":
+        tickets = tickets.filter(assignee__isnull=True)
+    if filters.status:
+        tickets = tickets.filter(status=filters.status)
+    elif filters.open_only:
+        tickets = tickets.filter(status__in=OPEN_STATUSES)
+    if filters.priority:
+        tickets = tickets.filter(priority=filters.priority)
+    if filters.tier is not None:
+        tickets = tickets.filter(tier__level=filters.tier)
+    if filters.team is not None:
+        tickets = tickets.filter(team_id=filters.team)
+    tickets = with_sla_due(tickets)
+    order = {
+        "priority": [F("priority_score").desc(nulls_last=True), "created_at"],
+        "sla": [F("sla_due_at").asc(nulls_last=True), F("priority_score").desc(nulls_last=True)],
+        "newest": ["-created_at"],
+        "oldest": ["created_at"],
+    }[sort if sort in SORTS else "priority"]
+    return tickets.order_by(*order, "pk")
+
+
+def ticket_conversation(ticket: Ticket, *, include_internal: bool) -> QuerySet[Message]:
+    messages = ticket.messages.select_related("author")
+    if not include_internal:
+        messages = messages.filter(is_internal=False)
+    return messages
+
+
+def ticket_events(ticket: Ticket) -> QuerySet[TicketEvent]:
+    return ticket.events.select_related(
+        "actor", "from_team", "to_team", "from_tier", "to_tier", "from_agent__user", "to_agent__user"
+    )
+
+
+def customer_recent_tickets(ticket: Ticket, *, limit: int = 8) -> QuerySet[Ticket]:
+    """The same customer's other recent tickets, with their outcome, for the context panel."""
+    return (
+        Ticket.objects.filter(customer_id=ticket.customer_id)
+        .exclude(pk=ticket.pk)
+        .select_related("team", "category", "csat")
+        .order_by("-created_at")[:limit]
+    )
+
+
+def unread_notifications(user: AbstractBaseUser) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True)
+
+
+def agents_for_assignment(ticket: Ticket) -> QuerySet[Agent]:
+    """Agents who could take this ticket by hand: its team's members (everyone when it has no team)."""
+    agents = Agent.objects.select_related("user", "tier").order_by("tier__level", "user__username")
+    if ticket.team_id:
+        agents = agents.filter(teams=ticket.team_id)
+    return agents.prefetch_related(Prefetch("teams"))

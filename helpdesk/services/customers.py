@@ -1,0 +1,31 @@
+"""Customers: found by e-mail, created on first contact."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from helpdesk.models import Customer, Organization
+
+
+def customer_get_or_create(*, email: str, name: str = "", organization_name: str = "") -> AbstractBaseUser:
+    """Return the user with this e-mail, creating a customer login (no usable password) if needed.
+
+    A new customer joins the named organization, or one named after their e-mail domain; missing
+    organizations are created. An existing user keeps their organization.
+    """
+    User = get_user_model()
+    email = email.strip().lower()
+    with transaction.atomic():
+        user = User.objects.filter(email__iexact=email).order_by("pk").first()
+        if user is None:
+            first, _, last = name.strip().partition(" ")
+            user = User(username=email[:150], email=email, first_name=first[:150], last_name=last[:150])
+            user.set_unusable_password()
+            user.save()
+        if not hasattr(user, "customer") and not hasattr(user, "agent"):
+            org_name = (organization_name or email.rpartition("@")[2] or "Individual customers").strip()[:200]
+            organization, _ = Organization.objects.get_or_create(name=org_name)
+            Customer.objects.create(user=user, organization=organization)
+    return user

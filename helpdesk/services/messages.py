@@ -1,0 +1,102 @@
+"""The conversation: customer replies, agent replies and internal notes."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from helpdesk.events import event_record
+from helpdesk.models import AuthorKind, Message, Status, Ticket, Trigger
+from helpdesk.permissions import can_work_ticket
+from helpdesk.services import errors
+from helpdesk.services.tickets import locked_ticket, ticket_reopen, ticket_set_status
+
+
+def _author_kind(ticket: Ticket, user: AbstractBaseUser) -> str:
+    if user.pk == ticket.customer_id:
+        return AuthorKind.CUSTOMER
+    if can_work_ticket(user, ticket):
+        return AuthorKind.AGENT
+    raise PermissionDenied(errors.ERR_NOT_YOUR_TICKET)
+
+
+def message_add(
+    *,
+    ticket: Ticket,
+    author: AbstractBaseUser,
+    body: str,
+    internal: bool = False,
+    channel: str | None = None,
+    then_status: str | None = None,
+) -> Message:
+    """Add a reply or note and move the ticket along.
+
+    - A customer reply reopens a resolved ticket, resumes a pending one, and is refused on a closed one.
+    - An agent's first public reply sets the first-response time; `then_status` (e.g. pending) applies after.
+    - Internal notes change nothing but the conversation, and never reach the customer.
+    """
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": ["Write a message first."]})
+    if len(body) > settings.TICKET_BODY_MAX:
+        raise ValidationError({"body": [f"Keep the message under {settings.TICKET_BODY_MAX:,} characters."]})
+    kind = _author_kind(ticket, author)
+    if kind == AuthorKind.CUSTOMER and internal:
+        raise ValidationError({"internal": [errors.ERR_CUSTOMER_NOTE]})
+
+    with transaction.atomic():
+        locked = locked_ticket(ticket)
+        if locked.status == Status.CLOSED:
+            raise ValidationError({"body": [errors.ERR_TICKET_CLOSED]})
+        now = timezone.now()
+        if kind == AuthorKind.CUSTOMER and locked.status == Status.RESOLVED:
+            locked = ticket_reopen(
+                ticket=locked, actor=author, reason="The customer wrote again.", trigger=Trigger.MANUAL
+            )
+        old_status = locked.status
+        message = Message.objects.create(
+            ticket=locked,
+            author=author,
+            author_kind=kind,
+            is_internal=internal,
+            channel=channel or locked.channel,
+            body=body,
+            created_at=now,
+        )
+        fields = ["updated_at"]
+        if kind == AuthorKind.CUSTOMER:
+            locked.last_customer_message_at = now
+            fields.append("last_customer_message_at")
+            if locked.status in (Status.PENDING, Status.ON_HOLD):
+                locked.status = Status.OPEN
+                fields.append("status")
+            code = "message.customer"
+        else:
+            locked.last_agent_activity_at = now
+            fields.append("last_agent_activity_at")
+            if not internal:
+                if locked.first_response_at is None:
+                    locked.first_response_at = now
+                    fields.append("first_response_at")
+                if locked.status == Status.NEW:
+                    locked.status = Status.OPEN
+                    fields.append("status")
+            code = "message.note" if internal else "message.agent"
+        locked.save(update_fields=fields)
+        event_record(ticket=locked, code=code, actor=author, details={"message_id": message.pk})
+        if old_status != locked.status:
+            event_record(
+                ticket=locked,
+                code="ticket.status_changed",
+                actor=author,
+                trigger=Trigger.SYSTEM,
+                reason="A message arrived.",
+                from_value=old_status,
+                to_value=locked.status,
+            )
+        if then_status and kind == AuthorKind.AGENT and then_status != locked.status:
+            ticket_set_status(ticket=locked, status=then_status, actor=author, reason="Set with the reply.")
+    return message

@@ -1,0 +1,361 @@
+"""Ticket lifecycle: create, assign, change status/priority, escalate, resolve, reopen."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from functools import cache
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from helpdesk.events import event_record
+from helpdesk.models import (
+    OPEN_STATUSES,
+    Agent,
+    AuthorKind,
+    Category,
+    Channel,
+    Message,
+    Priority,
+    Status,
+    Team,
+    Ticket,
+    Tier,
+    Trigger,
+)
+from helpdesk.services import errors
+
+logger = logging.getLogger(__name__)
+
+# Manual status changes an agent may make (resolve and reopen have their own services).
+ALLOWED_STATUS_CHANGES: dict[str, set[str]] = {
+    Status.NEW: {Status.OPEN, Status.PENDING, Status.ON_HOLD},
+    Status.OPEN: {Status.PENDING, Status.ON_HOLD},
+    Status.PENDING: {Status.OPEN, Status.ON_HOLD},
+    Status.ON_HOLD: {Status.OPEN, Status.PENDING},
+    Status.RESOLVED: {Status.CLOSED},
+    Status.CLOSED: set(),
+}
+
+
+@cache
+def _intake_triage():
+    """The triage hook named in settings (the router's fast, synchronous first guess)."""
+    path = getattr(settings, "HELPDESK_INTAKE_TRIAGE", "")
+    return import_string(path) if path else None
+
+
+def locked_ticket(ticket: Ticket | int) -> Ticket:
+    """Re-read the ticket under a row lock. Call inside transaction.atomic()."""
+    pk = ticket if isinstance(ticket, int) else ticket.pk
+    return Ticket.objects.select_for_update().get(pk=pk)
+
+
+def ticket_create(
+    *,
+    customer: AbstractBaseUser,
+    subject: str,
+    body: str,
+    channel: str = Channel.PORTAL,
+    category: Category | None = None,
+    language: str = "en",
+    created_at: dt.datetime | None = None,
+    actor: AbstractBaseUser | None = None,
+) -> Ticket:
+    """Save a new ticket with its first message and a `ticket.created` event, in one transaction.
+
+    Routing never runs here: the `ticket.created` event hands it to a background task after commit.
+    The intake triage hook may fill category/team/priority/sentiment from the text beforehand.
+    """
+    subject, body = (subject or "").strip(), (body or "").strip()
+    field_errors: dict[str, list[str]] = {}
+    if not subject:
+        field_errors["subject"] = [errors.ERR_SUBJECT_REQUIRED]
+    elif len(subject) > settings.TICKET_SUBJECT_MAX:
+        field_errors["subject"] = [f"Keep the subject under {settings.TICKET_SUBJECT_MAX} characters."]
+    if not body:
+        field_errors["body"] = [errors.ERR_BODY_REQUIRED]
+    elif len(body) > settings.TICKET_BODY_MAX:
+        field_errors["body"] = [f"Keep the description under {settings.TICKET_BODY_MAX:,} characters."]
+    if channel not in Channel.values:
+        field_errors["channel"] = [f"Choose one of: {', '.join(Channel.values)}."]
+    if field_errors:
+        raise ValidationError(field_errors)
+
+    profile = getattr(customer, "customer", None)
+    now = created_at or timezone.now()
+    ticket = Ticket(
+        subject=subject,
+        body=body,
+        channel=channel,
+        category=category,
+        team=category.team if category else None,
+        customer=customer,
+        organization=profile.organization if profile else None,
+        language=language or (profile.language if profile else "en"),
+        created_at=now,
+        last_customer_message_at=now,
+    )
+    triage = _intake_triage()
+    if triage is not None:
+        try:
+            triage(ticket)
+        except Exception:  # intake must never fail because a guess failed; routing retries later
+            logger.exception("intake triage failed for a new ticket; routing will triage it")
+    with transaction.atomic():
+        ticket.save()
+        Message.objects.create(
+            ticket=ticket,
+            author=customer,
+            author_kind=AuthorKind.CUSTOMER,
+            channel=channel,
+            body=body,
+            sentiment=ticket.sentiment,
+            frustration=ticket.frustration,
+            created_at=now,
+        )
+        event_record(
+            ticket=ticket,
+            code="ticket.created",
+            actor=actor or customer,
+            trigger=Trigger.MANUAL,
+            details={"channel": channel},
+            to_team=ticket.team,
+        )
+    return ticket
+
+
+def ticket_assign(
+    *,
+    ticket: Ticket,
+    agent: Agent | None,
+    actor: AbstractBaseUser | None,
+    trigger: str = Trigger.MANUAL,
+    reason: str = "",
+    details: dict[str, Any] | None = None,
+) -> Ticket:
+    """Give the ticket to `agent` (or take it from its assignee when None). Opens a new ticket."""
+    with transaction.atomic():
+        locked = locked_ticket(ticket)
+        if not locked.is_open:
+            raise ValidationError({"non_field_errors": [errors.ERR_NOT_OPEN]})
+        if (
+            agent is not None
+            and locked.team_id
+            and not agent.sees_all_tickets
+            and not agent.teams.filter(pk=locked.team_id).exists()
+        ):
+            raise ValidationError({"assignee": [errors.ERR_AGENT_NOT_IN_TEAM]})
+        previous = locked.assignee
+        if previous == agent:
+            return locked
+        locked.assignee = agent
+        fields = ["assignee", "updated_at"]
+        if agent is not None and locked.status == Status.NEW:
+            locked.status = Status.OPEN
+            fields.append("status")
+        locked.save(update_fields=fields)
+        code = "ticket.assigned" if agent is not None else "ticket.unassigned"
+        event_record(
+            ticket=locked,
+            code=code,
+            actor=actor,
+            trigger=trigger,
+            reason=reason,
+            details=details,
+            from_agent=previous,
+            to_agent=agent,
+        )
+    return locked
+
+
+def ticket_set_status(
+    *, ticket: Ticket, status: str, actor: AbstractBaseUser | None, reason: str = ""
+) -> Ticket:
+    """Move between new/open/pending/on hold, or close a resolved ticket."""
+    with transaction.atomic():
+        locked = locked_ticket(ticket)
+        old = locked.status
+        if status == old:
+            return locked
+        if status not in ALLOWED_STATUS_CHANGES.get(old, set()):
+            raise ValidationError(
+                {
+                    "status": [
+                        errors.ERR_BAD_STATUS_CHANGE.format(
+                            old=Status(old).label.lower(),
+                            new=Status(status).label.lower() if status in Status.values else status,
+                        )
+                    ]
+                }
+            )
+        now = timezone.now()
+        locked.status = status
+        fields = ["status", "updated_at"]
+        if status == Status.CLOSED:
+            locked.closed_at = now
+            fields.append("closed_at")
+        locked.save(update_fields=fields)
+        event_record(
+            ticket=locked,
+            code="ticket.status_changed",
+            actor=actor,
+            reason=reason,
+            from_value=old,
+            to_value=status,
+        )
+    return locked
+
+
+def ticket_set_priority(
+    *,
+    ticket: Ticket,
+    priority: str,
+    actor: AbstractBaseUser | None,
+    trigger: str = Trigger.MANUAL,
+    reason: str = "",
+    score: float | None = None,
+) -> Ticket:
+    if priority not in Priority.values:
+        raise ValidationError({"priority": [f"Choose one of: {', '.join(Priority.values)}."]})
+    with transaction.atomic():
+        locked = locked_ticket(ticket)
+        old = locked.priority
+        locked.priority = priority
+        fields = ["priority", "updated_at"]
+        if score is not None:
+            locked.priority_score = score
+            fields.append("priority_score")
+        locked.save(update_fields=fields)
+        if old != priority:
+            event_record(
+                ticket=locked,
+                code="ticket.priority_changed",
+                actor=actor,
+                trigger=trigger,
+                reason=reason,
+                from_value=old,
+                to_value=priority,
+            )
+    return locked
+
+
+def ticket_escalate(
+    *,
+    ticket: Ticket,
+    kind: str,
+    actor: AbstractBaseUser | None,
+    reason: str,
+    trigger: str = Trigger.MANUAL,
+    team: Team | None = None,
+    tier: Tier | None = None,
+    details: dict[str, Any] | None = None,
+) -> Ticket:
+    """Hand the ticket on: functional = to another team's expertise, hierarchical = to a higher tier.
+
+    The ticket leaves its current assignee and waits for routing, which the escalation event triggers.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [errors.ERR_REASON_REQUIRED]})
+    if kind not in ("functional", "hierarchical"):
+        raise ValidationError({"kind": ["Choose functional (another team) or hierarchical (a higher tier)."]})
+    with transaction.atomic():
+        locked = locked_ticket(ticket)
+        if not locked.is_open:
+            raise ValidationError({"non_field_errors": [errors.ERR_NOT_OPEN]})
+        previous_agent, previous_team, previous_tier = locked.assignee, locked.team, locked.tier
+        if kind == "functional":
+            if team is None:
+                raise ValidationError({"team": [errors.ERR_TEAM_REQUIRED]})
+            if team.pk == locked.team_id:
+                raise ValidationError({"team": [errors.ERR_SAME_TEAM]})
+            locked.team = team
+            if tier is not None:
+                locked.tier = tier
+        else:
+            current_level = previous_tier.level if previous_tier else 1
+            target = tier or Tier.objects.filter(level__gt=current_level).order_by("level").first()
+            if target is None:
+                raise ValidationError({"tier": [errors.ERR_NO_HIGHER_TIER]})
+            if target.level <= current_level:
+                raise ValidationError({"tier": [errors.ERR_TIER_NOT_HIGHER]})
+            locked.tier = target
+            if team is not None:
+                locked.team = team
+        locked.assignee = None
+        locked.escalation_count += 1
+        if locked.status == Status.NEW:
+            locked.status = Status.OPEN
+        locked.save(update_fields=["team", "tier", "assignee", "escalation_count", "status", "updated_at"])
+        event_record(
+            ticket=locked,
+            code=f"escalation.{kind}",
+            actor=actor,
+            trigger=trigger,
+            reason=reason,
+            details=details,
+            from_team=previous_team,
+            to_team=locked.team,
+            from_tier=previous_tier,
+            to_tier=locked.tier,
+            from_agent=previous_agent,
+        )
+    return locked
+
+
+def ticket_resolve(
+    *, ticket: Ticket, actor: AbstractBaseUser | None, reason: str = "", trigger: str = Trigger.MANUAL
+) -> Ticket:
+    with transaction.atomic():
+        locked = locked_ticket(ticket)
+        if locked.status in (Status.RESOLVED, Status.CLOSED):
+            raise ValidationError({"non_field_errors": [errors.ERR_ALREADY_RESOLVED]})
+        old = locked.status
+        locked.status = Status.RESOLVED
+        locked.resolved_at = timezone.now()
+        locked.save(update_fields=["status", "resolved_at", "updated_at"])
+        event_record(
+            ticket=locked,
+            code="ticket.resolved",
+            actor=actor,
+            trigger=trigger,
+            reason=reason,
+            from_value=old,
+            to_value=Status.RESOLVED,
+            to_agent=locked.assignee,
+        )
+    return locked
+
+
+def ticket_reopen(
+    *, ticket: Ticket, actor: AbstractBaseUser | None, reason: str = "", trigger: str = Trigger.MANUAL
+) -> Ticket:
+    """A resolved ticket comes back (the customer wrote again, or an agent reopened it)."""
+    with transaction.atomic():
+        locked = locked_ticket(ticket)
+        if locked.status == Status.CLOSED:
+            raise ValidationError({"non_field_errors": [errors.ERR_TICKET_CLOSED]})
+        if locked.status in OPEN_STATUSES:
+            return locked
+        locked.status = Status.OPEN
+        locked.reopen_count += 1
+        locked.resolved_at = None
+        locked.save(update_fields=["status", "reopen_count", "resolved_at", "updated_at"])
+        event_record(
+            ticket=locked,
+            code="ticket.reopened",
+            actor=actor,
+            trigger=trigger,
+            reason=reason,
+            from_value=Status.RESOLVED,
+            to_value=Status.OPEN,
+            from_agent=locked.assignee,
+        )
+    return locked

@@ -1,0 +1,26 @@
+"""Root URLs: portal, agent workspace, admin, API, analytics, auth, health."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path, register_converter
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from helpdesk.converters import IdConverter
+from helpdesk.views import home
+
+register_converter(IdConverter, "id")
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("healthz", home.healthz, name="healthz"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("portal/", include("helpdesk.urls_portal")),
+    path("agent/", include("helpdesk.urls_agent")),
+    path("analytics/", include("analytics.urls")),
+    path("api/", include("helpdesk.api.urls")),
+    path("api/", include("escalation.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]
