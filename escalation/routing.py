@@ -1,21 +1,30 @@
 """Routing: which team, tier and agent get a ticket.
 
-First version (foundation): team from triage, tier 1 unless already set, and the least-loaded
-available member of that team and tier who is under capacity. Claimed under a row lock on the agent,
-so two workers never push an agent over capacity.
+First version (foundation), step by step:
+1. Triage (keywords) fills a missing team; the tier defaults to tier 1.
+2. The priority score is computed (escalation.scoring) and SLA due times set (escalation.sla).
+3. Candidates: available members of the ticket's team in its tier, excluding any declined agents.
+4. The least-loaded candidate under capacity gets the ticket, claimed under a row lock on the agent so
+   two workers never push an agent over capacity.
+Every run is stored as a RoutingDecision with its candidates and a plain-language explanation.
 """
 
 from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from escalation.models import RoutingDecision
+from escalation.scoring import score_ticket
+from escalation.sla import SLA_FIELDS, sla_apply
+from escalation.triage import triage_ticket
 from helpdesk.models import OPEN_STATUSES, Agent, AgentStatus, Ticket, Tier, Trigger
 from helpdesk.services import ticket_assign
 
 
-def _open_load(agent_ids: list[int]) -> dict[int, int]:
+def open_load(agent_ids: list[int]) -> dict[int, int]:
+    """Open tickets per agent, in one query."""
     rows = (
         Agent.objects.filter(pk__in=agent_ids)
         .annotate(load=Count("assigned_tickets", filter=Q(assigned_tickets__status__in=OPEN_STATUSES)))
@@ -25,37 +34,37 @@ def _open_load(agent_ids: list[int]) -> dict[int, int]:
 
 
 def route(ticket_id: int, *, trigger: str, exclude_agent_ids: tuple[int, ...] = ()) -> RoutingDecision | None:
+    """Route one waiting ticket. Returns None when there is nothing to do (gone, closed or already assigned)."""
+    now = timezone.now()
     with transaction.atomic():
-        ticket = (
-            Ticket.objects.select_for_update().filter(pk=ticket_id).select_related("team", "tier").first()
-        )
+        ticket = Ticket.objects.select_for_update().filter(pk=ticket_id).first()
         if ticket is None or not ticket.is_open or ticket.assignee_id is not None:
             return None
-        tier = ticket.tier or Tier.objects.order_by("level").first()
-        if ticket.tier_id is None and tier is not None:
-            Ticket.objects.filter(pk=ticket.pk).update(tier=tier)
-            ticket.tier = tier
-        agents = (
-            list(
-                Agent.objects.filter(status=AgentStatus.AVAILABLE, tier=tier, teams=ticket.team)
+        triage = triage_ticket(ticket)
+        if ticket.team_id is None and triage.team is not None:
+            ticket.team = triage.team
+        ticket.tier = ticket.tier or Tier.objects.order_by("level").first()
+        score = score_ticket(ticket, now=now)
+        ticket.priority_score = score.value
+        sla_apply(ticket, now=now)
+        ticket.save(update_fields=["team", "tier", "priority_score", *SLA_FIELDS, "updated_at"])
+
+        agents = []
+        if ticket.team_id and ticket.tier_id:
+            agents = list(
+                Agent.objects.filter(status=AgentStatus.AVAILABLE, tier=ticket.tier, teams=ticket.team)
                 .exclude(pk__in=exclude_agent_ids)
                 .select_related("user")
             )
-            if ticket.team_id
-            else []
-        )
-        loads = _open_load([a.pk for a in agents])
-        candidates = []
-        for agent in agents:
-            load = loads.get(agent.pk, 0)
-            excluded = "at capacity" if load >= agent.capacity else ""
-            candidates.append(
-                {
-                    "agent": agent.user.username,
-                    "score": round(1 - load / max(agent.capacity, 1), 3),
-                    "excluded_reason": excluded,
-                }
-            )
+        loads = open_load([a.pk for a in agents])
+        candidates = [
+            {
+                "agent": a.user.username,
+                "score": round(1 - loads.get(a.pk, 0) / max(a.capacity, 1), 3),
+                "excluded_reason": "at capacity" if loads.get(a.pk, 0) >= a.capacity else "",
+            }
+            for a in agents
+        ]
         fit = sorted(
             (a for a in agents if loads.get(a.pk, 0) < a.capacity),
             key=lambda a: loads.get(a.pk, 0) / max(a.capacity, 1),
@@ -63,7 +72,7 @@ def route(ticket_id: int, *, trigger: str, exclude_agent_ids: tuple[int, ...] = 
         chosen = None
         for agent in fit:
             locked = Agent.objects.select_for_update().get(pk=agent.pk)
-            if _open_load([locked.pk]).get(locked.pk, 0) < locked.capacity:
+            if open_load([locked.pk]).get(locked.pk, 0) < locked.capacity:
                 chosen = locked
                 break
         if chosen is not None:
@@ -75,7 +84,7 @@ def route(ticket_id: int, *, trigger: str, exclude_agent_ids: tuple[int, ...] = 
                 reason="Least-loaded available agent.",
             )
         explanation = (
-            f"Assigned to {chosen} in {ticket.team} (tier {tier.level if tier else '?'}): the least-loaded available agent."
+            f"Assigned to {chosen} in {ticket.team} (tier {ticket.tier.level}): the least-loaded available agent."
             if chosen
             else "Waiting in the queue: no available agent with room in this team and tier."
         )
@@ -83,10 +92,12 @@ def route(ticket_id: int, *, trigger: str, exclude_agent_ids: tuple[int, ...] = 
             ticket=ticket,
             trigger=trigger,
             team=ticket.team,
-            tier=tier,
+            tier=ticket.tier,
             agent=chosen,
             explanation=explanation,
+            factors=[f.as_record() for f in score.factors],
             candidates=candidates,
+            triage=triage.as_record(),
         )
 
 
@@ -102,7 +113,7 @@ def offer_waiting_tickets(agent_id: int) -> int:
         .order_by("-priority_score", "created_at")
         .values_list("pk", flat=True)[: agent.capacity]
     )
-    return sum(1 for pk in waiting if (d := route(pk, trigger="agent_available")) and d.agent_id)
+    return sum(1 for pk in list(waiting) if (d := route(pk, trigger="agent_available")) and d.agent_id)
 
 
 def reroute_agent_tickets(agent_id: int) -> int:

@@ -286,6 +286,6 @@ LOGGING = {
 TICKET_SUBJECT_MAX = 200
 TICKET_BODY_MAX = 20_000
 TRIAGE_MODEL_DIR = VAR_DIR / "models"
-# The router's synchronous first guess at intake (category, team, priority, sentiment): a dotted path,
-# so helpdesk never imports the escalation app. Empty string disables it.
-HELPDESK_INTAKE_TRIAGE = env_str("HELPDESK_INTAKE_TRIAGE", "escalation.triage.intake.triage_new_ticket")
+# The router's synchronous first look at a new ticket (triage guess, SLA due times): a dotted path, so
+# helpdesk never imports the escalation app. Empty string disables it.
+HELPDESK_INTAKE_HOOK = env_str("HELPDESK_INTAKE_HOOK", "escalation.intake.prepare_new_ticket")

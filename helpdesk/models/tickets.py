@@ -246,6 +246,15 @@ EVENT_LABELS: dict[str, str] = {
     "escalation.functional": "Escalated to team {to_team} (functional)",
     "escalation.hierarchical": "Escalated {from_tier} → {to_tier} (hierarchical)",
     "csat.rated": "Customer rated {to_value}/5",
+    "sla.warning": "SLA warning: {to_value} due soon",
+    "sla.breached": "SLA breached: {to_value}",
+    "sla.open_age": "Open too long: fresh eyes requested",
+    "sla.abandoned": "Untouched in the queue: flagged",
+    "routing.decided": "Routed",
+    "routing.circular_blocked": "Stopped bouncing between teams: sent to the coordinator",
+    "automation.replied": "Answered automatically",
+    "automation.draft": "Draft reply prepared for review",
+    "automation.rejected": "Customer said the automatic answer did not help",
 }
 
 

@@ -45,9 +45,9 @@ ALLOWED_STATUS_CHANGES: dict[str, set[str]] = {
 
 
 @cache
-def _intake_triage():
-    """The triage hook named in settings (the router's fast, synchronous first guess)."""
-    path = getattr(settings, "HELPDESK_INTAKE_TRIAGE", "")
+def _intake_hook():
+    """The hook named in settings: the router's fast, synchronous first look at a new ticket."""
+    path = getattr(settings, "HELPDESK_INTAKE_HOOK", "")
     return import_string(path) if path else None
 
 
@@ -71,7 +71,7 @@ def ticket_create(
     """Save a new ticket with its first message and a `ticket.created` event, in one transaction.
 
     Routing never runs here: the `ticket.created` event hands it to a background task after commit.
-    The intake triage hook may fill category/team/priority/sentiment from the text beforehand.
+    The intake hook may fill category/team/priority/sentiment and SLA due times beforehand.
     """
     subject, body = (subject or "").strip(), (body or "").strip()
     field_errors: dict[str, list[str]] = {}
@@ -102,12 +102,12 @@ def ticket_create(
         created_at=now,
         last_customer_message_at=now,
     )
-    triage = _intake_triage()
-    if triage is not None:
+    prepare = _intake_hook()
+    if prepare is not None:
         try:
-            triage(ticket)
-        except Exception:  # intake must never fail because a guess failed; routing retries later
-            logger.exception("intake triage failed for a new ticket; routing will triage it")
+            prepare(ticket)
+        except Exception:  # intake must never fail because a guess failed; routing looks again later
+            logger.exception("intake hook failed for a new ticket; routing will triage it")
     with transaction.atomic():
         ticket.save()
         Message.objects.create(
