@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models.functions import Coalesce
 
 from helpdesk.demo import content
 from helpdesk.demo.people import Cast
@@ -438,6 +439,10 @@ def build_history(*, cast: Cast, rng: random.Random, count: int, now: dt.datetim
         )
         TicketEvent.objects.bulk_create(
             [TicketEvent(ticket=life.ticket, **e) for life in lives for e in life.events], batch_size=1000
+        )
+        # bulk_create stamps auto_now fields with the insert time; history should look its age.
+        Ticket.objects.filter(pk__in=[life.ticket.pk for life in lives]).update(
+            updated_at=Coalesce("closed_at", "resolved_at", "last_customer_message_at", "created_at")
         )
         Csat.objects.bulk_create(
             [

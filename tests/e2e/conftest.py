@@ -1,0 +1,126 @@
+"""End-to-end fixtures: the system started exactly as the README starts it, and headless Chromium.
+
+The server gets its own database: a temporary SQLite file by default, or a fresh PostgreSQL database
+when the suite runs with DATABASE_URL pointing at PostgreSQL. Browser tests skip when Chromium is
+missing, unless REQUIRE_E2E=1 (set by .ci/run), where a missing browser fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_until_healthy(url: str, process: subprocess.Popen, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited early with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError("the server did not become healthy in time")
+
+
+def _server_database(tmp_path: Path) -> tuple[str, callable]:
+    """A database URL for the server process, and a cleanup function."""
+    base = os.environ.get("DATABASE_URL", "")
+    if base.startswith("postgres"):
+        import psycopg
+
+        name = f"e2e_{uuid.uuid4().hex[:10]}"
+        admin_url = base.rsplit("/", 1)[0] + "/postgres"
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+        def drop() -> None:
+            with psycopg.connect(admin_url, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+        return base.rsplit("/", 1)[0] + "/" + name, drop
+    return f"sqlite:///{tmp_path / 'e2e.sqlite3'}", lambda: None
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory) -> Iterator[str]:
+    """Base URL of a running system: `manage.py start` (web + worker, migrated, demo data seeded)."""
+    tmp_path = tmp_path_factory.mktemp("server")
+    database_url, cleanup = _server_database(tmp_path)
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "HELPDESK_VAR_DIR": str(tmp_path / "var"),
+        "Q_CLUSTER_NAME": f"e2e{port}",
+        "DJANGO_SETTINGS_MODULE": "helpdesk.settings",
+    }
+    log = open(tmp_path / "server.log", "w")  # noqa: SIM115 - closed in the finalizer below
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "start", "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_healthy(url, process)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+        cleanup()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if CHROMIUM is None:
+        if os.environ.get("REQUIRE_E2E") == "1":
+            pytest.fail("Chromium is required for the browser tests (REQUIRE_E2E=1) but was not found.")
+        pytest.skip("Chromium is not installed; browser tests skipped (install the Debian package chromium).")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+def sign_in(page, base_url: str, username: str, password: str = "demo") -> None:
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
