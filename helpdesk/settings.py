@@ -279,7 +279,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # django-q2 logs every enqueue at INFO: noise at intake rates.
+        "django-q": {"level": env_str("Q_LOG_LEVEL", "WARNING")},
+    },
 }
 
 # --- Helpdesk domain limits -----------------------------------------------------------------

@@ -88,7 +88,11 @@ def server(tmp_path_factory) -> Iterator[str]:
     }
     log = open(tmp_path / "server.log", "w")  # noqa: SIM115 - closed in the finalizer below
     process = subprocess.Popen(
-        [sys.executable, "manage.py", "start", "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        [sys.executable, "manage.py", "start", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:

@@ -246,3 +246,30 @@ def test_openapi_schema_is_served(api, staff_user):
     response = api.get("/api/schema/")
     assert response.status_code == 200
     assert b"/api/tickets/{id}/routing/" in response.content
+
+
+@pytest.mark.postgres
+def test_concurrent_first_tickets_from_one_new_customer_both_succeed(transactional_db, staff_user):
+    """Two integrations report the same new customer at once: one user, two tickets, no 500."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+    from rest_framework.test import APIClient
+
+    def create(n: int) -> int:
+        client = APIClient()
+        client.force_authenticate(staff_user)
+        try:
+            return client.post(
+                "/api/tickets/",
+                {"subject": f"s{n}", "body": "b", "customer_email": "race@example.com"},
+                format="json",
+            ).status_code
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        codes = list(pool.map(create, range(8)))
+    assert codes == [201] * 8
+    assert get_user_model().objects.filter(email="race@example.com").count() == 1
+    assert Ticket.objects.filter(customer__email="race@example.com").count() == 8
