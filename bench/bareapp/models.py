@@ -8,3 +8,6 @@ class BareRow(models.Model):
     body = models.TextField()
     customer_email = models.EmailField()
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.subject
