@@ -73,7 +73,12 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     args = parser.parse_args()
     with fresh_postgres("bench_pages") as database_url:
-        env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "false", "DJANGO_SETTINGS_MODULE": "helpdesk.settings"}
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "DEBUG": "false",
+            "DJANGO_SETTINGS_MODULE": "helpdesk.settings",
+        }
         env.pop("REDIS_URL", None)
         manage("migrate", "-v0", env=env)
         manage("seed_demo", "--tickets", str(args.tickets), env=env)
@@ -86,15 +91,27 @@ def main() -> None:
             "GET /api/tickets/": "/api/tickets/",
             "GET /api/tickets/?status=closed&page=100": "/api/tickets/?status=closed&page=100",
         }
-        print(f"{args.tickets} tickets; {args.requests} sequential requests per page after 10 warm-up requests\n")
+        print(
+            f"{args.tickets} tickets; {args.requests} sequential requests per page after 10 warm-up requests\n"
+        )
         print(f"{'page':<42}{'p50 ms':>9}{'p95 ms':>9}{'queries':>9}")
         counts = {}
-        for line in manage("shell", "--no-imports", "-c", QUERY_COUNT_SNIPPET.format(paths=list(pages.values()), token=token), env=env).splitlines():
+        for line in manage(
+            "shell",
+            "--no-imports",
+            "-c",
+            QUERY_COUNT_SNIPPET.format(paths=list(pages.values()), token=token),
+            env=env,
+        ).splitlines():
             path, status, queries = line.rsplit(" ", 2)
             counts[path] = f"{queries}" if status == "200" else f"HTTP {status}"
         with server(env, workers=1) as url:
             for name, path in pages.items():
-                headers = {"Authorization": f"Token {token}"} if path.startswith("/api/") else {"Cookie": f"sessionid={session}"}
+                headers = (
+                    {"Authorization": f"Token {token}"}
+                    if path.startswith("/api/")
+                    else {"Cookie": f"sessionid={session}"}
+                )
                 timings = sorted(timed_gets(url, path, headers, args.requests))
                 p95 = timings[int(len(timings) * 0.95) - 1]
                 print(f"{name:<42}{statistics.median(timings):>9.1f}{p95:>9.1f}{counts[path]:>9}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import Case, F, Prefetch, QuerySet, When
 from django.db.models.functions import Coalesce, Least
 from django.http import Http404
 
@@ -68,8 +68,17 @@ def earliest(*fields: str) -> Least:
 
 
 def with_sla_due(queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
-    """Annotate the earliest SLA deadline, so queues can sort on it in the database."""
-    return queryset.annotate(sla_due_at=earliest("first_response_due", "next_reply_due", "resolution_due"))
+    """Annotate the earliest SLA deadline still ahead of each ticket, so queues can sort on it in the database.
+
+    The first-response deadline stops counting once the first response is made.
+    """
+    pending_first_response = Case(
+        When(first_response_at__isnull=True, then=F("first_response_due")), default=None
+    )
+    return queryset.annotate(
+        first_response_pending_due=pending_first_response,
+        sla_due_at=earliest("first_response_pending_due", "next_reply_due", "resolution_due"),
+    )
 
 
 def agent_queue(*, agent: Agent, queue: str, filters: QueueFilters, sort: str) -> QuerySet[Ticket]:

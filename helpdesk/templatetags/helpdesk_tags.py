@@ -41,6 +41,14 @@ def due_state(due: dt.datetime | None) -> str:
 
 
 @register.filter
+def age(moment: dt.datetime | None) -> str:
+    """How long ago, in its largest unit: '3d', '5h', '12m'."""
+    if moment is None:
+        return "—"
+    return _span((timezone.now() - moment).total_seconds()).split(" ")[0]
+
+
+@register.filter
 def money(value: Decimal | float | None) -> str:
     if value is None:
         return "—"

@@ -197,3 +197,28 @@ def test_organization_context_is_visible_to_agents(agent_client, billing):
     org = OrganizationFactory(name="Big Co", is_vip=True)
     ticket = TicketFactory(team=billing, organization=org)
     assert "VIP" in agent_client.get(f"/agent/tickets/{ticket.pk}/").content.decode()
+
+
+def test_sla_column_ignores_the_first_response_deadline_once_answered(agent_client, billing):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    answered = TicketFactory(
+        team=billing,
+        subject="Answered",
+        first_response_at=now - timedelta(hours=2),
+        first_response_due=now - timedelta(hours=1),
+        resolution_due=now + timedelta(hours=5),
+    )
+    waiting = TicketFactory(
+        team=billing,
+        subject="Waiting",
+        first_response_due=now + timedelta(minutes=20),
+        resolution_due=now + timedelta(hours=8),
+    )
+    page = agent_client.get("/agent/?queue=team&sort=sla").content.decode()
+    assert page.index(f'id="ticket-row-{waiting.pk}"') < page.index(f'id="ticket-row-{answered.pk}"')
+    answered_row = page[page.index(f'id="ticket-row-{answered.pk}"') :]
+    assert "left" in answered_row.split("</tr>")[0] and "overdue" not in answered_row.split("</tr>")[0]
