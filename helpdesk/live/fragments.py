@@ -56,6 +56,7 @@ class Snapshot:
     ticket: Ticket | None = None
     event: TicketEvent | None = None
     label: str = ""
+    actor_name: str = ""
     message: Message | None = None
     html: dict[str, str] = field(default_factory=dict)
 
@@ -83,6 +84,8 @@ def load_snapshot(message: dict) -> Snapshot:
     if event is None:
         return snapshot
     snapshot.event, snapshot.label = event, event.label
+    if event.actor is not None:
+        snapshot.actor_name = event.actor.get_full_name() or event.actor.get_username()
     html["history"] = render_to_string("agent/_history.html#event-item", {"event": event})
     message_id = (event.details or {}).get("message_id")
     if message_id:
@@ -210,7 +213,7 @@ def _agent_notice(snapshot: Snapshot, user, agent: Agent, *, in_view: bool, on_t
         if code.startswith("sla."):
             return f"{snapshot.label}: {about}"
     if on_this_ticket:
-        return snapshot.label or "This ticket changed."
+        return f"{snapshot.actor_name}: {snapshot.label}" if snapshot.actor_name else snapshot.label
     if in_view:
         return f"New ticket {about}" if snapshot.kind == "ticket.created" else f"{about}: {snapshot.label}"
     return ""
