@@ -77,7 +77,16 @@
     });
   }
 
+  // While an htmx request is in flight (the user's own reply, a filter change) its response is about
+  // to replace the same elements: hold events until it has settled, then apply them in order.
+  var inFlight = 0;
+  var held = [];
+
   function handle(data) {
+    if (inFlight > 0 && data.type === "event") {
+      held.push(data);
+      return;
+    }
     if (data.type === "event") {
       cursor = Math.max(cursor, data.id);
       (data.ops || []).forEach(apply);
@@ -288,6 +297,29 @@
       location.reload();
     }
   }
+
+  var HOLD_AT_MOST_MS = 10000; // a request that never reports back must not stop live updates
+
+  function requestStarted() {
+    inFlight += 1;
+    window.setTimeout(function () {
+      if (inFlight > 0) {
+        inFlight = 1;
+        requestEnded();
+      }
+    }, HOLD_AT_MOST_MS);
+  }
+
+  function requestEnded() {
+    inFlight = Math.max(0, inFlight - 1);
+    if (inFlight === 0) {
+      held.splice(0).forEach(handle);
+    }
+  }
+
+  document.addEventListener("htmx:beforeRequest", requestStarted);
+  // afterRequest fires for every request; the swap (if any) has happened by the next tick.
+  document.addEventListener("htmx:afterRequest", function () { window.setTimeout(requestEnded, 0); });
 
   // The queue filters swap the table and push a new URL: tell the server what is shown now.
   document.addEventListener("htmx:pushedIntoHistory", subscribe);
