@@ -23,7 +23,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from helpdesk import live
 from helpdesk.live import relay
-from helpdesk.live.fragments import NOTIFICATION_KIND, ops_for, snapshots
+from helpdesk.live.fragments import NOTIFICATION_KIND, ops_for, snapshots, warm_templates
 from helpdesk.live.pages import Subscribe, load_user, parse_subscribe, resolve_view
 from helpdesk.live.replay import missed_events
 from helpdesk.permissions import agent_of
@@ -73,6 +73,7 @@ class QueueConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_ACCOUNT_GONE)
             return
         self.loaded_at = time.monotonic()
+        await database_sync_to_async(warm_templates)()
         await self.accept()
         if not live.delivers_across_processes():
             relay.attach()
@@ -110,9 +111,11 @@ class QueueConsumer(AsyncJsonWebsocketConsumer):
         if request.last_event_id is not None:
             await self.catch_up(request.last_event_id)
 
-    async def join_groups(self) -> None:
+    async def join_groups(self, *, renew: bool = False) -> None:
+        """Join the user's groups and leave the others. `renew` joins again: channel layers forget
+        memberships after `group_expiry` (a day by default), and agents keep queues open for long."""
         wanted = set(live.groups_for(self.user))
-        for group in wanted - self.joined:
+        for group in wanted if renew else wanted - self.joined:
             await self.channel_layer.group_add(group, self.channel_name)
         for group in self.joined - wanted:
             await self.channel_layer.group_discard(group, self.channel_name)
@@ -155,5 +158,5 @@ class QueueConsumer(AsyncJsonWebsocketConsumer):
         if self.user is None:
             await self.close(code=CLOSE_ACCOUNT_GONE)
             return False
-        await self.join_groups()
+        await self.join_groups(renew=True)
         return True

@@ -17,10 +17,12 @@ The journey of one change:
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
+import threading
 from collections.abc import Iterable
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -94,8 +96,43 @@ async def group_send_all(message: dict, groups: Iterable[str]) -> None:
         await layer.group_send(group, {"type": GROUP_MESSAGE_TYPE, "event": message})
 
 
-def _send_after_commit(message: dict, groups: list[str]) -> None:
-    async_to_sync(group_send_all)(message, groups)
+class _Sender:
+    """Sends committed events to a cross-process channel layer from one event-loop thread per process.
+
+    The committing code (a request, a worker task) only queues the event and goes on; the thread keeps
+    its Redis connections open and sends in commit order. Should a send fail, or the process end before
+    it, the browsers catch up from the outbox when they reconnect.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._queue: asyncio.Queue | None = None
+        self._pid = 0
+
+    def submit(self, message: dict, groups: list[str]) -> None:
+        with self._lock:
+            if self._loop is None or self._pid != os.getpid():  # first use, or a forked child
+                self._start()
+        self._loop.call_soon_threadsafe(self._queue.put_nowait, (message, groups))
+
+    def _start(self) -> None:
+        self._pid = os.getpid()
+        self._loop = asyncio.new_event_loop()
+        self._queue = asyncio.Queue()
+        threading.Thread(target=self._loop.run_forever, name="live-sender", daemon=True).start()
+        asyncio.run_coroutine_threadsafe(self._send_forever(), self._loop)
+
+    async def _send_forever(self) -> None:
+        while True:
+            message, groups = await self._queue.get()
+            try:
+                await group_send_all(message, groups)
+            except Exception:
+                logger.exception("live: sending event %s to the channel layer failed", message["id"])
+
+
+_sender = _Sender()
 
 
 def publish(
@@ -109,7 +146,7 @@ def publish(
     event = LiveEvent.objects.create(kind=kind, ticket=ticket, groups=unique_groups, payload=payload or {})
     if delivers_across_processes():
         message = event_message(event)
-        transaction.on_commit(lambda: _send_after_commit(message, unique_groups), robust=True)
+        transaction.on_commit(lambda: _sender.submit(message, unique_groups), robust=True)
         return event
     if connection.vendor == "postgresql":
         # Delivered by PostgreSQL at commit (and only then) to every listening web process.

@@ -22,13 +22,14 @@ Operations sent to the browser (applied by static/js/live.js):
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 import weakref
 from dataclasses import dataclass, field
 
 from channels.db import database_sync_to_async
 from django.contrib.auth.models import AbstractBaseUser
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 from django.utils.text import Truncator
 
@@ -45,6 +46,18 @@ from helpdesk.selectors import (
 )
 
 NOTIFICATION_KIND = "notification"
+ROW = "agent/_queue_row.html"
+BADGES = "agent/ticket.html#ticket-badges"
+PORTAL_STATUS = "portal/ticket_detail.html#ticket-status"
+HISTORY_ITEM = "agent/_history.html#event-item"
+MESSAGE = "_message.html"
+
+
+@functools.cache
+def warm_templates() -> None:
+    """Compile the partials once per process, so the first event after a start is not the slow one."""
+    for name in (ROW, BADGES, PORTAL_STATUS, HISTORY_ITEM, MESSAGE):
+        get_template(name)
 
 
 @dataclass
@@ -76,9 +89,9 @@ def load_snapshot(message: dict) -> Snapshot:
     if ticket is None:
         return snapshot
     html = snapshot.html
-    html["row"] = render_to_string("agent/_queue_row.html", {"ticket": ticket, "now": timezone.now()})
-    html["badges"] = render_to_string("agent/ticket.html#ticket-badges", {"ticket": ticket})
-    html["status"] = render_to_string("portal/ticket_detail.html#ticket-status", {"ticket": ticket})
+    html["row"] = render_to_string(ROW, {"ticket": ticket, "now": timezone.now()})
+    html["badges"] = render_to_string(BADGES, {"ticket": ticket})
+    html["status"] = render_to_string(PORTAL_STATUS, {"ticket": ticket})
     event_id = snapshot.payload.get("event_id")
     event = ticket_events(ticket).filter(pk=event_id).first() if event_id else None
     if event is None:
@@ -86,15 +99,15 @@ def load_snapshot(message: dict) -> Snapshot:
     snapshot.event, snapshot.label = event, event.label
     if event.actor is not None:
         snapshot.actor_name = event.actor.get_full_name() or event.actor.get_username()
-    html["history"] = render_to_string("agent/_history.html#event-item", {"event": event})
+    html["history"] = render_to_string(HISTORY_ITEM, {"event": event})
     message_id = (event.details or {}).get("message_id")
     if message_id:
         snapshot.message = ticket_conversation(ticket, include_internal=True).filter(pk=message_id).first()
     if snapshot.message is not None:
         context = {"message": snapshot.message}
-        html["message_agent"] = render_to_string("_message.html", {**context, "viewer": "agent"})
+        html["message_agent"] = render_to_string(MESSAGE, {**context, "viewer": "agent"})
         if not snapshot.message.is_internal:
-            html["message_customer"] = render_to_string("_message.html", {**context, "viewer": "customer"})
+            html["message_customer"] = render_to_string(MESSAGE, {**context, "viewer": "customer"})
     return snapshot
 
 

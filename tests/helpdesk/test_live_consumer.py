@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from channels.layers import get_channel_layer
 from django.utils import timezone
 
+from helpdesk.events import event_record
 from helpdesk.live import latest_event_id, replay
 from helpdesk.live.pages import ERR_VIEW
 from helpdesk.live.tasks import live_outbox_prune
@@ -24,6 +26,26 @@ async def test_a_socket_without_a_session_is_refused(db):
     connected, code = await socket.connect()
     assert not connected
     assert code == 4401
+
+
+async def _groups_joined_by(user) -> set[str]:
+    socket = await connect(user)
+    layer = get_channel_layer()
+    try:
+        return {group for group, members in layer.groups.items() if members}
+    finally:
+        await socket.disconnect()
+
+
+async def test_each_role_joins_only_its_own_groups(agent, lead, customer, billing, technical):
+    assert await _groups_joined_by(agent.user) == {f"agent.{agent.pk}", f"team.{billing.pk}"}
+    assert await _groups_joined_by(lead.user) == {
+        f"agent.{lead.pk}",
+        f"team.{billing.pk}",
+        f"team.{technical.pk}",
+        "leads",
+    }
+    assert await _groups_joined_by(customer) == {f"customer.{customer.pk}"}
 
 
 async def test_an_agent_on_the_queue_sees_a_status_change_in_place(agent, billing):
@@ -145,6 +167,25 @@ async def test_an_assignment_tells_the_agent_on_any_page(agent, billing):
     finally:
         await socket.disconnect()
     assert event["notice"] == f"Assigned to you: #{ticket.pk} Invoice missing"
+
+
+async def test_what_concerns_an_agent_personally_is_announced(agent, outsider, lead, billing, tier1, tier2):
+    ticket = await run(TicketFactory)(team=billing, tier=tier1, subject="VPN drops hourly")
+    await run(ticket_assign)(ticket=ticket, agent=agent, actor=None)
+    socket_of = {who: await connect(who.user) for who in (agent, lead)}
+    try:
+        await run(ticket_escalate)(ticket=ticket, kind="hierarchical", actor=outsider.user, reason="Too deep")
+        await run(event_record)(ticket=ticket, code="sla.breached", to_value="first response")
+        heard = {who: [e.get("notice") for e in await events(socket)] for who, socket in socket_of.items()}
+    finally:
+        for socket in socket_of.values():
+            await socket.disconnect()
+    about = f"#{ticket.pk} VPN drops hourly"
+    # (Routing may also hand the escalated ticket to someone in between; that has its own notice.)
+    assert f"Taken from you (Escalated L1 Frontline → L2 Specialist (hierarchical)): {about}" in heard[agent]
+    assert f"Escalated to your tier: {about}" in heard[lead]
+    for who in (agent, lead):
+        assert heard[who][-1] == f"SLA breached: first response: {about}"
 
 
 async def test_a_notification_updates_the_unread_counter(agent):

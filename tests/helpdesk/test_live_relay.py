@@ -9,6 +9,7 @@ import uuid
 
 import pytest
 from django.db import connection, transaction
+from django_q.models import Schedule
 
 from helpdesk import live
 from helpdesk.live import relay
@@ -138,3 +139,10 @@ def test_pages_carry_the_cursor_they_were_rendered_at(agent_client, agent, billi
     assert f'data-live-since="{live.latest_event_id()}"' in page
     assert f'id="ticket-row-{ticket.pk}"' in page and "data-created=" in page
     assert "/static/js/live.js" in page
+
+
+@pytest.mark.django_db
+def test_outbox_pruning_is_scheduled_under_its_own_name():
+    schedule = Schedule.objects.get(name="live: prune outbox")
+    assert schedule.func == "helpdesk.live.tasks.live_outbox_prune"
+    assert schedule.schedule_type == Schedule.HOURLY
