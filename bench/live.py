@@ -26,13 +26,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import ROOT, free_port, fresh_postgres, manage  # noqa: E402
+from bench.common import ROOT, free_port, fresh_postgres, manage, wait_until_healthy  # noqa: E402
 
 PRIORITIES = ["high", "urgent", "low", "normal"]
 
@@ -93,9 +92,34 @@ def produce_events(ticket_ids: list[int], count: int, rate: float, out_path: str
     return len(commits)
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time used so far by these processes (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+def process_tree(root: int) -> dict[str, list[int]]:
+    """The web server and the worker processes started by `manage.py start` (pid `root`)."""
+    found: dict[str, list[int]] = {"web": [], "worker": []}
+    pending = [root]
+    while pending:
+        pid = pending.pop()
+        children = Path(f"/proc/{pid}/task/{pid}/children")
+        for child in (int(c) for c in children.read_text().split()) if children.exists() else ():
+            cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+            found["web" if b"uvicorn" in cmdline else "worker"].append(child)
+            pending.append(child)
+    return found
+
+
 @contextlib.contextmanager
-def whole_system(env: dict[str, str]) -> Iterator[str]:
-    """`manage.py start` (web + worker) on a free port; yields the base URL."""
+def whole_system(env: dict[str, str]) -> Iterator[tuple[str, int]]:
+    """`manage.py start` (web + worker) on a free port; yields the base URL and the command's pid."""
     port = free_port()
     log = tempfile.NamedTemporaryFile("w", suffix=".log", delete=False)  # noqa: SIM115 - closed below
     process = subprocess.Popen(
@@ -107,17 +131,9 @@ def whole_system(env: dict[str, str]) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/healthz", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError(f"the system did not start; see {log.name}") from None
-                time.sleep(0.3)
+        wait_until_healthy(url, process, log.name, seconds=90)
         time.sleep(2)  # the worker starts after the web server
-        yield url
+        yield url, process.pid
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -165,8 +181,11 @@ class Sockets:
         await asyncio.gather(*self.tasks, return_exceptions=True)
 
 
-async def run_phase(sockets: Sockets, env: dict, tickets: list[int], count: int, rate: float) -> dict:
+async def run_phase(
+    sockets: Sockets, env: dict, tickets: list[int], count: int, rate: float, processes: dict
+) -> dict:
     out = tempfile.mktemp(suffix=".json")
+    cpu_before = {name: cpu_seconds(pids) for name, pids in processes.items()}
     snippet = ENQUEUE_SNIPPET.format(tickets=tickets, count=count, rate=rate, out=out)
     await asyncio.to_thread(manage, "shell", "-c", snippet, env=env)
     deadline = time.monotonic() + 300
@@ -187,6 +206,7 @@ async def run_phase(sockets: Sockets, env: dict, tickets: list[int], count: int,
                 last_arrival = max(last_arrival, arrivals[event_id])
             else:
                 lost += 1
+    cpu = {name: cpu_seconds(pids) - cpu_before[name] for name, pids in processes.items()}
     quantiles = statistics.quantiles(latencies, n=100)
     elapsed = last_arrival - commits[0][1]
     return {
@@ -200,6 +220,10 @@ async def run_phase(sockets: Sockets, env: dict, tickets: list[int], count: int,
         "events_per_s": round(len(commits) / elapsed, 1),
         "deliveries_per_s": round(len(latencies) / elapsed),
         "produced_per_s": round(len(commits) / max(commits[-1][1] - commits[0][1], 1e-9), 1),
+        # CPU the web process spent per delivered frame (relay, rendering, 50 sockets): load-independent.
+        "web_cpu_ms_per_delivery": round(cpu["web"] * 1000 / max(len(latencies), 1), 3),
+        "worker_cpu_ms_per_event": round(cpu["worker"] * 1000 / len(commits), 2),
+        "load_average": round(os.getloadavg()[0], 1),
     }
 
 
@@ -207,14 +231,15 @@ def measure(env: dict, args: argparse.Namespace) -> dict:
     manage("migrate", "--verbosity", "0", env=env)
     snippet = SETUP_SNIPPET.format(tickets=args.tickets, clients=args.clients)
     setup = json.loads(manage("shell", "-c", snippet, env=env).strip().splitlines()[-1])
-    with whole_system(env) as url:
+    with whole_system(env) as (url, pid):
+        processes = process_tree(pid)
 
         async def phases() -> dict:
             sockets = Sockets(url, setup["sessions"], setup["cursor"])
             await sockets.open()
             try:
-                steady = await run_phase(sockets, env, setup["tickets"], args.events, args.rate)
-                burst = await run_phase(sockets, env, setup["tickets"], args.burst, 0)
+                steady = await run_phase(sockets, env, setup["tickets"], args.events, args.rate, processes)
+                burst = await run_phase(sockets, env, setup["tickets"], args.burst, 0, processes)
             finally:
                 await sockets.close()
             return {"steady": steady, "burst": burst}
@@ -256,14 +281,15 @@ def main() -> None:
     args = parser.parse_args()
     print(f"{args.clients} agent sockets; steady {args.events} events at {args.rate}/s; burst {args.burst}")
     header = f"{'mode':<9} {'phase':<6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'max ms':>7} "
-    print(header + f"{'events/s':>9} {'deliv/s':>8} {'lost':>5}")
+    print(header + f"{'events/s':>9} {'deliv/s':>8} {'lost':>5} {'web cpu/deliv':>13} {'load':>5}")
     for mode in args.modes.split(","):
         with mode_env(mode, args.redis) as env:
             result = measure(env, args)
         for phase, r in result.items():
             print(
                 f"{mode:<9} {phase:<6} {r['p50_ms']:>7} {r['p95_ms']:>7} {r['p99_ms']:>7} {r['max_ms']:>7} "
-                f"{r['events_per_s']:>9} {r['deliveries_per_s']:>8} {r['lost']:>5}",
+                f"{r['events_per_s']:>9} {r['deliveries_per_s']:>8} {r['lost']:>5} "
+                f"{r['web_cpu_ms_per_delivery']:>10} ms {r['load_average']:>5}",
                 flush=True,
             )
 

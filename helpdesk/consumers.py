@@ -87,6 +87,15 @@ class QueueConsumer(AsyncJsonWebsocketConsumer):
             self.relayed = False
             await relay.detach()
 
+    async def dispatch(self, message: dict) -> None:
+        # Channels closes stale database connections before every handler: a hop to the database thread.
+        # Live events reach the database only through database_sync_to_async (which does that itself)
+        # and arrive for every open socket at once, so they skip the hop.
+        if message["type"] == live.GROUP_MESSAGE_TYPE:
+            await self.live_event(message)
+        else:
+            await super().dispatch(message)
+
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs) -> None:
         try:
             content = json.loads(text_data or "")

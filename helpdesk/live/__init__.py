@@ -23,8 +23,7 @@ import os
 import threading
 from collections.abc import Iterable
 
-from channels.layers import get_channel_layer
-from django.conf import settings
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 
@@ -81,8 +80,8 @@ def groups_for(user: AbstractBaseUser) -> list[str]:
 
 def delivers_across_processes() -> bool:
     """True when the channel layer reaches every process (Redis); False for the in-memory layer."""
-    backend = settings.CHANNEL_LAYERS.get("default", {}).get("BACKEND", "")
-    return bool(backend) and not backend.endswith("InMemoryChannelLayer")
+    layer = get_channel_layer()
+    return layer is not None and not isinstance(layer, InMemoryChannelLayer)
 
 
 def event_message(event: LiveEvent) -> dict:
