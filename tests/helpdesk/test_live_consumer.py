@@ -138,6 +138,22 @@ async def test_customers_hear_replies_on_their_own_ticket_but_never_internal_not
     assert any(event.get("notice") == f"New reply on ticket #{ticket.pk}." for event in heard)
 
 
+async def test_a_customer_asking_for_agent_views_gets_nothing_more(agent, billing, customer, other_customer):
+    ticket = await run(TicketFactory)(team=billing, customer=customer, subject="Olga's private matter")
+    nosy = [
+        await connect(other_customer, view="queue", query="?queue=all"),
+        await connect(other_customer, view="ticket", ticket=ticket.pk),
+        await connect(other_customer, view="portal", ticket=ticket.pk),
+    ]
+    try:
+        await run(message_add)(ticket=ticket, author=agent.user, body="Your refund is approved.")
+        heard = [await received(socket) for socket in nosy]
+    finally:
+        for socket in nosy:
+            await socket.disconnect()
+    assert heard == [[], [], []]
+
+
 async def test_two_agents_on_one_ticket_see_each_others_replies(agent, lead, billing):
     ticket = await run(TicketFactory)(team=billing)
     writer = await connect(agent.user, view="ticket", ticket=ticket.pk)
