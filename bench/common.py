@@ -47,6 +47,18 @@ def manage(*args: str, env: dict[str, str]) -> str:
     return result.stdout
 
 
+def wait_until_healthy(url: str, process: subprocess.Popen, log_name: str, *, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2):
+                return
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError(f"server did not start; see {log_name}") from None
+            time.sleep(0.3)
+
+
 @contextlib.contextmanager
 def server(env: dict[str, str], *, workers: int = 2) -> Iterator[str]:
     """The production server (uvicorn, `workers` processes) on a free port; yields the base URL."""
@@ -75,15 +87,7 @@ def server(env: dict[str, str], *, workers: int = 2) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/healthz", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError(f"server did not start; see {log.name}") from None
-                time.sleep(0.3)
+        wait_until_healthy(url, process, log.name)
         yield url
     finally:
         process.terminate()

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import TypeVar
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from helpdesk.models import AgentStatus, Category, Priority, Status, Team, Tier
-from helpdesk.selectors import QUEUES, SORTS
+from helpdesk.models import Agent, AgentStatus, Category, Priority, Status, Team, Tier
+from helpdesk.selectors import QUEUES, SORTS, QueueFilters
 from helpdesk.services import errors
 
 T = TypeVar("T")
@@ -151,3 +152,34 @@ class QueueFilterForm(forms.Form):
             "sort": data.get("sort") or "priority",
             "page": data.get("page") or 1,
         }
+
+
+@dataclass(frozen=True)
+class QueueRequest:
+    """What a queue page shows, read from its query string (the page view and the live socket share it)."""
+
+    form: QueueFilterForm
+    queue: str
+    filters: QueueFilters
+    sort: str
+    page: int
+
+
+def queue_request(agent: Agent, data: Mapping) -> QueueRequest:
+    teams, tiers = list(Team.objects.filter(is_active=True)), list(Tier.objects.all())
+    form = QueueFilterForm(data, tiers=tiers, teams=teams)
+    params = form.cleaned_or_default()
+    filters = QueueFilters(
+        status="" if params["status"] in ("", "any") else params["status"],
+        open_only=params["status"] != "any",
+        priority=params["priority"],
+        tier=params["tier"],
+        team=params["team"],
+    )
+    return QueueRequest(
+        form=form,
+        queue=params["queue"] or ("all" if agent.sees_all_tickets else "team"),
+        filters=filters,
+        sort=params["sort"],
+        page=params["page"],
+    )

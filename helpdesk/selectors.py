@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce, Least
 from django.http import Http404
 
 from helpdesk.models import OPEN_STATUSES, Agent, Message, Notification, Ticket, TicketEvent
-from helpdesk.permissions import agent_of, agent_ticket_filter, is_staff_account
+from helpdesk.permissions import agent_of, agent_team_ids, agent_ticket_filter, is_staff_account
 
 QUEUE_RELATIONS = ("team", "tier", "assignee__user", "organization", "category", "customer")
 
@@ -108,6 +108,33 @@ def agent_queue(*, agent: Agent, queue: str, filters: QueueFilters, sort: str) -
         "oldest": ["created_at"],
     }[sort if sort in SORTS else "priority"]
     return tickets.order_by(*order, "pk")
+
+
+def ticket_in_queue(ticket: Ticket, *, agent: Agent, queue: str, filters: QueueFilters) -> bool:
+    """Would `agent_queue` list this loaded ticket? Its in-memory twin, for live updates to open queues.
+
+    Needs `ticket.tier` loaded when filtering by tier. tests/helpdesk/test_live_relay.py keeps
+    the two in step.
+    """
+    team_ids = agent_team_ids(agent)
+    if not (agent.sees_all_tickets or ticket.team_id in team_ids or ticket.assignee_id == agent.pk):
+        return False
+    if queue == "mine" and ticket.assignee_id != agent.pk:
+        return False
+    if queue == "team" and ticket.team_id not in team_ids:
+        return False
+    if queue == "unassigned" and ticket.assignee_id is not None:
+        return False
+    if filters.status:
+        if ticket.status != filters.status:
+            return False
+    elif filters.open_only and ticket.status not in OPEN_STATUSES:
+        return False
+    if filters.priority and ticket.priority != filters.priority:
+        return False
+    if filters.tier is not None and (ticket.tier is None or ticket.tier.level != filters.tier):
+        return False
+    return filters.team is None or ticket.team_id == filters.team
 
 
 def ticket_conversation(ticket: Ticket, *, include_internal: bool) -> QuerySet[Message]:

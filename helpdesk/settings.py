@@ -153,7 +153,7 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 5000}}
+        "default": {"BACKEND": "helpdesk.live.layers.LocalChannelLayer", "CONFIG": {"capacity": 5000}}
     }
 
 Q_CLUSTER = {

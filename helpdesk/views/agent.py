@@ -23,16 +23,15 @@ from helpdesk.forms import (
     AssignForm,
     EscalateForm,
     NoteForm,
-    QueueFilterForm,
     ResolveForm,
     StatusForm,
+    queue_request,
     run_service,
 )
-from helpdesk.models import Team, Ticket, Tier
+from helpdesk.models import Ticket
 from helpdesk.selectors import (
     QUEUES,
     SORTS,
-    QueueFilters,
     agent_queue,
     agents_for_assignment,
     customer_recent_tickets,
@@ -56,29 +55,18 @@ QUEUE_PAGE_SIZE = 25
 
 @agent_required
 def queue(request: HttpRequest) -> HttpResponse:
-    agent = request.agent
-    teams, tiers = list(Team.objects.filter(is_active=True)), list(Tier.objects.all())
-    form = QueueFilterForm(request.GET, tiers=tiers, teams=teams)
-    params = form.cleaned_or_default()
-    current_queue = params["queue"] or ("all" if agent.sees_all_tickets else "team")
-    filters = QueueFilters(
-        status="" if params["status"] in ("", "any") else params["status"],
-        open_only=params["status"] != "any",
-        priority=params["priority"],
-        tier=params["tier"],
-        team=params["team"],
-    )
-    tickets = agent_queue(agent=agent, queue=current_queue, filters=filters, sort=params["sort"])
-    page = Paginator(tickets, QUEUE_PAGE_SIZE).get_page(params["page"])
+    shown = queue_request(request.agent, request.GET)
+    tickets = agent_queue(agent=request.agent, queue=shown.queue, filters=shown.filters, sort=shown.sort)
+    page = Paginator(tickets, QUEUE_PAGE_SIZE).get_page(shown.page)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "page": page,
-        "form": form,
+        "form": shown.form,
         "queues": QUEUES,
         "sorts": SORTS,
-        "current_queue": current_queue,
-        "current_sort": params["sort"],
+        "current_queue": shown.queue,
+        "current_sort": shown.sort,
         "querystring": query.urlencode(),
         "now": timezone.now(),
     }
