@@ -359,3 +359,29 @@ def ticket_reopen(
             from_agent=locked.assignee,
         )
     return locked
+
+
+def ticket_decline(*, ticket: Ticket, agent: Agent, reason: str) -> Ticket:
+    """The assigned agent hands the ticket back with a reason; routing then finds someone else.
+
+    Records `ticket.declined` (from_agent = the decliner), which re-routes the ticket excluding them.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [errors.ERR_DECLINE_REASON_REQUIRED]})
+    with transaction.atomic():
+        locked = locked_ticket(ticket)
+        if not locked.is_open:
+            raise ValidationError({"non_field_errors": [errors.ERR_NOT_OPEN]})
+        if locked.assignee_id != agent.pk:
+            raise ValidationError({"non_field_errors": [errors.ERR_NOT_ASSIGNEE]})
+        locked.assignee = None
+        locked.save(update_fields=["assignee", "updated_at"])
+        event_record(
+            ticket=locked,
+            code="ticket.declined",
+            actor=agent.user,
+            reason=reason,
+            from_agent=agent,
+        )
+    return locked
