@@ -18,9 +18,11 @@ import datetime as dt
 import zoneinfo
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 
-from helpdesk.models import OPEN_STATUSES, Agent, AgentLeave, AgentSkill, AgentStatus
+from escalation.roster import roster
+from helpdesk.models import OPEN_STATUSES, Agent, AgentStatus, Ticket
 
 
 @dataclass(frozen=True)
@@ -92,51 +94,48 @@ def language_code(value: str) -> str:
     return (value or "en").split("-")[0].split("_")[0].lower()
 
 
-def team_agents(team_id: int, now: dt.datetime) -> list[AgentFacts]:
-    """Every agent of the team with their open load, leaves around today and skills, in three queries."""
-    today = now.date()
-    agents = (
-        Agent.objects.filter(teams=team_id)
-        .select_related("user", "tier")
-        .annotate(load=Count("assigned_tickets", filter=Q(assigned_tickets__status__in=OPEN_STATUSES)))
-        .prefetch_related(
-            Prefetch(
-                "agent_skills",
-                queryset=AgentSkill.objects.select_related("skill").only(
-                    "agent_id", "proficiency", "skill__name"
-                ),
-            ),
-            Prefetch(
-                "leaves",
-                queryset=AgentLeave.objects.filter(
-                    starts_on__lte=today + dt.timedelta(days=1), ends_on__gte=today - dt.timedelta(days=1)
-                ),
-            ),
-        )
-        .order_by("pk")
+def open_load_subquery() -> Coalesce:
+    """Each agent's open tickets, counted per agent through the (assignee, status) index."""
+    counted = (
+        Ticket.objects.filter(assignee_id=OuterRef("pk"), status__in=OPEN_STATUSES)
+        .order_by()
+        .values("assignee_id")
+        .annotate(n=Count("*"))
+        .values("n")
     )
-    facts = []
-    for agent in agents:
-        local_day = now.astimezone(zoneinfo.ZoneInfo(agent.timezone)).date()
-        facts.append(
-            AgentFacts(
-                pk=agent.pk,
-                username=agent.user.username,
-                name=str(agent),
-                tier_level=agent.tier.level,
-                tier_id=agent.tier_id,
-                status=agent.status,
-                capacity=agent.capacity,
-                load=agent.load,
-                on_leave=any(leave.covers(local_day) for leave in agent.leaves.all()),
-                working=agent.is_working_at(now),
-                timezone=agent.timezone,
-                languages=tuple(language_code(lang) for lang in agent.languages or ["en"]),
-                skills={s.skill.name.lower(): s.proficiency for s in agent.agent_skills.all()},
-                model=agent,
-            )
-        )
-    return facts
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def _facts(agent: Agent, *, status: str, load: int, now: dt.datetime) -> AgentFacts:
+    local_day = now.astimezone(zoneinfo.ZoneInfo(agent.timezone)).date()
+    return AgentFacts(
+        pk=agent.pk,
+        username=agent.user.username,
+        name=str(agent),
+        tier_level=agent.tier.level,
+        tier_id=agent.tier_id,
+        status=status,
+        capacity=agent.capacity,
+        load=load,
+        on_leave=any(leave.covers(local_day) for leave in agent.leaves.all()),
+        working=agent.is_working_at(now),
+        timezone=agent.timezone,
+        languages=tuple(language_code(lang) for lang in agent.languages or ["en"]),
+        skills={s.skill.name.lower(): s.proficiency for s in agent.agent_skills.all()},
+        model=agent,
+    )
+
+
+def team_agents(team_id: int, now: dt.datetime) -> list[AgentFacts]:
+    """Every agent of the team: status and open load read now (one query), the rest from the roster."""
+    live = list(
+        Agent.objects.filter(teams=team_id)
+        .annotate(load=open_load_subquery())
+        .order_by("pk")
+        .values_list("pk", "status", "load")
+    )
+    members = roster(team_id, members={pk for pk, _, _ in live})
+    return [_facts(members[pk], status=status, load=load, now=now) for pk, status, load in live]
 
 
 def _exclusion(agent: AgentFacts, need: Need) -> tuple[str, str]:

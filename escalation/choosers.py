@@ -16,7 +16,7 @@ from escalation.autonomy import apply_autonomy
 from escalation.candidates import Assessment
 from escalation.circular import bounce_reason, with_team
 from escalation.claim import claim_best
-from escalation.decisions import Choice
+from escalation.decisions import Choice, save_ticket
 from escalation.explain import exclusions_summary, why_agent
 from escalation.run import Run
 from helpdesk.events import event_record
@@ -28,7 +28,11 @@ FLAG_REASON = "Bounced between teams: needs a coordinator."
 def by_automation(run: Run) -> Choice | None:
     if run.trigger != "created" or run.human or run.autonomy.mode == Autonomy.HUMAN:
         return None
+    save_ticket(run)  # automation works on the ticket as routing has settled it
     if apply_autonomy(run.ticket, run.autonomy):
+        run.ticket.refresh_from_db(
+            fields=["status", "assignee", "metadata"]
+        )  # it may have answered or closed it
         return Choice("automation", f"Handled automatically: {run.autonomy.reason}")
     return None
 
@@ -51,8 +55,7 @@ def to_coordinator_if_circular(run: Run) -> Choice | None:
     if reason is None:
         return None
     coordinator, ticket = coordinator_for(run), run.ticket
-    ticket.is_flagged, ticket.flag_reason = True, FLAG_REASON
-    ticket.save(update_fields=["is_flagged", "flag_reason", "updated_at"])
+    ticket.is_flagged, ticket.flag_reason = True, FLAG_REASON  # saved with the rest of the run
     event_record(
         ticket=ticket,
         code="routing.circular_blocked",

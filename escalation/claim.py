@@ -8,18 +8,20 @@ SQLite ignores row locks, but its IMMEDIATE transactions already let only one wr
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from escalation.candidates import Assessment
-from helpdesk.models import OPEN_STATUSES, Agent
+from helpdesk.models import OPEN_STATUSES, Agent, Ticket
 
 
 def fresh_loads(agent_ids: list[int]) -> dict[int, int]:
     """Open tickets per agent, counted now (inside the caller's transaction)."""
     rows = (
-        Agent.objects.filter(pk__in=agent_ids)
-        .annotate(load=Count("assigned_tickets", filter=Q(assigned_tickets__status__in=OPEN_STATUSES)))
-        .values_list("pk", "load")
+        Ticket.objects.filter(assignee_id__in=agent_ids, status__in=OPEN_STATUSES)
+        .order_by()
+        .values("assignee_id")
+        .annotate(n=Count("*"))
+        .values_list("assignee_id", "n")
     )
     return dict(rows)
 

@@ -17,9 +17,26 @@ from escalation.sla import SLA_FIELDS, sla_apply
 from helpdesk.events import event_record
 from helpdesk.models import Agent, Role, Ticket, Trigger
 from helpdesk.notifications import notify
-from helpdesk.services import ticket_assign
+from helpdesk.services.tickets import do_ticket_assign
 
 ASSIGNING = frozenset({"preferred", "best", "coordinator"})
+TICKET_FIELDS = [
+    "team",
+    "tier",
+    "category",
+    "priority",
+    "priority_score",
+    "sentiment",
+    "frustration",
+    "escalation_probability",
+    "confidence",
+    "autonomy",
+    "requires_human",
+    "is_flagged",
+    "flag_reason",
+    "metadata",
+    *SLA_FIELDS,
+]
 
 
 @dataclass(frozen=True)
@@ -156,9 +173,7 @@ def _update_queue_state(run: Run, choice: Choice) -> bool:
         and run.before["priority"] == ticket.priority
     )
     state["fingerprint"] = fingerprint
-    if state != before:
-        ticket.save(update_fields=["metadata"])
-    return unchanged
+    return unchanged and state == before
 
 
 def _overflow_tier(run: Run, choice: Choice) -> None:
@@ -171,7 +186,6 @@ def _overflow_tier(run: Run, choice: Choice) -> None:
     previous = ticket.tier
     ticket.tier = agent.tier
     sla_apply(ticket, now=run.now)
-    ticket.save(update_fields=["tier", *SLA_FIELDS, "updated_at"])
     event_record(
         ticket=ticket,
         code="ticket.tier_changed",
@@ -182,14 +196,26 @@ def _overflow_tier(run: Run, choice: Choice) -> None:
     )
 
 
+def save_ticket(run: Run) -> None:
+    """Write everything the run changed on the ticket, in one UPDATE."""
+    run.ticket.save(update_fields=[*TICKET_FIELDS, "updated_at"])
+
+
 def record_decision(run: Run, choice: Choice) -> RoutingDecision | None:
-    """Assign (or unassign), store the decision and tell the new owner. None for an unchanged wait."""
+    """Save the ticket, assign (or unassign), store the decision and tell the new owner.
+
+    Returns None, writing nothing but the ticket, for a wait that looks exactly like the last one.
+    """
     ticket = run.ticket
-    if _update_queue_state(run, choice) and run.trigger in QUIET_TRIGGERS:
-        return None
+    unchanged_wait = _update_queue_state(run, choice)
     agent = choice.agent if choice.kind in ASSIGNING | {"kept"} else None
+    assigns = choice.kind in ASSIGNING and agent is not None and agent.pk != ticket.assignee_id
+    unassigns = agent is None and ticket.assignee_id is not None and choice.kind != "automation"
     if choice.kind in ASSIGNING:
         _overflow_tier(run, choice)
+    if unchanged_wait and run.trigger in QUIET_TRIGGERS:
+        save_ticket(run)
+        return None
     triage = {**run.triage.as_record(), "fallback_used": run.triage.source != "model"}
     decision = RoutingDecision.objects.create(
         ticket=ticket,
@@ -211,15 +237,21 @@ def record_decision(run: Run, choice: Choice) -> RoutingDecision | None:
         triage=triage,
         model_version=run.triage.model_version,
     )
-    if choice.kind in ASSIGNING and agent is not None and agent.pk != ticket.assignee_id:
-        ticket_assign(
-            ticket=ticket,
-            agent=agent,
+    record_changes(ticket, run.before, run.outcome, initial=run.trigger == "created")
+    if assigns or unassigns:
+        # One UPDATE for the assignment and everything else the run changed on the ticket.
+        do_ticket_assign(
+            locked=ticket,
+            agent=agent if assigns else None,
             actor=None,
             trigger=Trigger.ROUTING,
             reason=choice.headline,
             details={"routing_decision": decision.pk, "kind": choice.kind},
+            also_save=TICKET_FIELDS,
         )
+    else:
+        save_ticket(run)
+    if assigns:
         notify(
             recipients=[agent.user],
             kind="assignment" if choice.kind != "coordinator" else "routing.circular_blocked",
@@ -227,6 +259,4 @@ def record_decision(run: Run, choice: Choice) -> RoutingDecision | None:
             body=choice.headline,
             ticket=ticket,
         )
-    elif agent is None and ticket.assignee_id:
-        ticket_assign(ticket=ticket, agent=None, actor=None, trigger=Trigger.ROUTING, reason=choice.headline)
     return decision

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q
-
 from escalation.candidates import Need, Weights
 from escalation.decisions import routing_state
 from escalation.policy import Policy
 from escalation.run import CONTENT_TRIGGERS, Run
-from helpdesk.models import Skill, Team, Tier
+from helpdesk.models import Team, Tier
 
 
 def take_triage(run: Run) -> None:
@@ -67,10 +65,11 @@ def settle_tier(run: Run) -> None:
 
 
 def skills_needed(run: Run) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(required, optional) skill names: the category's and the ticket's own, plus what rules added."""
+    """(required, optional) skill names: the category's, the ticket's own, and what rules added."""
     ticket = run.ticket
-    own = Q(tickets=ticket.pk) | (Q(categories=ticket.category_id) if ticket.category_id else Q(pk__in=[]))
-    names = Skill.objects.filter(own).values_list("name", flat=True).distinct()
+    names = list(run.policy.category_skills.get(ticket.category_id, ()))
+    if getattr(ticket, "has_own_skills", True):
+        names += ticket.required_skills.values_list("name", flat=True)
     required = tuple(dict.fromkeys([*names, *run.outcome.required_skills]))
     optional = tuple(s for s in run.outcome.optional_skills if s not in required)
     return required, optional

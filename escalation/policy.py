@@ -1,4 +1,5 @@
-"""The router's admin-edited policy (config, rules, factor weights, thresholds), read once and cached.
+"""The router's admin-edited policy (config, rules, factor weights, thresholds, names of
+teams, tiers and category skills), read once and cached.
 
 Every routing decision needs the same few small tables; reading them per decision would cost queries
 that do not change. The cache lives per process for ESCALATION_POLICY_TTL seconds (default 5) and is
@@ -19,7 +20,7 @@ from escalation.defaults import DEFAULT_FACTOR_WEIGHTS, DEFAULT_THRESHOLDS
 from escalation.models import EscalationRule, PriorityThreshold, RoutingConfig, ScoringFactor
 from escalation.rules import CompiledRule
 from escalation.scoring import FactorSetting
-from helpdesk.models import Skill, Team, Tier
+from helpdesk.models import Category, Skill, Team, Tier
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +56,7 @@ class Policy:
     team_names: dict[int, str]  # id -> name
     skill_ids: dict[str, int]  # lower-cased name -> id
     tier_ids: dict[int, int]  # level -> id
+    category_skills: dict[int, tuple[str, ...]]  # category id -> names of the skills it requires
 
 
 def _compiled_rules() -> tuple[CompiledRule, ...]:
@@ -83,6 +85,14 @@ def _thresholds() -> tuple[tuple[float, str], ...]:
     return tuple(sorted(((score, level) for level, score in rows.items()), reverse=True))
 
 
+def _category_skills() -> dict[int, tuple[str, ...]]:
+    pairs = Category.required_skills.through.objects.values_list("category_id", "skill__name")
+    skills: dict[int, list[str]] = {}
+    for category_id, name in pairs.order_by("category_id", "skill__name"):
+        skills.setdefault(category_id, []).append(name)
+    return {category_id: tuple(names) for category_id, names in skills.items()}
+
+
 def load_policy() -> Policy:
     config = RoutingConfig.objects.filter(pk=1).first() or RoutingConfig()
     teams = dict(Team.objects.values_list("pk", "name"))
@@ -95,6 +105,7 @@ def load_policy() -> Policy:
         team_names=teams,
         skill_ids={name.lower(): pk for pk, name in Skill.objects.values_list("pk", "name")},
         tier_ids=dict(Tier.objects.values_list("level", "pk")),
+        category_skills=_category_skills(),
     )
 
 

@@ -6,13 +6,14 @@ Receivers stay one line deep: they enqueue a task after commit, with ids, never 
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django_q.tasks import async_task
 
 from escalation.models import EscalationRule, PriorityThreshold, RoutingConfig, ScoringFactor
 from escalation.policy import forget_policy
-from helpdesk.models import AgentStatus, Skill, Team, Tier
+from escalation.roster import forget_rosters
+from helpdesk.models import Agent, AgentLeave, AgentSkill, AgentStatus, Category, Skill, Team, Tier
 from helpdesk.signals import agent_status_changed, ticket_event_recorded
 
 # Which ticket events make the router run again, and the trigger it records.
@@ -68,10 +69,24 @@ def route_on_agent_status(sender, agent_id, old_status, new_status, **kwargs) ->
         transaction.on_commit(lambda: async_task(task, agent_id))
 
 
-for _model in (EscalationRule, ScoringFactor, PriorityThreshold, RoutingConfig, Team, Skill, Tier):
+# Cached routing policy and rosters are dropped when this process changes what they are built from.
+for _model in (EscalationRule, ScoringFactor, PriorityThreshold, RoutingConfig, Team, Skill, Tier, Category):
     post_save.connect(
         forget_policy, sender=_model, dispatch_uid=f"escalation.forget_policy.save.{_model.__name__}"
     )
     post_delete.connect(
         forget_policy, sender=_model, dispatch_uid=f"escalation.forget_policy.del.{_model.__name__}"
     )
+for _model in (Agent, AgentSkill, AgentLeave):
+    post_save.connect(
+        forget_rosters, sender=_model, dispatch_uid=f"escalation.forget_rosters.save.{_model.__name__}"
+    )
+    post_delete.connect(
+        forget_rosters, sender=_model, dispatch_uid=f"escalation.forget_rosters.del.{_model.__name__}"
+    )
+m2m_changed.connect(
+    forget_rosters, sender=Agent.teams.through, dispatch_uid="escalation.forget_rosters.teams"
+)
+m2m_changed.connect(
+    forget_policy, sender=Category.required_skills.through, dispatch_uid="escalation.forget_policy.skills"
+)

@@ -26,60 +26,40 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from escalation.autonomy import decide_autonomy
 from escalation.candidates import assess_all, team_agents
 from escalation.choosers import choose
-from escalation.circular import load_history
-from escalation.decisions import (
-    record_changes,
-    record_decision,
-    routing_state,
-    send_rule_notifications,
-    snapshot_before,
-)
+from escalation.circular import TicketHistory, load_history
+from escalation.decisions import record_decision, routing_state, send_rule_notifications, snapshot_before
 from escalation.models import RoutingDecision
 from escalation.placement import need_for, settle_team, settle_tier, take_triage, weights
 from escalation.policy import current_policy
 from escalation.rules import apply_rules
 from escalation.run import REVIEW_TRIGGERS, Run
 from escalation.scoring import score_snapshot
-from escalation.sla import SLA_FIELDS, sla_apply
+from escalation.sla import sla_apply
 from escalation.snapshot import snapshot_for
 from escalation.triage import triage_ticket
 from helpdesk.models import OPEN_STATUSES, Agent, AgentStatus, Ticket, Trigger
 from helpdesk.services import ticket_assign
 
-TICKET_FIELDS = [
-    "team",
-    "tier",
-    "category",
-    "priority",
-    "priority_score",
-    "sentiment",
-    "frustration",
-    "escalation_probability",
-    "confidence",
-    "autonomy",
-    "requires_human",
-    "metadata",
-    *SLA_FIELDS,
-]
-
 
 def _locked(ticket_id: int) -> Ticket | None:
+    own_skills = Ticket.required_skills.through.objects.filter(ticket_id=OuterRef("pk"))
     return (
         Ticket.objects.select_for_update(of=("self",))
         .select_related("organization", "category", "team", "tier", "assignee__user")
+        .annotate(has_own_skills=Exists(own_skills))
         .filter(pk=ticket_id)
         .first()
     )
 
 
 def _settle(run: Run) -> None:
-    """Steps 2-6 on the locked ticket; saves it and records what changed."""
+    """Steps 2-6 on the locked ticket, in memory (record_decision saves it once, at the end)."""
     ticket, policy = run.ticket, run.policy
     take_triage(run)
     run.snap = snapshot_for(
@@ -99,8 +79,6 @@ def _settle(run: Run) -> None:
     run.autonomy = decide_autonomy(ticket, run.triage, human_required=run.human)
     ticket.autonomy, ticket.requires_human = run.autonomy.mode, run.human
     send_rule_notifications(ticket, run.outcome, state, coordinator_id=policy.knobs.coordinator_id)
-    ticket.save(update_fields=[*TICKET_FIELDS, "updated_at"])
-    record_changes(ticket, run.before, run.outcome, initial=run.trigger == "created")
 
 
 def route(
@@ -123,7 +101,7 @@ def route(
             trigger=trigger,
             now=now,
             policy=policy,
-            history=load_history(ticket.pk),
+            history=load_history(ticket.pk) if trigger != "created" else TicketHistory(),
             triage=triage_ticket(ticket),
             excluded=frozenset(exclude_agent_ids),
             preferred_agent_id=preferred_agent_id,

@@ -152,26 +152,44 @@ def ticket_assign(
             and not agent.teams.filter(pk=locked.team_id).exists()
         ):
             raise ValidationError({"assignee": [errors.ERR_AGENT_NOT_IN_TEAM]})
-        previous = locked.assignee
-        if previous == agent:
-            return locked
-        locked.assignee = agent
-        fields = ["assignee", "updated_at"]
-        if agent is not None and locked.status == Status.NEW:
-            locked.status = Status.OPEN
-            fields.append("status")
-        locked.save(update_fields=fields)
-        code = "ticket.assigned" if agent is not None else "ticket.unassigned"
-        event_record(
-            ticket=locked,
-            code=code,
-            actor=actor,
-            trigger=trigger,
-            reason=reason,
-            details=details,
-            from_agent=previous,
-            to_agent=agent,
+        return do_ticket_assign(
+            locked=locked, agent=agent, actor=actor, trigger=trigger, reason=reason, details=details
         )
+
+
+def do_ticket_assign(
+    *,
+    locked: Ticket,
+    agent: Agent | None,
+    actor: AbstractBaseUser | None,
+    trigger: str = Trigger.MANUAL,
+    reason: str = "",
+    details: dict[str, Any] | None = None,
+    also_save: list[str] | tuple[str, ...] = (),
+) -> Ticket:
+    """The write half of ticket_assign. The caller holds the ticket's row lock (inside atomic()), has
+    re-read it under that lock, and has checked that it is open and that the agent may work it.
+    `also_save` names other fields the caller changed on `locked`, written in the same UPDATE."""
+    previous = locked.assignee
+    if previous == agent:
+        return locked
+    locked.assignee = agent
+    fields = ["assignee", "updated_at", *also_save]
+    if agent is not None and locked.status == Status.NEW:
+        locked.status = Status.OPEN
+        fields.append("status")
+    locked.save(update_fields=fields)
+    code = "ticket.assigned" if agent is not None else "ticket.unassigned"
+    event_record(
+        ticket=locked,
+        code=code,
+        actor=actor,
+        trigger=trigger,
+        reason=reason,
+        details=details,
+        from_agent=previous,
+        to_agent=agent,
+    )
     return locked
 
 

@@ -4,10 +4,26 @@ from __future__ import annotations
 
 import pytest
 
-from escalation.models import RoutingConfig
+from escalation.defaults import install_defaults
+from escalation.models import EscalationRule, PriorityThreshold, RoutingConfig, ScoringFactor
 from helpdesk.models import Role
 from helpdesk.services import ticket_create
 from tests.factories import AgentFactory, CategoryFactory, SkillFactory, TeamFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def routing_defaults(request):
+    """The default policy from the data migration, back in place if a transactional test flushed it."""
+    uses_db = "db" in request.fixturenames or request.node.get_closest_marker("django_db")
+    if not uses_db or "transactional_db" in request.fixturenames:
+        return
+    request.getfixturevalue("db")
+    install_defaults(
+        rule_model=EscalationRule,
+        factor_model=ScoringFactor,
+        threshold_model=PriorityThreshold,
+        config_model=RoutingConfig,
+    )
 
 
 @pytest.fixture
