@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.html import format_html
 
 from escalation.models import EscalationRule, PriorityThreshold, RoutingConfig, RoutingDecision, ScoringFactor
-from escalation.rules import describe_actions, describe_conditions
+from escalation.rules import FORMAT_HELP, describe_actions, describe_conditions, validate_rule
 
 
 @admin.register(RoutingDecision)
@@ -39,19 +41,32 @@ class EscalationRuleAdmin(admin.ModelAdmin):
         (None, {"fields": ["updated_at"]}),
     ]
 
+    def get_fieldsets(self, request: HttpRequest, obj=None):
+        # The format reference sits right above the JSON fields (rendered as preformatted text).
+        help_block = format_html('<pre class="rule-format">{}</pre>', FORMAT_HELP)
+        return [
+            (title, {**options, "description": help_block}) if title == "Condition" else (title, options)
+            for title, options in super().get_fieldsets(request, obj)
+        ]
+
     @admin.display(description="When")
     def when(self, rule: EscalationRule) -> str:
-        try:
-            return describe_conditions(rule.conditions)
-        except (KeyError, TypeError, AttributeError):
-            return "(invalid)"
+        return describe_conditions(rule.conditions) if self._valid(rule) else "—"
 
     @admin.display(description="Then")
     def then(self, rule: EscalationRule) -> str:
+        return describe_actions(rule.actions) if self._valid(rule) else "—"
+
+    @staticmethod
+    def _valid(rule: EscalationRule) -> bool:
+        """Describe only what is saved and well formed (an invalid form shows its errors instead)."""
+        if rule.pk is None:
+            return False
         try:
-            return describe_actions(rule.actions)
-        except (KeyError, TypeError, AttributeError):
-            return "(invalid)"
+            validate_rule(rule.conditions, rule.actions)
+        except ValidationError:
+            return False
+        return True
 
 
 @admin.register(ScoringFactor)

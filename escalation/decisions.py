@@ -53,7 +53,7 @@ def routing_state(ticket: Ticket) -> dict:
     """The router's notes on the ticket (metadata["routing"]): priority floor, waiting since, rules notified."""
     if not isinstance(ticket.metadata, dict):
         ticket.metadata = {}
-    return ticket.metadata.setdefault("routing", {})
+    return ticket.metadata.setdefault("routing", {})  # empty until the ticket's first routing run
 
 
 def _pk(obj) -> int | None:

@@ -134,10 +134,9 @@ class EscalationRule(models.Model):
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
-        from escalation.rules import validate_references, validate_rule
+        from escalation.rules import check_rule
 
-        validate_rule(self.conditions, self.actions)
-        validate_references(self.conditions, self.actions)
+        check_rule(self.conditions, self.actions)
 
 
 class RoutingConfig(models.Model):

@@ -31,7 +31,7 @@ def settle_team(run: Run) -> None:
         if ruled is None:
             run.notes.append(f"Rule '{outcome.team_rule}' names team {outcome.team}, which does not exist")
         team_id = ruled or team_id
-    elif outcome.team:
+    elif outcome.team and policy.team_ids.get(outcome.team.lower()) != team_id:
         run.notes.append(f"Rule '{outcome.team_rule}' did not move the ticket: it was {run.trigger}")
     if team_id == ticket.team_id and run.trigger == "customer_wrote" and run.triage.team is not None:
         team_id = run.triage.team.pk

@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from escalation.autonomy import decide_autonomy
@@ -38,7 +38,7 @@ from escalation.models import RoutingDecision
 from escalation.placement import need_for, settle_team, settle_tier, take_triage, weights
 from escalation.policy import current_policy
 from escalation.rules import apply_rules
-from escalation.run import REVIEW_TRIGGERS, Run
+from escalation.run import QUIET_TRIGGERS, REVIEW_TRIGGERS, Run
 from escalation.scoring import score_snapshot
 from escalation.sla import sla_apply
 from escalation.snapshot import snapshot_for
@@ -96,6 +96,8 @@ def route(
             return None
         if ticket.assignee_id and trigger not in REVIEW_TRIGGERS:
             return None  # a retried task, or someone took it meanwhile
+        if trigger in QUIET_TRIGGERS and not routing_state(ticket):
+            trigger = "created"  # a re-check got to a new ticket first: it is still its first routing
         run = Run(
             ticket=ticket,
             trigger=trigger,
@@ -114,6 +116,18 @@ def route(
 
 
 # --- when routing runs again ----------------------------------------------------------------------
+
+
+RECHECK_BATCH = 500
+NEW_TICKET_GRACE = dt.timedelta(minutes=2)  # a new ticket's own routing task normally runs within this
+
+
+def _waiting_tickets() -> QuerySet[Ticket]:
+    """Open unassigned tickets with a team, once their first routing ran (or should have long ago)."""
+    routed_or_overdue = Q(metadata__has_key="routing") | Q(created_at__lte=timezone.now() - NEW_TICKET_GRACE)
+    return Ticket.objects.filter(
+        routed_or_overdue, status__in=OPEN_STATUSES, assignee__isnull=True, team__isnull=False
+    )
 
 
 def offer_waiting_tickets(agent_id: int) -> int:
@@ -136,9 +150,8 @@ def offer_waiting_tickets(agent_id: int) -> int:
         | Q(tier__level=agent.tier.level - 1, created_at__lte=overflow_before)
     )
     waiting = list(
-        Ticket.objects.filter(
-            reachable, status__in=OPEN_STATUSES, assignee__isnull=True, team__in=agent.teams.all()
-        )
+        _waiting_tickets()
+        .filter(reachable, team__in=agent.teams.all())
         .order_by("-priority_score", "created_at", "pk")
         .values_list("pk", flat=True)[: room * 5]
     )
@@ -197,16 +210,13 @@ def reassess_after_message(ticket_id: int) -> RoutingDecision | None:
     return route(ticket_id, trigger="customer_wrote")
 
 
-RECHECK_BATCH = 500
-
-
 def recheck_waiting_tickets() -> int:
     """Once a minute: route waiting tickets again, so relaxed skills, overflow and shift starts take effect.
 
     Unchanged outcomes are not recorded again (see QUIET_TRIGGERS). Returns how many got an agent.
     """
     waiting = (
-        Ticket.objects.filter(status__in=OPEN_STATUSES, assignee__isnull=True, team__isnull=False)
+        _waiting_tickets()
         .order_by("-priority_score", "created_at", "pk")
         .values_list("pk", flat=True)[:RECHECK_BATCH]
     )

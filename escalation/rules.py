@@ -219,6 +219,27 @@ def validate_references(conditions: Any, actions: list[dict]) -> None:
         raise ValidationError(problems)
 
 
+def check_rule(conditions: Any, actions: Any) -> None:
+    """Everything admin checks: the shape of both parts, then the names in whichever part is well formed."""
+    problems: dict[str, list[str]] = {}
+    try:
+        validate_rule(conditions, actions)
+    except ValidationError as exc:
+        problems = exc.message_dict
+    well_formed_conditions = conditions if "conditions" not in problems else {}
+    well_formed_actions = actions if "actions" not in problems else []
+    try:
+        validate_references(well_formed_conditions, well_formed_actions)
+    except ValidationError as exc:
+        for key, messages in exc.message_dict.items():
+            problems.setdefault(key, []).extend(messages)
+    if problems:
+        raise ValidationError(problems)
+
+
+FORMAT_HELP = (__doc__ or "").split("\n\n", 2)[-1]  # the formats, as documented at the top of this module
+
+
 # --- description --------------------------------------------------------------------------------
 
 OP_WORDS = {"gte": "≥", "lte": "≤", "in": "is", "not_in": "is not", "at_least": "is at least"}

@@ -82,3 +82,14 @@ def test_the_coordinator_must_be_able_to_work_every_team(admin_client, agent):
     response = admin_client.post(f"/admin/escalation/routingconfig/{config.pk}/change/", data)
     assert response.status_code == 200
     assert escape(ERR_COORDINATOR_NOT_LEAD) in response.content.decode()
+
+
+def test_both_parts_of_a_rule_are_checked_at_once(admin_client, billing):
+    form = rule_form(
+        conditions=json.dumps({"field": "amount", "op": "contains_any", "value": ["500"]}),
+        actions=json.dumps([{"type": "route_to_team", "team": "Marketing"}]),
+    )
+    page = admin_client.post("/admin/escalation/escalationrule/add/", form).content.decode()
+    assert "amount cannot use &#x27;contains_any&#x27;" in page
+    assert "There is no team named &#x27;Marketing&#x27;" in page
+    assert "Actions are a list" in page  # the format reference is on the form

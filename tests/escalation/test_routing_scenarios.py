@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from escalation import routing
 from escalation.models import RoutingDecision
 from escalation.scoring import score_ticket
 from helpdesk.models import AgentStatus, Autonomy, Priority, Segment, Status, TicketEvent
@@ -191,13 +192,12 @@ def test_agent_going_offline_without_backup_hands_tickets_to_an_eligible_colleag
 def test_freed_agent_receives_the_highest_priority_waiting_ticket(billing, tier1, submit, run_tasks):
     only = AgentFactory(tier=tier1, teams=[billing], capacity=1)
     current = TicketFactory(assignee=only, team=billing, tier=tier1, status=Status.OPEN)
-    older_low = TicketFactory(
-        team=billing, tier=tier1, priority_score=20, created_at=timezone.now() - dt.timedelta(hours=3)
-    )
-    newer_high = TicketFactory(team=billing, tier=tier1, priority_score=80)
-    same_high_newer = TicketFactory(
-        team=billing, tier=tier1, priority_score=80, created_at=timezone.now() + dt.timedelta(seconds=1)
-    )
+    earlier = timezone.now() - dt.timedelta(hours=3)
+    older_low = TicketFactory(team=billing, tier=tier1, body="A question.", created_at=earlier)
+    newer_high = TicketFactory(team=billing, tier=tier1, body="Production down for all users, urgent!")
+    same_high_newer = TicketFactory(team=billing, tier=tier1, body="Production down for all users, urgent!")
+    for waiting in (older_low, newer_high, same_high_newer):
+        assert routing.route(waiting.pk, trigger="created").agent is None  # the only agent is full
 
     with run_tasks():
         ticket_resolve(ticket=current, actor=only.user)

@@ -366,3 +366,24 @@ def test_unknown_language_excludes_the_agent(billing, tier1):
     decision = routing.route(ticket.pk, trigger="created")
     assert decision.agent == german
     assert {c["agent"]: c["excluded_reason"] for c in decision.candidates}["en_only"] == "does not speak de"
+
+
+def test_recheck_leaves_brand_new_tickets_to_their_own_routing_task(billing, tier1, agent):
+    ticket = TicketFactory(team=billing, tier=tier1)
+    assert routing.recheck_waiting_tickets() == 0
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=3)):  # its task was lost
+        assert routing.recheck_waiting_tickets() == 1
+    ticket.refresh_from_db()
+    assert ticket.assignee == agent
+
+
+def test_a_first_routing_reached_by_a_recheck_still_applies_the_rules_team(
+    billing, security, tier1, agent, skills
+):
+    guard = AgentFactory(tier=tier1, teams=[security], skills={skills["security"]: 4})
+    ticket = TicketFactory(team=billing, tier=tier1, body="We see unauthorized access to our admin account.")
+
+    decision = routing.route(ticket.pk, trigger="recheck")
+
+    ticket.refresh_from_db()
+    assert decision.trigger == "created" and ticket.team == security and ticket.assignee == guard
