@@ -65,13 +65,20 @@ def settle_tier(run: Run) -> None:
 
 
 def skills_needed(run: Run) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(required, optional) skill names: the category's, the ticket's own, and what rules added."""
+    """(required, optional) skill names: what rules added, the ticket's own, and its category's."""
     ticket = run.ticket
-    names = list(run.policy.category_skills.get(ticket.category_id, ()))
+    names = list(run.outcome.required_skills)
     if getattr(ticket, "has_own_skills", True):
         names += ticket.required_skills.values_list("name", flat=True)
-    required = tuple(dict.fromkeys([*names, *run.outcome.required_skills]))
-    optional = tuple(s for s in run.outcome.optional_skills if s not in required)
+    from_category = run.policy.category_skills.get(ticket.category_id, ())
+    # A category's skills are its home team's; once escalated to another team they are only preferred.
+    at_home = ticket.category_id is None or ticket.category.team_id in (None, ticket.team_id)
+    if at_home:
+        names += from_category
+    required = tuple(dict.fromkeys(names))
+    optional = tuple(
+        dict.fromkeys(s for s in (*run.outcome.optional_skills, *from_category) if s not in required)
+    )
     return required, optional
 
 

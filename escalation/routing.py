@@ -32,7 +32,7 @@ from django.utils import timezone
 from escalation.autonomy import decide_autonomy
 from escalation.candidates import assess_all, team_agents
 from escalation.choosers import choose
-from escalation.circular import TicketHistory, load_history
+from escalation.circular import load_history
 from escalation.decisions import record_decision, routing_state, send_rule_notifications, snapshot_before
 from escalation.models import RoutingDecision
 from escalation.placement import need_for, settle_team, settle_tier, take_triage, weights
@@ -103,7 +103,7 @@ def route(
             trigger=trigger,
             now=now,
             policy=policy,
-            history=load_history(ticket.pk) if trigger != "created" else TicketHistory(),
+            history=load_history(ticket.pk),
             triage=triage_ticket(ticket),
             excluded=frozenset(exclude_agent_ids),
             preferred_agent_id=preferred_agent_id,

@@ -387,3 +387,37 @@ def test_a_first_routing_reached_by_a_recheck_still_applies_the_rules_team(
 
     ticket.refresh_from_db()
     assert decision.trigger == "created" and ticket.team == security and ticket.assignee == guard
+
+
+def test_category_skills_only_prefer_after_a_functional_escalation(
+    billing, technical, tier1, categories, run_tasks
+):
+    from helpdesk.services import ticket_escalate
+
+    billing_agent = AgentFactory(tier=tier1, teams=[billing])  # no "api" skill
+    ticket = TicketFactory(team=technical, tier=tier1, category=categories["API & integrations"])
+    with run_tasks():
+        ticket_escalate(ticket=ticket, kind="functional", team=billing, actor=None, reason="Invoice API?")
+    decision = RoutingDecision.objects.get(ticket=ticket)
+    assert (
+        decision.agent is None and "missing preferred skill: api" in decision.candidates[0]["excluded_reason"]
+    )
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=16)):
+        routing.recheck_waiting_tickets()
+    ticket.refresh_from_db()
+    assert ticket.assignee == billing_agent
+
+
+def test_a_decliner_never_gets_the_ticket_back_from_their_own_freed_slot(billing, tier1, agent):
+    other_waiting = TicketFactory(team=billing, tier=tier1)
+    ticket = TicketFactory(team=billing, tier=tier1, assignee=agent, status=Status.OPEN)
+    ticket_decline(ticket=ticket, agent=agent, reason="Conflict of interest.")
+    with time_machine.travel(
+        timezone.now() + dt.timedelta(minutes=5)
+    ):  # both look like old, never-routed tickets
+        # The offer for the freed slot may run before the ticket's own re-routing task (parallel workers).
+        routing.offer_waiting_tickets(agent.pk)
+    ticket.refresh_from_db()
+    other_waiting.refresh_from_db()
+    assert ticket.assignee is None
+    assert other_waiting.assignee == agent  # the freed slot still goes to work they may take
