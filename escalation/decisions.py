@@ -32,6 +32,7 @@ TICKET_FIELDS = [
     "confidence",
     "autonomy",
     "requires_human",
+    "escalation_count",
     "is_flagged",
     "flag_reason",
     "metadata",
@@ -66,41 +67,87 @@ def snapshot_before(ticket: Ticket) -> dict:
         "tier": ticket.tier,
         "category": ticket.category,
         "priority": ticket.priority,
+        "assignee": ticket.assignee,
     }
 
 
-def record_changes(ticket: Ticket, before: dict, outcome: RuleOutcome, *, initial: bool) -> None:
-    """One event per thing routing changed on the ticket."""
-    common = {"ticket": ticket, "trigger": Trigger.ROUTING}
+def _why_team(run: Run) -> tuple[str, str]:
+    """(trigger, reason) for a team change: a rule, or triage (a model, or the keyword fallback)."""
+    outcome, ticket = run.outcome, run.ticket
+    if outcome.team_rule and ticket.team and ticket.team.name.lower() == (outcome.team or "").lower():
+        return Trigger.RULE, f"Rule '{outcome.team_rule}'."
+    source = Trigger.MODEL if run.triage.source == "model" else Trigger.SYSTEM
+    return source, f"Triage: the ticket is about {ticket.category or 'something else'}."
+
+
+def _why_tier(run: Run) -> tuple[str, str]:
+    level = run.ticket.tier.level if run.ticket.tier_id else None
+    if run.outcome.min_tier == level:
+        return Trigger.RULE, f"Rule '{run.outcome.tier_rule}' asks for tier {level} or higher."
+    return Trigger.MODEL, f"Triage suggests tier {level}."
+
+
+def record_changes(run: Run, *, overflow: bool) -> None:
+    """One event per thing routing changed on the ticket. A new ticket's first placement is recorded as
+    team/tier changes; moving a ticket that was already placed is an automatic escalation."""
+    ticket, before = run.ticket, run.before
+    initial = run.trigger == "created"
+    placed = {"ticket": ticket, "trigger": Trigger.ROUTING}
+    moved = {"ticket": ticket, "from_agent": before["assignee"], "details": {"by_routing": True}}
     if _pk(before["team"]) != ticket.team_id:
-        why = (
-            f"Rule '{outcome.team_rule}'."
-            if outcome.team_rule and ticket.team and ticket.team.name.lower() == (outcome.team or "").lower()
-            else "Triage."
-        )
-        event_record(
-            code="ticket.team_changed",
-            reason=why,
-            from_team=before["team"],
-            to_team=ticket.team,
-            details={"initial": initial},
-            **common,
-        )
+        trigger, reason = _why_team(run)
+        if initial:
+            event_record(
+                code="ticket.team_changed",
+                reason=reason,
+                from_team=before["team"],
+                to_team=ticket.team,
+                details={"initial": True},
+                **placed,
+            )
+        else:
+            ticket.escalation_count += 1
+            event_record(
+                code="escalation.functional",
+                trigger=trigger,
+                reason=reason,
+                from_team=before["team"],
+                to_team=ticket.team,
+                **moved,
+            )
     if _pk(before["tier"]) != ticket.tier_id:
-        event_record(
-            code="ticket.tier_changed",
-            reason="Routing.",
-            from_tier=before["tier"],
-            to_tier=ticket.tier,
-            **common,
-        )
+        if overflow or initial:
+            reason = (
+                "Overflow: nobody in the ticket's tier could take it in time."
+                if overflow
+                else "Queue placement."
+            )
+            event_record(
+                code="ticket.tier_changed",
+                reason=reason,
+                from_tier=before["tier"],
+                to_tier=ticket.tier,
+                **placed,
+            )
+        else:
+            trigger, reason = _why_tier(run)
+            ticket.escalation_count += 1
+            event_record(
+                code="escalation.hierarchical",
+                trigger=trigger,
+                reason=reason,
+                from_tier=before["tier"],
+                to_tier=ticket.tier,
+                to_team=ticket.team,
+                **moved,
+            )
     if _pk(before["category"]) != ticket.category_id:
         event_record(
             code="ticket.category_changed",
             reason="Triage.",
             from_value=getattr(before["category"], "name", ""),
             to_value=getattr(ticket.category, "name", ""),
-            **common,
+            **placed,
         )
     if before["priority"] != ticket.priority:
         event_record(
@@ -108,7 +155,7 @@ def record_changes(ticket: Ticket, before: dict, outcome: RuleOutcome, *, initia
             reason=f"Priority score {ticket.priority_score:g}.",
             from_value=before["priority"],
             to_value=ticket.priority,
-            **common,
+            **placed,
         )
 
 
@@ -176,24 +223,16 @@ def _update_queue_state(run: Run, choice: Choice) -> bool:
     return unchanged and state == before
 
 
-def _overflow_tier(run: Run, choice: Choice) -> None:
+def _overflow_tier(run: Run, choice: Choice) -> bool:
     """An agent of the next tier up took a ticket that waited too long: the ticket moves to their tier."""
     ticket, agent = run.ticket, choice.agent
     if choice.kind == "coordinator" or agent is None or agent.tier_id == ticket.tier_id:
-        return
+        return False
     if ticket.tier_id and agent.tier.level < ticket.tier.level:
-        return
-    previous = ticket.tier
+        return False
     ticket.tier = agent.tier
     sla_apply(ticket, now=run.now)
-    event_record(
-        ticket=ticket,
-        code="ticket.tier_changed",
-        trigger=Trigger.ROUTING,
-        reason="Overflow: nobody in the ticket's tier could take it in time.",
-        from_tier=previous,
-        to_tier=ticket.tier,
-    )
+    return True
 
 
 def save_ticket(run: Run) -> None:
@@ -211,8 +250,7 @@ def record_decision(run: Run, choice: Choice) -> RoutingDecision | None:
     agent = choice.agent if choice.kind in ASSIGNING | {"kept"} else None
     assigns = choice.kind in ASSIGNING and agent is not None and agent.pk != ticket.assignee_id
     unassigns = agent is None and ticket.assignee_id is not None and choice.kind != "automation"
-    if choice.kind in ASSIGNING:
-        _overflow_tier(run, choice)
+    overflow = choice.kind in ASSIGNING and _overflow_tier(run, choice)
     if unchanged_wait and run.trigger in QUIET_TRIGGERS:
         save_ticket(run)
         return None
@@ -237,7 +275,7 @@ def record_decision(run: Run, choice: Choice) -> RoutingDecision | None:
         triage=triage,
         model_version=run.triage.model_version,
     )
-    record_changes(ticket, run.before, run.outcome, initial=run.trigger == "created")
+    record_changes(run, overflow=overflow)
     if assigns or unassigns:
         # One UPDATE for the assignment and everything else the run changed on the ticket.
         do_ticket_assign(

@@ -45,7 +45,7 @@ STATUS_TASKS = {
 @receiver(ticket_event_recorded, dispatch_uid="escalation.route_on_event")
 def route_on_event(sender, event, **kwargs) -> None:
     trigger = ROUTING_TRIGGERS.get(event.code)
-    if trigger is not None:
+    if trigger is not None and not event.details.get("by_routing"):  # routing's own moves are routed already
         transaction.on_commit(lambda: async_task("escalation.tasks.route_ticket", event.ticket_id, trigger))
 
 

@@ -363,6 +363,7 @@ class RuleOutcome:
     team: str | None = None
     team_rule: str | None = None
     min_tier: int | None = None
+    tier_rule: str | None = None
     priority: str | None = None
     human: bool = False
     required_skills: list[str] = field(default_factory=list)
@@ -373,8 +374,8 @@ class RuleOutcome:
         kind = action["type"]
         if kind == "route_to_team" and self.team is None:
             self.team, self.team_rule = action["team"], rule
-        elif kind == "min_tier":
-            self.min_tier = max(self.min_tier or 0, action["level"])
+        elif kind == "min_tier" and action["level"] > (self.min_tier or 0):
+            self.min_tier, self.tier_rule = action["level"], rule
         elif kind == "set_priority":
             if self.priority is None or PRIORITY_RANK[action["priority"]] > PRIORITY_RANK[self.priority]:
                 self.priority = action["priority"]

@@ -142,6 +142,9 @@ def test_customer_message_that_changes_the_category_reroutes_to_the_new_team(
     ticket.refresh_from_db()
     assert ticket.team == technical and ticket.category == api_category and ticket.assignee == outsider
     assert RoutingDecision.objects.get(ticket=ticket).trigger == "customer_wrote"
+    moved = TicketEvent.objects.get(ticket=ticket, code="escalation.functional")  # an automatic escalation
+    assert (moved.from_team, moved.to_team, moved.from_agent) == (billing, technical, agent)
+    assert ticket.escalation_count == 1
 
 
 def test_customer_message_with_a_sharp_frustration_rise_is_rerouted_but_stays_put_when_fit(
@@ -421,3 +424,27 @@ def test_a_decliner_never_gets_the_ticket_back_from_their_own_freed_slot(billing
     other_waiting.refresh_from_db()
     assert ticket.assignee is None
     assert other_waiting.assignee == agent  # the freed slot still goes to work they may take
+
+
+def test_a_rule_raising_the_tier_of_a_placed_ticket_is_an_automatic_hierarchical_escalation(
+    billing, tier1, tier2, agent, run_tasks
+):
+    senior = AgentFactory(tier=tier2, teams=[billing])
+    ticket = TicketFactory(team=billing, tier=tier1, assignee=agent, status=Status.OPEN)
+    routing.route(ticket.pk, trigger="reopened")  # placed, with its agent
+    EscalationRule.objects.create(
+        name="Reopened twice goes to tier 2",
+        conditions={"field": "reopen_count", "op": "gte", "value": 2},
+        actions=[{"type": "min_tier", "level": 2}],
+    )
+    ticket_resolve(ticket=ticket, actor=agent.user)
+    ticket.reopen_count = 1
+    ticket.save(update_fields=["reopen_count"])
+
+    with run_tasks():
+        ticket_reopen(ticket=ticket, actor=ticket.customer, reason="Still broken.")
+
+    ticket.refresh_from_db()
+    assert ticket.tier == tier2 and ticket.assignee == senior
+    raised = TicketEvent.objects.get(ticket=ticket, code="escalation.hierarchical")
+    assert raised.trigger == "rule" and "Reopened twice goes to tier 2" in raised.reason
