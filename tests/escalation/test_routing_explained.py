@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.html import escape
 
 from escalation import routing
 from helpdesk.models import AuthorKind, Status
@@ -61,7 +64,7 @@ def test_ticket_page_says_why_this_agent(agent_client, billing, tier1, agent):
     page = agent_client.get(f"/agent/tickets/{ticket.pk}/").content.decode()
 
     assert "Why this agent?" in page
-    assert f"Assigned to {agent}: the best of 1 eligible agent" in page
+    assert escape(f"Assigned to {agent}: the best of 1 eligible agent") in page
     assert "offline" in page and "Priority score" in page
 
 
@@ -120,3 +123,25 @@ def test_queries_per_decision_do_not_grow_with_agents_or_tickets(billing, tier1,
     large = _queries_for_one_decision(billing, tier1)
 
     assert large == small
+
+
+def test_handoff_after_a_bounce_keeps_the_escalation_context(
+    agent_client, agent, billing, technical, tier1, coordinator, outsider, run_tasks
+):
+    ticket = TicketFactory(team=technical, tier=tier1)
+    routing.route(ticket.pk, trigger="created")
+    with run_tasks():
+        ticket_escalate(ticket=ticket, kind="functional", team=billing, actor=None, reason="Billing plan?")
+    with run_tasks():
+        ticket_escalate(
+            ticket=ticket, kind="functional", team=technical, actor=None, reason="The webhook fails."
+        )
+
+    agent_client.force_login(coordinator.user)
+    page = agent_client.get(f"/agent/tickets/{ticket.pk}/").content.decode()
+
+    assert "Stopped bouncing:" in page and "Technical → Billing → Technical" in page
+    assert "The webhook fails." in page  # the last escalation's reason, not just the block
+    assert re.search(
+        rf"Previous owner</dt>\s*<dd>{re.escape(escape(str(agent)))}</dd>", page
+    )  # who had it in Billing
