@@ -43,7 +43,7 @@ from escalation.scoring import score_snapshot
 from escalation.sla import sla_apply
 from escalation.snapshot import snapshot_for
 from escalation.triage import triage_ticket
-from helpdesk.models import OPEN_STATUSES, Agent, AgentStatus, Ticket, Trigger
+from helpdesk.models import OPEN_STATUSES, Agent, AgentStatus, Team, Ticket, Trigger
 from helpdesk.services import ticket_assign
 
 
@@ -213,10 +213,14 @@ def reassess_after_message(ticket_id: int) -> RoutingDecision | None:
 def recheck_waiting_tickets() -> int:
     """Once a minute: route waiting tickets again, so relaxed skills, overflow and shift starts take effect.
 
-    Unchanged outcomes are not recorded again (see QUIET_TRIGGERS). Returns how many got an agent.
+    Unchanged outcomes are not recorded again (see QUIET_TRIGGERS). Teams with nobody available are
+    skipped: no wait can help there (an agent coming back is offered the queue at once). Returns how
+    many tickets got an agent.
     """
+    staffed = Team.objects.filter(agents__status=AgentStatus.AVAILABLE)
     waiting = (
         _waiting_tickets()
+        .filter(team__in=staffed)
         .order_by("-priority_score", "created_at", "pk")
         .values_list("pk", flat=True)[:RECHECK_BATCH]
     )
