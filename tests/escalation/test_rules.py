@@ -17,22 +17,9 @@ from escalation.rules import (
     validate_references,
     validate_rule,
 )
-from escalation.snapshot import TicketSnapshot
+from tests.escalation.snapshots import NOW, snap
 
-NOW = dt.datetime(2026, 3, 2, 12, 0, tzinfo=dt.UTC)
 ROUTE = [{"type": "route_to_team", "team": "Billing"}]
-
-
-def snap(**facts) -> TicketSnapshot:
-    base = {
-        "now": NOW,
-        "text": "",
-        "channel": "portal",
-        "priority": "normal",
-        "language": "en",
-        "created_at": NOW,
-    }
-    return TicketSnapshot(**{**base, **facts})
 
 
 def fires(conditions: dict, **facts) -> bool:

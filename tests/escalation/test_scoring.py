@@ -9,23 +9,10 @@ from django.core.exceptions import ValidationError
 
 from escalation.models import FactorKey, PriorityThreshold, ScoringFactor
 from escalation.scoring import FactorSetting, priority_for, score_snapshot, score_ticket, validate_parameters
-from escalation.snapshot import TicketSnapshot
+from tests.escalation.snapshots import NOW, snap
 from tests.factories import TicketFactory
 
-NOW = dt.datetime(2026, 3, 2, 12, 0, tzinfo=dt.UTC)
 THRESHOLDS = ((70.0, "urgent"), (45.0, "high"), (15.0, "normal"), (0.0, "low"))
-
-
-def snap(**facts) -> TicketSnapshot:
-    base = {
-        "now": NOW,
-        "text": "",
-        "channel": "portal",
-        "priority": "normal",
-        "language": "en",
-        "created_at": NOW,
-    }
-    return TicketSnapshot(**{**base, **facts})
 
 
 def points(key: str, weight: float = 10.0, parameters: dict | None = None, **facts) -> float:
