@@ -59,6 +59,11 @@ def load_history(ticket_id: int) -> TicketHistory:
     return TicketHistory(tuple(path), frozenset(declined), last_agent)
 
 
+def initial_history(ticket) -> TicketHistory:
+    """The history of a ticket nothing has moved yet: it has only ever been with its current team."""
+    return TicketHistory(team_path=(ticket.team_id,) if ticket.team_id else ())
+
+
 def with_team(path: tuple[int, ...], team_id: int | None) -> tuple[int, ...]:
     extended = list(path)
     _append(extended, team_id)

@@ -32,7 +32,7 @@ from django.utils import timezone
 from escalation.autonomy import decide_autonomy
 from escalation.candidates import assess_all, team_agents
 from escalation.choosers import choose
-from escalation.circular import load_history
+from escalation.circular import HISTORY_CODES, initial_history, load_history
 from escalation.decisions import record_decision, routing_state, send_rule_notifications, snapshot_before
 from escalation.models import RoutingDecision
 from escalation.placement import need_for, settle_team, settle_tier, take_triage, weights
@@ -43,16 +43,21 @@ from escalation.scoring import score_snapshot
 from escalation.sla import sla_apply
 from escalation.snapshot import snapshot_for
 from escalation.triage import triage_ticket
-from helpdesk.models import OPEN_STATUSES, Agent, AgentStatus, Team, Ticket, Trigger
+from helpdesk.models import OPEN_STATUSES, Agent, AgentStatus, Team, Ticket, TicketEvent, Trigger
 from helpdesk.services import ticket_assign
 
 
 def _locked(ticket_id: int) -> Ticket | None:
+    """The ticket under a row lock, with whether it has own skills and a history worth reading
+    (answered in the same query, so a brand-new ticket costs no further round trips for them)."""
     own_skills = Ticket.required_skills.through.objects.filter(ticket_id=OuterRef("pk"))
+    moves = TicketEvent.objects.filter(ticket_id=OuterRef("pk"), code__in=HISTORY_CODES).exclude(
+        code="ticket.created"
+    )
     return (
         Ticket.objects.select_for_update(of=("self",))
         .select_related("organization", "category", "team", "tier", "assignee__user")
-        .annotate(has_own_skills=Exists(own_skills))
+        .annotate(has_own_skills=Exists(own_skills), has_history=Exists(moves))
         .filter(pk=ticket_id)
         .first()
     )
@@ -103,7 +108,7 @@ def route(
             trigger=trigger,
             now=now,
             policy=policy,
-            history=load_history(ticket.pk),
+            history=load_history(ticket.pk) if ticket.has_history else initial_history(ticket),
             triage=triage_ticket(ticket),
             excluded=frozenset(exclude_agent_ids),
             preferred_agent_id=preferred_agent_id,
