@@ -8,8 +8,9 @@ An agent is excluded, checked in this order, when they
 - lack an optional skill (until the ticket has waited the skill-relax time),
 - are at capacity.
 The others are scored: skill fit (proficiency on the needed skills) x skill weight, plus spare capacity
-x load weight (which counts for less when the ticket is urgent: then the best fit should win even if
-busier), plus a bonus for the agent who last served this customer with a good rating.
+x load weight (which counts for less when the ticket is urgent or has waited past the overflow time:
+then the best fit should win even if busier), plus a bonus for the agent who last served this customer
+with a good rating.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ class Need:
     excluded: frozenset[int] = frozenset()
     declined: frozenset[int] = frozenset()
     last_good_agent_id: int | None = None
-    urgent: bool = False
+    urgent: bool = False  # a high priority score, or waited past the overflow time
     current_assignee_id: int | None = None  # this ticket already counts in their load
 
 

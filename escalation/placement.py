@@ -106,7 +106,8 @@ def need_for(run: Run) -> Need:
         excluded=run.excluded,
         declined=run.history.declined_by,
         last_good_agent_id=run.snap.last_good_agent_id if run.snap else None,
-        urgent=(run.score.value if run.score else 0) >= knobs.urgent_score,
+        urgent=overflow
+        or (run.score.value if run.score else 0) >= knobs.urgent_score,  # old or urgent: fit over balance
         current_assignee_id=ticket.assignee_id,
     )
 
