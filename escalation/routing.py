@@ -2,7 +2,8 @@
 
 `route(ticket_id, trigger=...)` runs these steps in one transaction, holding the ticket's row lock:
 1. Skip the ticket when it is gone, closed, or already assigned (a retried task, or someone took it),
-   unless the trigger asks to look again (reopened, customer wrote).
+   unless the trigger asks to look again (reopened, customer wrote). A ticket's first routing counts as
+   its creation even when a re-check or an offer reaches it before its own task does.
 2. Triage (escalation.triage: a model, or the keyword fallback; the decision records which).
 3. Rules (escalation.rules, admin-edited data) on a plain snapshot of the ticket.
 4. Team: a rule's team (for new tickets and new customer messages), else triage's new team after a
