@@ -6,10 +6,14 @@ Receivers stay one line deep: they enqueue a task after commit, with ids, never 
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django_q.tasks import async_task
 
-from helpdesk.models import AgentStatus
+from escalation.models import EscalationRule, PriorityThreshold, RoutingConfig, ScoringFactor
+from escalation.policy import forget_policy
+from escalation.roster import forget_rosters
+from helpdesk.models import Agent, AgentLeave, AgentSkill, AgentStatus, Category, Skill, Team, Tier
 from helpdesk.signals import agent_status_changed, ticket_event_recorded
 
 # Which ticket events make the router run again, and the trigger it records.
@@ -21,19 +25,68 @@ ROUTING_TRIGGERS = {
     "ticket.declined": "declined",
 }
 
+# Events that free a slot of the agent in the named column: that agent is offered the best waiting ticket.
+FREEING_EVENTS = {
+    "ticket.resolved": "to_agent_id",
+    "escalation.functional": "from_agent_id",
+    "escalation.hierarchical": "from_agent_id",
+    "ticket.declined": "from_agent_id",
+    "ticket.unassigned": "from_agent_id",
+    "ticket.assigned": "from_agent_id",
+}
+
+# What the router does when an agent's status changes. Away is the SLA sweep's call, after a grace period.
+STATUS_TASKS = {
+    AgentStatus.AVAILABLE: "escalation.tasks.offer_waiting_tickets",
+    AgentStatus.OFFLINE: "escalation.tasks.reroute_agent_tickets",
+}
+
 
 @receiver(ticket_event_recorded, dispatch_uid="escalation.route_on_event")
 def route_on_event(sender, event, **kwargs) -> None:
     trigger = ROUTING_TRIGGERS.get(event.code)
-    if trigger is not None:
+    if trigger is not None and not event.details.get("by_routing"):  # routing's own moves are routed already
         transaction.on_commit(lambda: async_task("escalation.tasks.route_ticket", event.ticket_id, trigger))
+
+
+@receiver(ticket_event_recorded, dispatch_uid="escalation.offer_freed_capacity")
+def offer_freed_capacity(sender, event, **kwargs) -> None:
+    agent_id = getattr(event, FREEING_EVENTS.get(event.code, ""), None)
+    if agent_id:
+        transaction.on_commit(lambda: async_task("escalation.tasks.offer_waiting_tickets", agent_id))
+
+
+@receiver(ticket_event_recorded, dispatch_uid="escalation.reassess_on_customer_message")
+def reassess_on_customer_message(sender, event, **kwargs) -> None:
+    if event.code == "message.customer":
+        transaction.on_commit(lambda: async_task("escalation.tasks.reassess_ticket", event.ticket_id))
 
 
 @receiver(agent_status_changed, dispatch_uid="escalation.route_on_agent_status")
 def route_on_agent_status(sender, agent_id, old_status, new_status, **kwargs) -> None:
-    task = (
-        "escalation.tasks.offer_waiting_tickets"
-        if new_status == AgentStatus.AVAILABLE
-        else "escalation.tasks.reroute_agent_tickets"
+    task = STATUS_TASKS.get(new_status)
+    if task is not None:
+        transaction.on_commit(lambda: async_task(task, agent_id))
+
+
+# Cached routing policy and rosters are dropped when this process changes what they are built from.
+for _model in (EscalationRule, ScoringFactor, PriorityThreshold, RoutingConfig, Team, Skill, Tier, Category):
+    post_save.connect(
+        forget_policy, sender=_model, dispatch_uid=f"escalation.forget_policy.save.{_model.__name__}"
     )
-    transaction.on_commit(lambda: async_task(task, agent_id))
+    post_delete.connect(
+        forget_policy, sender=_model, dispatch_uid=f"escalation.forget_policy.del.{_model.__name__}"
+    )
+for _model in (Agent, AgentSkill, AgentLeave):
+    post_save.connect(
+        forget_rosters, sender=_model, dispatch_uid=f"escalation.forget_rosters.save.{_model.__name__}"
+    )
+    post_delete.connect(
+        forget_rosters, sender=_model, dispatch_uid=f"escalation.forget_rosters.del.{_model.__name__}"
+    )
+m2m_changed.connect(
+    forget_rosters, sender=Agent.teams.through, dispatch_uid="escalation.forget_rosters.teams"
+)
+m2m_changed.connect(
+    forget_policy, sender=Category.required_skills.through, dispatch_uid="escalation.forget_policy.skills"
+)

@@ -16,3 +16,12 @@ def offer_waiting_tickets(agent_id: int) -> int:
 
 def reroute_agent_tickets(agent_id: int) -> int:
     return routing.reroute_agent_tickets(agent_id)
+
+
+def reassess_ticket(ticket_id: int) -> int | None:
+    decision = routing.reassess_after_message(ticket_id)
+    return decision.pk if decision else None
+
+
+def recheck_waiting_tickets() -> int:
+    return routing.recheck_waiting_tickets()

@@ -113,6 +113,14 @@ class EscalateForm(forms.Form):
     )
 
 
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        max_length=2000,
+        label="Why are you declining?",
+        error_messages={"required": errors.ERR_DECLINE_REASON_REQUIRED},
+    )
+
+
 class ResolveForm(forms.Form):
     reason = forms.CharField(required=False, max_length=2000, label="Resolution note")
 

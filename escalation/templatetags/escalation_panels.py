@@ -1,9 +1,10 @@
-"""Panels the escalation app adds to the agent's ticket page ("Why this agent?")."""
+"""Panels the escalation app adds to the agent's ticket page: "Why this agent?" and the handoff summary."""
 
 from __future__ import annotations
 
 from django import template
 
+from escalation.handoff import handoff_for
 from helpdesk.models import Ticket
 
 register = template.Library()
@@ -11,7 +12,14 @@ register = template.Library()
 
 @register.inclusion_tag("escalation/_routing_panel.html")
 def routing_panel(ticket: Ticket) -> dict:
-    decision = (
-        ticket.routing_decisions.select_related("team", "tier", "agent__user").order_by("-at", "-id").first()
+    decisions = list(
+        ticket.routing_decisions.select_related("team", "tier", "agent__user").order_by("-at", "-id")[:6]
     )
-    return {"ticket": ticket, "decision": decision}
+    decision = decisions[0] if decisions else None
+    factors = sorted(decision.factors, key=lambda f: -(f.get("contribution") or 0)) if decision else []
+    return {"ticket": ticket, "decision": decision, "factors": factors, "earlier": decisions[1:]}
+
+
+@register.inclusion_tag("escalation/_handoff_panel.html")
+def handoff_panel(ticket: Ticket) -> dict:
+    return {"ticket": ticket, "handoff": handoff_for(ticket)}

@@ -11,6 +11,7 @@ from helpdesk.services.messages import message_add
 from helpdesk.services.tickets import (
     ticket_assign,
     ticket_create,
+    ticket_decline,
     ticket_escalate,
     ticket_reopen,
     ticket_resolve,
@@ -25,6 +26,7 @@ __all__ = [
     "message_add",
     "ticket_assign",
     "ticket_create",
+    "ticket_decline",
     "ticket_escalate",
     "ticket_reopen",
     "ticket_resolve",

@@ -152,26 +152,44 @@ def ticket_assign(
             and not agent.teams.filter(pk=locked.team_id).exists()
         ):
             raise ValidationError({"assignee": [errors.ERR_AGENT_NOT_IN_TEAM]})
-        previous = locked.assignee
-        if previous == agent:
-            return locked
-        locked.assignee = agent
-        fields = ["assignee", "updated_at"]
-        if agent is not None and locked.status == Status.NEW:
-            locked.status = Status.OPEN
-            fields.append("status")
-        locked.save(update_fields=fields)
-        code = "ticket.assigned" if agent is not None else "ticket.unassigned"
-        event_record(
-            ticket=locked,
-            code=code,
-            actor=actor,
-            trigger=trigger,
-            reason=reason,
-            details=details,
-            from_agent=previous,
-            to_agent=agent,
+        return do_ticket_assign(
+            locked=locked, agent=agent, actor=actor, trigger=trigger, reason=reason, details=details
         )
+
+
+def do_ticket_assign(
+    *,
+    locked: Ticket,
+    agent: Agent | None,
+    actor: AbstractBaseUser | None,
+    trigger: str = Trigger.MANUAL,
+    reason: str = "",
+    details: dict[str, Any] | None = None,
+    also_save: list[str] | tuple[str, ...] = (),
+) -> Ticket:
+    """The write half of ticket_assign. The caller holds the ticket's row lock (inside atomic()), has
+    re-read it under that lock, and has checked that it is open and that the agent may work it.
+    `also_save` names other fields the caller changed on `locked`, written in the same UPDATE."""
+    previous = locked.assignee
+    if previous == agent:
+        return locked
+    locked.assignee = agent
+    fields = ["assignee", "updated_at", *also_save]
+    if agent is not None and locked.status == Status.NEW:
+        locked.status = Status.OPEN
+        fields.append("status")
+    locked.save(update_fields=fields)
+    code = "ticket.assigned" if agent is not None else "ticket.unassigned"
+    event_record(
+        ticket=locked,
+        code=code,
+        actor=actor,
+        trigger=trigger,
+        reason=reason,
+        details=details,
+        from_agent=previous,
+        to_agent=agent,
+    )
     return locked
 
 
@@ -357,5 +375,31 @@ def ticket_reopen(
             from_value=Status.RESOLVED,
             to_value=Status.OPEN,
             from_agent=locked.assignee,
+        )
+    return locked
+
+
+def ticket_decline(*, ticket: Ticket, agent: Agent, reason: str) -> Ticket:
+    """The assigned agent hands the ticket back with a reason; routing then finds someone else.
+
+    Records `ticket.declined` (from_agent = the decliner), which re-routes the ticket excluding them.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [errors.ERR_DECLINE_REASON_REQUIRED]})
+    with transaction.atomic():
+        locked = locked_ticket(ticket)
+        if not locked.is_open:
+            raise ValidationError({"non_field_errors": [errors.ERR_NOT_OPEN]})
+        if locked.assignee_id != agent.pk:
+            raise ValidationError({"non_field_errors": [errors.ERR_NOT_ASSIGNEE]})
+        locked.assignee = None
+        locked.save(update_fields=["assignee", "updated_at"])
+        event_record(
+            ticket=locked,
+            code="ticket.declined",
+            actor=agent.user,
+            reason=reason,
+            from_agent=agent,
         )
     return locked

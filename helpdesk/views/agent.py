@@ -1,6 +1,6 @@
 """The agent workspace: queues, the ticket page and its actions, own status, notifications.
 
-Actions post to one view with a named button (`action=reply|note|status|take|assign|escalate|resolve`);
+Actions post to one view with a named button (`action=reply|note|status|take|assign|escalate|resolve|decline`);
 htmx requests get the re-rendered workspace fragment, plain posts are redirected back to the page.
 """
 
@@ -21,6 +21,7 @@ from helpdesk.forms import (
     AgentReplyForm,
     AgentStatusForm,
     AssignForm,
+    DeclineForm,
     EscalateForm,
     NoteForm,
     ResolveForm,
@@ -44,6 +45,7 @@ from helpdesk.services import (
     agent_set_status,
     message_add,
     ticket_assign,
+    ticket_decline,
     ticket_escalate,
     ticket_resolve,
     ticket_set_status,
@@ -94,6 +96,7 @@ def _page_context(request: HttpRequest, ticket: Ticket, failed: dict[str, forms.
         or AssignForm(agents=agents, initial={"agent": ticket.assignee_id}),
         "escalate_form": failed.get("escalate") or EscalateForm(),
         "resolve_form": failed.get("resolve") or ResolveForm(),
+        "decline_form": failed.get("decline") or DeclineForm(),
         "can_take": ticket.is_open and ticket.assignee_id != request.agent.pk,
         "now": timezone.now(),
     }
@@ -197,6 +200,14 @@ def _resolve(request, ticket):
     return form, bool(ok)
 
 
+def _decline(request, ticket):
+    form = DeclineForm(request.POST)
+    ok = form.is_valid() and run_service(
+        form, lambda: ticket_decline(ticket=ticket, agent=request.agent, reason=form.cleaned_data["reason"])
+    )
+    return form, bool(ok)
+
+
 ACTIONS: dict[str, tuple[Callable, str]] = {
     "reply": (_reply, "Reply sent."),
     "note": (_note, "Note added."),
@@ -205,6 +216,7 @@ ACTIONS: dict[str, tuple[Callable, str]] = {
     "assign": (_assign, "Ticket assigned."),
     "escalate": (_escalate, "Ticket escalated."),
     "resolve": (_resolve, "Ticket resolved."),
+    "decline": (_decline, "Declined: routing will find someone else."),
 }
 
 
