@@ -75,7 +75,7 @@ class EscalationRateApi(APIView):
 
 
 class AnalyticsPageApi(APIView):
-    """GET /api/analytics/<page>/: a page's headline numbers and tables, with the same filters."""
+    """GET /api/analytics/pages/<page>/: a page's headline numbers and tables, with the same filters."""
 
     permission_classes = [IsStaffClient]
 

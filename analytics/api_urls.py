@@ -4,5 +4,5 @@ from analytics import api
 
 urlpatterns = [
     path("analytics/escalations/", api.EscalationRateApi.as_view(), name="api-analytics-escalations"),
-    path("analytics/<slug:page>/", api.AnalyticsPageApi.as_view(), name="api-analytics-page"),
+    path("analytics/pages/<slug:page>/", api.AnalyticsPageApi.as_view(), name="api-analytics-page"),
 ]

@@ -290,7 +290,7 @@ def dimensions_report(filters: Filters) -> Report:
     overall = totals(filters)
     tier_rows = dimension_rows(filters, "tier")
     automation, answers = _automation(filters)
-    report = Report(page="dimensions", title="Escalation rate by dimension")
+    report = Report(page="escalations", title="Escalation rate by dimension")
     report.stats = [
         Stat("tickets", "Tickets", overall["tickets"]),
         Stat("escalated", "Escalated tickets", overall["escalated"]),

@@ -138,7 +138,7 @@ def _categories(filters: Filters) -> Table:
 def overescalation_report(filters: Filters) -> Report:
     tiers = _tiers(filters)
     categories = _categories(filters)
-    report = Report(page="overescalation", title="Over-escalation")
+    report = Report(page="over-escalation", title="Over-escalation")
     report.stats = [
         Stat(
             "similar_tiers",

@@ -63,20 +63,36 @@ def topic_count(documents: int) -> int:
     return max(2, min(MAX_TOPICS, round(math.sqrt(documents / 4))))
 
 
-def _cluster(documents: list[Document]) -> tuple[TfidfVectorizer, Any, np.ndarray, np.ndarray]:
-    vectorizer = TfidfVectorizer(
-        stop_words="english",
-        token_pattern=TOKEN_PATTERN,
-        ngram_range=(1, 2),
-        sublinear_tf=True,
-        min_df=2 if len(documents) >= 20 else 1,
-        max_df=0.6,
-        max_features=5000,
-    )
-    matrix = vectorizer.fit_transform([d.text for d in documents])
-    k = min(topic_count(len(documents)), matrix.shape[0])
+def _vectorize(texts: list[str]) -> tuple[TfidfVectorizer, Any] | None:
+    """TF-IDF of the texts; terms in most documents are dropped unless nothing else would remain."""
+    for max_df in (0.6, 1.0):
+        vectorizer = TfidfVectorizer(
+            stop_words="english",
+            token_pattern=TOKEN_PATTERN,
+            ngram_range=(1, 2),
+            sublinear_tf=True,
+            min_df=2 if len(texts) >= 20 else 1,
+            max_df=max_df,
+            max_features=5000,
+        )
+        try:
+            return vectorizer, vectorizer.fit_transform(texts)
+        except ValueError:  # nothing but stop words, or every term in every document
+            continue
+    return None
+
+
+def _cluster(documents: list[Document]) -> tuple[TfidfVectorizer, np.ndarray, np.ndarray] | None:
+    texts = [d.text for d in documents]
+    vectorized = _vectorize(texts)
+    if vectorized is None:
+        return None
+    vectorizer, matrix = vectorized
+    k = min(topic_count(len(documents)), len(set(texts)))
+    if k < 2:
+        return None
     model = KMeans(n_clusters=k, n_init=3, random_state=0).fit(matrix)
-    return vectorizer, matrix, model.labels_, normalize(model.cluster_centers_)
+    return vectorizer, model.labels_, normalize(model.cluster_centers_)
 
 
 def _articles(vectorizer: TfidfVectorizer) -> tuple[list[str], Any]:
@@ -88,7 +104,10 @@ def _articles(vectorizer: TfidfVectorizer) -> tuple[list[str], Any]:
 
 
 def _topic_rows(filters: Filters, documents: list[Document], step: int) -> list[dict[str, Any]]:
-    vectorizer, _, labels, centres = _cluster(documents)
+    clustered = _cluster(documents)
+    if clustered is None:
+        return []
+    vectorizer, labels, centres = clustered
     terms = vectorizer.get_feature_names_out()
     titles, article_vectors = _articles(vectorizer)
     similarity = (article_vectors @ centres.T).T if article_vectors is not None else None
