@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from analytics.cache import cached
 from analytics.filters import FilterForm, Filters
 from analytics.metrics import PAGES
 from analytics.metrics.dimensions import DIMENSIONS, dimension_rows, totals
@@ -62,14 +63,15 @@ class EscalationRateApi(APIView):
         if by not in DIMENSIONS:
             raise ValidationError({"by": [ERR_BY]})
         filters = request_filters(request)
+        total, rows = cached(f"api-{by}", filters, lambda f: (totals(f), dimension_rows(f, by)))
         return Response(
             {
                 "by": by,
                 "since": filters.since.isoformat(),
                 "until": filters.until.isoformat(),
                 "filters": filters.as_params(),
-                "total": totals(filters),
-                "results": dimension_rows(filters, by),
+                "total": total,
+                "results": rows,
             }
         )
 
@@ -85,4 +87,5 @@ class AnalyticsPageApi(APIView):
         if spec is None:
             raise Http404("No such analytics page.")
         filters = request_filters(request)
-        return Response(report_as_json(spec.build(filters), filters.as_params()))
+        report = cached(spec.slug, filters, spec.build)
+        return Response(report_as_json(report, filters.as_params()))

@@ -8,7 +8,10 @@ new SQLite connection (`register_sqlite_functions`, wired in `AnalyticsConfig.re
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 
+from django.db import connection, transaction
 from django.db.models import Aggregate, FloatField, Func
 
 SQLITE_PERCENTILE = "HD_PERCENTILE"
@@ -27,7 +30,9 @@ class HoursBetween(Func):
         return super().as_sql(
             compiler,
             connection,
-            template="(EXTRACT(EPOCH FROM (%(expressions)s)))::double precision / 3600.0",
+            # date_part returns double precision; EXTRACT returns numeric since PostgreSQL 14 and
+            # made every percentile over a quarter of a million rows ~50% slower here.
+            template="(date_part('epoch', %(expressions)s) / 3600.0)",
             arg_joiner=" - ",
             **extra_context,
         )
@@ -109,3 +114,17 @@ def register_sqlite_functions(sender, connection, **kwargs) -> None:
     """connection_created receiver: add the percentile aggregate to each new SQLite connection."""
     if connection.vendor == "sqlite":
         connection.connection.create_aggregate(SQLITE_PERCENTILE, 2, _SqlitePercentile)
+
+
+@contextmanager
+def reporting_session() -> Iterator[None]:
+    """Run a report's queries in one read transaction tuned for scanning many rows once.
+
+    On PostgreSQL: no JIT compilation (it added ~250 ms to each big aggregate here and saved nothing),
+    and more memory for the sorts behind percentiles, for this transaction only.
+    """
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)")
+        yield

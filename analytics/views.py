@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
 
+from analytics.cache import cached
 from analytics.charts import chart_svg
 from analytics.filters import FilterForm, with_default_dates
 from analytics.metrics import PAGES, Page
@@ -38,7 +39,7 @@ def page(request: HttpRequest, slug: str = "overview") -> HttpResponse:
     if not form.is_valid():
         return render(request, "analytics/page.html", {**context, "query": ""}, status=400)
     filters = form.filters()
-    report = current.build(filters)
+    report = cached(current.slug, filters, current.build)
     context.update(
         report=report,
         filters=filters,
@@ -56,7 +57,7 @@ def export_csv(request: HttpRequest, slug: str, table: str) -> HttpResponse:
     if not form.is_valid():
         return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain; charset=utf-8")
     filters = form.filters()
-    found = current.build(filters).table(table)
+    found = cached(current.slug, filters, current.build).table(table)
     if found is None:
         raise Http404("No such table on this page.")
     response = HttpResponse(table_as_csv(found), content_type="text/csv; charset=utf-8")

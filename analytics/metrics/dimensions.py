@@ -9,6 +9,7 @@ X / tickets X handled"; category, segment and channel are facts of the ticket, s
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Count, F, Q, Sum
@@ -17,7 +18,7 @@ from analytics.filters import Filters, cohort, cohort_events, escalation_events
 from analytics.metrics.common import ESCALATED, tier_name
 from analytics.metrics.training import agent_category_counts
 from analytics.report import Chart, Column, Report, Stat, Table, rate
-from helpdesk.models import Autonomy, Channel, Segment, Trigger
+from helpdesk.models import Autonomy, Category, Channel, Segment, Team, Tier, Trigger
 
 DIMENSIONS = {
     "team": "Team",
@@ -27,16 +28,32 @@ DIMENSIONS = {
     "agent": "Agent",
     "channel": "Channel",
 }
-# Dimensions that are columns of the ticket: (path, labels for stored values).
-ATTRIBUTES: dict[str, tuple[str, dict[str, str] | None]] = {
-    "category": ("category__name", None),
-    "segment": ("organization__segment", dict(Segment.choices)),
-    "channel": ("channel", dict(Channel.choices)),
+
+
+def _category_names() -> dict[Any, str]:
+    return dict(Category.objects.values_list("pk", "name"))
+
+
+def _team_names() -> dict[Any, str]:
+    return dict(Team.objects.values_list("pk", "name"))
+
+
+def _tier_levels() -> dict[Any, int]:
+    return dict(Tier.objects.values_list("pk", "level"))
+
+
+# Groups are formed on ids and plain values (cheap to sort and hash over a big range) and named from
+# the small tables afterwards.
+# Dimensions that are columns of the ticket: (column, stored value -> display name).
+ATTRIBUTES: dict[str, tuple[str, Callable[[], dict[Any, Any]]]] = {
+    "category": ("category_id", _category_names),
+    "segment": ("organization__segment", lambda: dict(Segment.choices)),
+    "channel": ("channel", lambda: dict(Channel.choices)),
 }
-# Places a ticket passes through: (ticket column, the escalation event's "from" column, display path).
-PLACES = {
-    "team": ("team", "from_team", "name"),
-    "tier": ("tier", "from_tier", "level"),
+# Places a ticket passes through: (ticket column, the escalation event's "from" column, id -> key).
+PLACES: dict[str, tuple[str, str, Callable[[], dict[Any, Any]]]] = {
+    "team": ("team", "from_team", _team_names),
+    "tier": ("tier", "from_tier", _tier_levels),
 }
 NONE_LABEL = "(none)"
 
@@ -53,27 +70,24 @@ def _row(key, label, tickets: int, escalated: int, escalations: int) -> dict[str
 
 
 def _attribute_rows(filters: Filters, by: str) -> list[dict[str, Any]]:
-    path, labels = ATTRIBUTES[by]
+    column, names = ATTRIBUTES[by]
     groups = (
         cohort(filters)
-        .values(key=F(path))
+        .values(value=F(column))
         .annotate(
             tickets=Count("pk"),
             escalated=Count("pk", filter=ESCALATED),
             escalations=Sum("escalation_count"),
         )
-        .order_by("key")
     )
-    return [
-        _row(
-            g["key"],
-            (labels or {}).get(g["key"], g["key"]) if g["key"] is not None else NONE_LABEL,
-            g["tickets"],
-            g["escalated"],
-            g["escalations"] or 0,
-        )
-        for g in groups
-    ]
+    display = names()
+    rows = []
+    for g in groups:
+        # Categories are keyed by name (what the API and the filters use), the others by stored value.
+        key = display.get(g["value"]) if by == "category" else g["value"]
+        label = display.get(g["value"], g["value"]) if g["value"] is not None else NONE_LABEL
+        rows.append(_row(key, label, g["tickets"], g["escalated"], g["escalations"] or 0))
+    return sorted(rows, key=lambda r: (r["key"] is None, str(r["label"])))
 
 
 def _place_rows(filters: Filters, by: str) -> list[dict[str, Any]]:
@@ -82,35 +96,30 @@ def _place_rows(filters: Filters, by: str) -> list[dict[str, Any]]:
     Places change only through escalation events, so a ticket that was at X and left it has an
     escalation event from X; the two sets do not overlap, so no ticket is counted twice.
     """
-    column, from_column, display = PLACES[by]
+    column, from_column, names = PLACES[by]
     current = {
-        g["key"]: g["tickets"]
-        for g in cohort(filters).values(key=F(f"{column}__{display}")).annotate(tickets=Count("pk"))
+        g["value"]: g["tickets"]
+        for g in cohort(filters).values(value=F(f"{column}_id")).annotate(tickets=Count("pk"))
     }
     left = {
-        g["key"]: g
+        g["value"]: g
         for g in escalation_events(filters)
-        .values(key=F(f"{from_column}__{display}"))
+        .values(value=F(f"{from_column}_id"))
         .annotate(
             escalated=Count("ticket", distinct=True),
             elsewhere=Count("ticket", distinct=True, filter=~Q(**{f"ticket__{column}": F(from_column)})),
             escalations=Count("pk"),
         )
     }
+    keys = names()
     rows = []
-    for key in sorted(set(current) | set(left), key=lambda k: (k is None, k)):
-        away = left.get(key, {})
-        label = tier_name(key) if by == "tier" else key
-        rows.append(
-            _row(
-                key,
-                label if key is not None else NONE_LABEL,
-                current.get(key, 0) + away.get("elsewhere", 0),
-                away.get("escalated", 0),
-                away.get("escalations", 0),
-            )
-        )
-    return rows
+    for value in set(current) | set(left):
+        away = left.get(value, {})
+        key = keys.get(value)
+        label = (tier_name(key) if by == "tier" else key) if key is not None else NONE_LABEL
+        handled = current.get(value, 0) + away.get("elsewhere", 0)
+        rows.append(_row(key, label, handled, away.get("escalated", 0), away.get("escalations", 0)))
+    return sorted(rows, key=lambda r: (r["key"] is None, r["key"] if r["key"] is not None else 0))
 
 
 def _agent_rows(filters: Filters) -> list[dict[str, Any]]:
@@ -287,7 +296,13 @@ def _triggers(filters: Filters) -> Table:
 
 
 def dimensions_report(filters: Filters) -> Report:
-    overall = totals(filters)
+    channel_rows = dimension_rows(filters, "channel")
+    # Every ticket has exactly one channel, so the channel rows add up to the whole cohort.
+    overall = _row(
+        None,
+        "All tickets",
+        *(sum(r[k] for r in channel_rows) for k in ("tickets", "escalated", "escalations")),
+    )
     tier_rows = dimension_rows(filters, "tier")
     automation, answers = _automation(filters)
     report = Report(page="escalations", title="Escalation rate by dimension")
@@ -312,7 +327,7 @@ def dimensions_report(filters: Filters) -> Report:
         dimension_table(filters, "category"),
         dimension_table(filters, "segment"),
         dimension_table(filters, "agent"),
-        dimension_table(filters, "channel"),
+        dimension_table(filters, "channel", channel_rows),
         _triggers(filters),
     ]
     return report

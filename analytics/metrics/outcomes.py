@@ -9,7 +9,7 @@ from django.db.models import Avg, Case, Count, F, IntegerField, Max, Q, Sum, Whe
 from django.db.models.expressions import RowRange
 from django.db.models.functions import Coalesce
 
-from analytics.filters import Filters, cohort, cohort_q
+from analytics.filters import Filters, cohort
 from analytics.metrics.common import ESCALATED, NOT_ESCALATED, RESOLVED, SATISFIED, round4
 from analytics.report import Chart, Column, Report, Stat, Table, rate
 from helpdesk.models import Organization
@@ -131,33 +131,36 @@ def _reopens(filters: Filters) -> Table:
 
 
 def _at_risk(filters: Filters) -> tuple[Table, dict[str, Any]]:
-    in_cohort = cohort_q(filters, "tickets__")
-    orgs = (
-        Organization.objects.filter(churn_risk__gte=AT_RISK)
+    # Start from the cohort's tickets (read from the analytics index), not from each organization's
+    # whole history; then fetch the few organizations shown.
+    groups = {
+        g["organization_id"]: g
+        for g in cohort(filters)
+        .filter(organization__churn_risk__gte=AT_RISK)
+        .values("organization_id")
         .annotate(
-            tickets_n=Count("tickets", filter=in_cohort),
-            escalated_n=Count("tickets", filter=in_cohort & Q(tickets__escalation_count__gt=0)),
-            breached_n=Count("tickets", filter=in_cohort & Q(tickets__sla_breached=True)),
-            csat_average=Avg("tickets__csat__score", filter=in_cohort),
-            last_escalated=Max("tickets__created_at", filter=in_cohort & Q(tickets__escalation_count__gt=0)),
+            tickets=Count("pk"),
+            escalated=Count("pk", filter=ESCALATED),
+            breached=Count("pk", filter=Q(sla_breached=True)),
+            csat_average=Avg("csat__score"),
+            last_escalated=Max("created_at", filter=ESCALATED),
         )
-        .filter(tickets_n__gt=0)
-        .order_by("-churn_risk", "name")[:AT_RISK_ROWS]
-    )
+    }
+    organizations = Organization.objects.filter(pk__in=groups).order_by("-churn_risk", "name")[:AT_RISK_ROWS]
     rows = [
         {
             "organization": o.name,
             "segment": o.get_segment_display(),
             "churn_risk": o.churn_risk,
             "renewal_date": o.renewal_date,
-            "tickets": o.tickets_n,
-            "escalated": o.escalated_n,
-            "escalation_rate": rate(o.escalated_n, o.tickets_n),
-            "breached": o.breached_n,
-            "csat_average": round4(o.csat_average),
-            "last_escalated": o.last_escalated,
+            "tickets": groups[o.pk]["tickets"],
+            "escalated": groups[o.pk]["escalated"],
+            "escalation_rate": rate(groups[o.pk]["escalated"], groups[o.pk]["tickets"]),
+            "breached": groups[o.pk]["breached"],
+            "csat_average": round4(groups[o.pk]["csat_average"]),
+            "last_escalated": groups[o.pk]["last_escalated"],
         }
-        for o in orgs
+        for o in organizations
     ]
     at_risk = Q(organization__churn_risk__gte=AT_RISK)
     split = cohort(filters).aggregate(

@@ -4,7 +4,7 @@ in the chain could have made)."""
 
 from __future__ import annotations
 
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Case, Count, F, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import LessThanOrEqual
 
@@ -33,7 +33,10 @@ def _tiers(filters: Filters) -> Table:
     # When the ticket reached the tier that resolved it: the latest escalation into that tier from
     # another tier; tickets that never changed tier entered at creation.
     into_tier = TicketEvent.objects.filter(to_tier=OuterRef("tier")).exclude(from_tier=F("to_tier"))
-    entered = Coalesce(_last_escalation(into_tier), "created_at")
+    # Only escalated tickets can have changed tier: the CASE spares the lookup for all the others.
+    entered = Case(
+        When(ESCALATED, then=Coalesce(_last_escalation(into_tier), "created_at")), default="created_at"
+    )
     groups = (
         cohort(filters)
         .filter(RESOLVED)
@@ -86,7 +89,7 @@ def _tiers(filters: Filters) -> Table:
 
 
 def _categories(filters: Filters) -> Table:
-    after = HoursBetween("resolved_at", _last_escalation())
+    after = HoursBetween("resolved_at", Case(When(ESCALATED, then=_last_escalation())))
     groups = (
         cohort(filters)
         .filter(RESOLVED)

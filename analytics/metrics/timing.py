@@ -6,8 +6,9 @@ from __future__ import annotations
 import statistics
 from typing import Any
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
+from django.db.models.lookups import GreaterThanOrEqual, LessThan
 
 from analytics.db import HoursBetween, Median, Percentile
 from analytics.filters import ESCALATION_CODES, Filters, cohort, escalation_events
@@ -39,39 +40,53 @@ def first_escalation_at() -> Subquery:
     )
 
 
-def _bucket(low: float, high: float | None) -> Q:
-    q = Q(to_escalation__gte=low)
-    return q & Q(to_escalation__lt=high) if high is not None else q
+def escalated_tickets(filters: Filters):
+    """One row per escalated ticket of the cohort (grouped from its escalation events): when it was
+    created, first and last escalated, and resolved."""
+    return (
+        escalation_events(filters)
+        .values("ticket_id")
+        .annotate(
+            created=Min("ticket__created_at"),
+            first=Min("created_at"),
+            last=Max("created_at"),
+            resolved=Min("ticket__resolved_at"),
+        )
+    )
+
+
+def _between(expression, low: float, high: float | None) -> Q:
+    q = Q(GreaterThanOrEqual(expression, low))
+    return q & Q(LessThan(expression, high)) if high is not None else q
 
 
 def _escalation_timing(filters: Filters) -> dict[str, Any]:
-    """One pass over the cohort: time to first escalation, and resolution times around escalation."""
-    first = first_escalation_at()
-    # Annotations that hold a subquery make Django aggregate over an inner query, so the subquery
-    # runs once per ticket even though several aggregates use it.
-    tickets = cohort(filters).annotate(
-        to_escalation=HoursBetween(first, "created_at"),
-        after_escalation=HoursBetween("resolved_at", first),
-        resolution=HoursBetween("resolved_at", "created_at"),
-    )
-    buckets = {f"bucket_{i}": Count("pk", filter=_bucket(lo, hi)) for i, (_, lo, hi) in enumerate(BUCKETS)}
-    return tickets.aggregate(
-        escalated=Count("pk", filter=ESCALATED),
-        tte_median=Median("to_escalation"),
-        tte_p90=Percentile("to_escalation", 0.9),
-        resolved=Count("pk", filter=RESOLVED),
-        all_median=Median("resolution"),
-        all_p90=Percentile("resolution", 0.9),
-        plain_resolved=Count("pk", filter=RESOLVED & NOT_ESCALATED),
-        plain_median=Median("resolution", filter=NOT_ESCALATED),
-        plain_p90=Percentile("resolution", 0.9, filter=NOT_ESCALATED),
-        esc_resolved=Count("pk", filter=RESOLVED & ESCALATED),
-        esc_median=Median("resolution", filter=ESCALATED),
-        esc_p90=Percentile("resolution", 0.9, filter=ESCALATED),
-        after_median=Median("after_escalation"),
-        after_p90=Percentile("after_escalation", 0.9),
+    """Time to first escalation and from it to resolution, over the escalated tickets."""
+    to_escalation = HoursBetween("first", "created")
+    after = HoursBetween("resolved", "first")
+    buckets = {
+        f"bucket_{i}": Count("ticket_id", filter=_between(to_escalation, low, high))
+        for i, (_, low, high) in enumerate(BUCKETS)
+    }
+    return escalated_tickets(filters).aggregate(
+        escalated=Count("ticket_id"),
+        tte_median=Median(to_escalation),
+        tte_p90=Percentile(to_escalation, 0.9),
+        after_median=Median(after),
+        after_p90=Percentile(after, 0.9),
         **buckets,
     )
+
+
+def _resolution_timing(filters: Filters) -> dict[str, Any]:
+    """Hours from creation to resolution: all tickets, never escalated, escalated."""
+    resolution = HoursBetween("resolved_at", "created_at")
+    measures: dict[str, Any] = {}
+    for name, condition in (("all", Q()), ("plain", NOT_ESCALATED), ("esc", ESCALATED)):
+        measures[f"{name}_resolved"] = Count("pk", filter=RESOLVED & condition)
+        measures[f"{name}_median"] = Median(resolution, filter=condition)
+        measures[f"{name}_p90"] = Percentile(resolution, 0.9, filter=condition)
+    return cohort(filters).filter(RESOLVED).aggregate(**measures)
 
 
 def _histogram(timing: dict[str, Any]) -> Table:
@@ -88,7 +103,7 @@ def _histogram(timing: dict[str, Any]) -> Table:
 
 def _resolution_comparison(timing: dict[str, Any]) -> Table:
     groups = [
-        ("All resolved tickets (from creation)", "resolved", "all"),
+        ("All resolved tickets (from creation)", "all_resolved", "all"),
         ("Never escalated (from creation)", "plain_resolved", "plain"),
         ("Escalated (from creation)", "esc_resolved", "esc"),
         ("Escalated (from first escalation)", "esc_resolved", "after"),
@@ -223,7 +238,7 @@ def slow_weekday(weekdays: Table) -> str | None:
 
 
 def timing_report(filters: Filters) -> Report:
-    timing = _escalation_timing(filters)
+    timing = {**_escalation_timing(filters), **_resolution_timing(filters)}
     grid, weekdays = _week_grid(filters)
     report = Report(page="timing", title="Timing")
     report.stats = [

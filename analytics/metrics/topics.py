@@ -5,38 +5,34 @@ Escalated tickets (subject + body) are turned into TF-IDF vectors and grouped wi
 gets its top terms, its size, its counts in the last 7 days of the range and the 7 days before (by the
 ticket's first escalation), and the knowledge-base article closest to it (cosine similarity of the
 article to the topic's centre in the same TF-IDF space). Large ranges are sampled evenly (every n-th
-ticket); counts are then scaled back up by n. Results are cached until a new escalation or article.
+ticket); counts are then scaled back up by n. Pages are cached until the data changes (analytics.cache).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import math
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from django.core.cache import cache
-from django.db.models import Count, Max
 from django.db.models.functions import Mod
 from sklearn.cluster import KMeans
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
-from analytics.filters import ESCALATION_CODES, Filters, cohort
+from analytics.filters import Filters, cohort
 from analytics.metrics.common import ESCALATED
 from analytics.metrics.timing import first_escalation_at
 from analytics.report import Chart, Column, Report, Stat, Table, rate
-from helpdesk.models import Article, TicketEvent
+from helpdesk.models import Article
 
 MAX_DOCUMENTS = 3000
 MIN_DOCUMENTS = 8
 MAX_TOPICS = 12
 TOP_TERMS = 5
 COVERED_SIMILARITY = 0.2
-CACHE_SECONDS = 600
 TOKEN_PATTERN = r"(?u)\b[^\W\d_][^\W_]+\b"  # words, not invoice numbers or amounts
 
 
@@ -144,22 +140,10 @@ def _topic_rows(filters: Filters, documents: list[Document], step: int) -> list[
     return sorted(rows, key=lambda r: (-r["tickets"], r["topic"]))
 
 
-def _cache_key(filters: Filters) -> str:
-    latest = TicketEvent.objects.filter(code__in=ESCALATION_CODES).aggregate(latest=Max("pk"))["latest"]
-    articles = Article.objects.aggregate(n=Count("pk"), changed=Max("updated_at"))
-    state = f"{sorted(filters.as_params().items())}|{latest}|{articles['n']}|{articles['changed']}"
-    return "analytics:topics:" + hashlib.sha256(state.encode()).hexdigest()
-
-
 def topic_rows(filters: Filters) -> tuple[list[dict[str, Any]], int, int]:
-    """(topic rows, escalated tickets, sampling step), from the cache when nothing changed."""
-    key = _cache_key(filters)
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
+    """(topic rows, escalated tickets, sampling step)."""
     documents, total, step = _documents(filters)
     rows = _topic_rows(filters, documents, step) if len(documents) >= MIN_DOCUMENTS else []
-    cache.set(key, (rows, total, step), CACHE_SECONDS)
     return rows, total, step
 
 

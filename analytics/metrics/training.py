@@ -19,11 +19,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F
+from django.db.models import Count
 from scipy.stats import chi2, poisson
 
 from analytics.filters import Filters, cohort_events, escalation_events
 from analytics.report import Chart, Column, Report, Stat, Table, rate
+from helpdesk.models import Agent, Category
 
 ALPHA = 0.05
 MIN_HANDLED = 10
@@ -40,32 +41,35 @@ class AgentCounts:
 
 
 def agent_category_counts(filters: Filters) -> AgentCounts:
+    # Grouped by ids (cheap to sort) and named afterwards from the two small tables. No "IS NOT NULL"
+    # on the agent columns: it steered PostgreSQL to a scan of every event by agent; None is skipped below.
     handled_rows = (
         cohort_events(filters, "ticket.assigned")
-        .exclude(to_agent=None)
-        .values(
-            agent=F("to_agent__user__username"),
-            category=F("ticket__category__name"),
-            first=F("to_agent__user__first_name"),
-            last=F("to_agent__user__last_name"),
-        )
+        .values("to_agent_id", "ticket__category_id")
         .annotate(tickets=Count("ticket", distinct=True))
     )
     escalated_rows = (
         escalation_events(filters)
-        .exclude(from_agent=None)
-        .values(agent=F("from_agent__user__username"), category=F("ticket__category__name"))
+        .values("from_agent_id", "ticket__category_id")
         .annotate(tickets=Count("ticket", distinct=True), events=Count("pk"))
     )
-    handled, names = {}, {}
+    agents = {
+        a["pk"]: (a["user__username"], f"{a['user__first_name']} {a['user__last_name']}".strip())
+        for a in Agent.objects.values("pk", "user__username", "user__first_name", "user__last_name")
+    }
+    categories = dict(Category.objects.values_list("pk", "name"))
+    counts = AgentCounts(handled={}, escalated={}, escalations={}, names={})
     for row in handled_rows:
-        handled[(row["agent"], row["category"])] = row["tickets"]
-        names[row["agent"]] = f"{row['first']} {row['last']}".strip() or row["agent"]
-    escalated, escalations = {}, {}
+        if row["to_agent_id"] in agents:
+            username, name = agents[row["to_agent_id"]]
+            counts.handled[(username, categories.get(row["ticket__category_id"]))] = row["tickets"]
+            counts.names[username] = name or username
     for row in escalated_rows:
-        escalated[(row["agent"], row["category"])] = row["tickets"]
-        escalations[(row["agent"], row["category"])] = row["events"]
-    return AgentCounts(handled=handled, escalated=escalated, escalations=escalations, names=names)
+        if row["from_agent_id"] in agents:
+            key = (agents[row["from_agent_id"]][0], categories.get(row["ticket__category_id"]))
+            counts.escalated[key] = row["tickets"]
+            counts.escalations[key] = row["events"]
+    return counts
 
 
 @dataclass

@@ -69,7 +69,8 @@ class Life:
         self.events.append({"created_at": at, "code": code, **columns})
 
 
-def _fill(template: str, rng: random.Random) -> str:
+def fill_text(template: str, rng: random.Random) -> str:
+    """A text template with its {slots} filled at random (also used by bench/analytics.py)."""
     slots = {name: rng.choice(values) for name, values in content.SLOTS.items()}
     slots.update(
         amount=rng.choice([39, 89, 120, 249, 380, 560, 640, 890, 1200, 2400]),
@@ -125,7 +126,7 @@ class HistoryBuilder:
         )[0]
         category = cast.categories[category_name]
         subject_t, body_t = rng.choice(content.TEXTS[category_name])
-        subject, body = _fill(subject_t, rng), _fill(body_t, rng)
+        subject, body = fill_text(subject_t, rng), fill_text(body_t, rng)
         customer = rng.choices(cast.customers, weights=self.customer_weights)[0]
         org = self.org_of[customer.pk]
         priority = _priority(category_name, subject, org.segment, rng)
