@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 from django.db.models.functions import Mod
 from sklearn.cluster import KMeans
+from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
@@ -30,9 +31,10 @@ from helpdesk.models import Article
 
 MAX_DOCUMENTS = 3000
 MIN_DOCUMENTS = 8
-MAX_TOPICS = 12
+MAX_TOPICS = 16
+LSA_COMPONENTS = 50
 TOP_TERMS = 5
-COVERED_SIMILARITY = 0.2
+COVERED_SIMILARITY = 0.3
 TOKEN_PATTERN = r"(?u)\b[^\W\d_][^\W_]+\b"  # words, not invoice numbers or amounts
 
 
@@ -56,7 +58,7 @@ def _documents(filters: Filters) -> tuple[list[Document], int, int]:
 
 
 def topic_count(documents: int) -> int:
-    return max(2, min(MAX_TOPICS, round(math.sqrt(documents / 4))))
+    return max(2, min(MAX_TOPICS, round(math.sqrt(documents / 2))))
 
 
 def _vectorize(texts: list[str]) -> tuple[TfidfVectorizer, Any] | None:
@@ -78,7 +80,22 @@ def _vectorize(texts: list[str]) -> tuple[TfidfVectorizer, Any] | None:
     return None
 
 
-def _cluster(documents: list[Document]) -> tuple[TfidfVectorizer, np.ndarray, np.ndarray] | None:
+@dataclass
+class TopicModel:
+    vectorizer: TfidfVectorizer
+    svd: TruncatedSVD | None
+    labels: np.ndarray
+    centres: np.ndarray  # unit vectors in the space the documents were clustered in
+    term_weights: np.ndarray  # each centre mapped back to TF-IDF terms, for the top terms
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        matrix = self.vectorizer.transform(texts)
+        return normalize(self.svd.transform(matrix) if self.svd is not None else matrix)
+
+
+def _cluster(documents: list[Document]) -> TopicModel | None:
+    """TF-IDF, reduced by latent semantic analysis (truncated SVD), then k-means on unit vectors:
+    the reduction groups words that occur together, which keeps k-means from one catch-all topic."""
     texts = [d.text for d in documents]
     vectorized = _vectorize(texts)
     if vectorized is None:
@@ -87,25 +104,28 @@ def _cluster(documents: list[Document]) -> tuple[TfidfVectorizer, np.ndarray, np
     k = min(topic_count(len(documents)), len(set(texts)))
     if k < 2:
         return None
-    model = KMeans(n_clusters=k, n_init=3, random_state=0).fit(matrix)
-    return vectorizer, model.labels_, normalize(model.cluster_centers_)
+    components = min(LSA_COMPONENTS, matrix.shape[1] - 1, matrix.shape[0] - 1)
+    svd = TruncatedSVD(n_components=components, random_state=0) if components >= 2 else None
+    space = normalize(svd.fit_transform(matrix)) if svd is not None else matrix
+    model = KMeans(n_clusters=k, n_init=5, random_state=0).fit(space)
+    weights = svd.inverse_transform(model.cluster_centers_) if svd is not None else model.cluster_centers_
+    return TopicModel(vectorizer, svd, model.labels_, normalize(model.cluster_centers_), np.asarray(weights))
 
 
-def _articles(vectorizer: TfidfVectorizer) -> tuple[list[str], Any]:
+def _articles(model: TopicModel) -> tuple[list[str], np.ndarray | None]:
     articles = list(Article.objects.filter(is_published=True).values_list("title", "body"))
     if not articles:
         return [], None
-    vectors = normalize(vectorizer.transform([f"{title}\n{body}" for title, body in articles]))
-    return [title for title, _ in articles], vectors
+    return [title for title, _ in articles], model.embed([f"{title}\n{body}" for title, body in articles])
 
 
 def _topic_rows(filters: Filters, documents: list[Document], step: int) -> list[dict[str, Any]]:
-    clustered = _cluster(documents)
-    if clustered is None:
+    model = _cluster(documents)
+    if model is None:
         return []
-    vectorizer, labels, centres = clustered
-    terms = vectorizer.get_feature_names_out()
-    titles, article_vectors = _articles(vectorizer)
+    labels, centres = model.labels, model.centres
+    terms = model.vectorizer.get_feature_names_out()
+    titles, article_vectors = _articles(model)
     similarity = (article_vectors @ centres.T).T if article_vectors is not None else None
     this_week = filters.end - dt.timedelta(days=7)
     last_week = this_week - dt.timedelta(days=7)
@@ -114,7 +134,8 @@ def _topic_rows(filters: Filters, documents: list[Document], step: int) -> list[
         members = [d for d, label in zip(documents, labels, strict=True) if label == topic]
         if not members:
             continue
-        top = [terms[i] for i in np.argsort(centres[topic])[::-1][:TOP_TERMS] if centres[topic][i] > 0]
+        weights = model.term_weights[topic]
+        top = [terms[i] for i in np.argsort(weights)[::-1][:TOP_TERMS] if weights[i] > 0]
         recent = sum(1 for d in members if d.escalated_at and this_week <= d.escalated_at < filters.end)
         before = sum(1 for d in members if d.escalated_at and last_week <= d.escalated_at < this_week)
         best = int(np.argmax(similarity[topic])) if similarity is not None else None
