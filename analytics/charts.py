@@ -81,27 +81,25 @@ def bars(table: Table, ident: str) -> SafeString:
     height = len(rows) * (bar_height + gap) + 10
     svg = Svg(WIDTH, height, table.title, _summary(table, len(rows)), ident)
     peak = max(_values(table, spec.value)[: len(rows)], default=0) or 1
-    span = WIDTH - label_width - 90
+    span = WIDTH - label_width - 130
     kind = table.column(spec.value).kind
+    count = spec.extra.get("count", "")
     for i, row in enumerate(rows):
         y = 5 + i * (bar_height + gap)
         value = float(row.get(spec.value) or 0)
-        label = str(row.get(spec.label) or "—")
-        svg.text(label_width - 8, y + 14, _short(label, 40), anchor="end")
-        tip = _tip(table, row, spec.label, spec.value, spec.extra.get("count", ""))
+        svg.text(label_width - 8, y + 14, _short(str(row.get(spec.label) or "—"), 40), anchor="end")
         svg.add(
             "rect",
-            tip=tip,
+            tip=_tip(table, row, spec.label, spec.value, count),
             x=label_width,
             y=y,
             width=max(value / peak * span, 1),
             height=bar_height,
-            fill=ACCENT,
+            fill=DANGER if _flagged(spec, row) else ACCENT,
             rx=3,
         )
-        svg.text(
-            label_width + value / peak * span + 6, y + 14, display(row.get(spec.value), kind), "chart-value"
-        )
+        text = display(row.get(spec.value), kind) + (f"  n={display(row.get(count), 'int')}" if count else "")
+        svg.text(label_width + value / peak * span + 6, y + 14, text, "chart-value")
     return svg.render()
 
 
@@ -306,7 +304,7 @@ def interval(table: Table, ident: str) -> SafeString:
         )
     for i, row in enumerate(rows):
         y = 12 + i * row_h
-        colour = DANGER if row.get(spec.extra.get("flag", "")) else ACCENT
+        colour = DANGER if _flagged(spec, row) else ACCENT
         svg.text(label_width - 8, y + 4, _short(str(row.get(spec.label)), 30), anchor="end")
         tip = _tip(table, row, spec.label, spec.value, low_key, high_key, "adjusted_p")
         svg.add(
@@ -320,6 +318,11 @@ def interval(table: Table, ident: str) -> SafeString:
         )
         svg.add("circle", tip=tip, cx=x_of(float(row[spec.value])), cy=y, r=5, fill=colour)
     return svg.render()
+
+
+def _flagged(spec, row: dict[str, Any]) -> bool:
+    """Rows the chart marks in red: extra={"flag": column, "flag_value": value} (default "yes")."""
+    return bool(spec.extra.get("flag")) and row.get(spec.extra["flag"]) == spec.extra.get("flag_value", "yes")
 
 
 def _short(text: str, limit: int) -> str:

@@ -41,6 +41,14 @@ class Table:
     rows: list[dict[str, Any]]
     description: str = ""
     chart: Chart | None = None
+    show_table: bool = False  # the table is the point (many columns): shown open, not folded under the chart
+
+    @property
+    def wide(self) -> bool:
+        """Takes the page's full width: open tables and the drawings that need room."""
+        if self.chart is None:
+            return len(self.columns) > 4
+        return self.show_table or self.chart.kind in ("heatmap", "flow", "trend")
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)

@@ -84,7 +84,10 @@ def _tiers(filters: Filters) -> Table:
             Column("barely_differs", "Barely differs"),
         ],
         rows=rows,
-        chart=Chart("bars", label="tier", value="median_at_tier", extra={"count": "tickets"}),
+        chart=Chart(
+            "bars", label="tier", value="median_at_tier", extra={"count": "tickets", "flag": "barely_differs"}
+        ),
+        show_table=True,
     )
 
 
@@ -134,7 +137,13 @@ def _categories(filters: Filters) -> Table:
             Column("over_escalated", "Flagged"),
         ],
         rows=rows,
-        chart=Chart("bars", label="category", value="quick_share", extra={"count": "escalated"}),
+        chart=Chart(
+            "bars",
+            label="category",
+            value="quick_share",
+            extra={"count": "escalated", "flag": "over_escalated"},
+        ),
+        show_table=True,
     )
 
 
@@ -145,7 +154,7 @@ def overescalation_report(filters: Filters) -> Report:
     report.stats = [
         Stat(
             "similar_tiers",
-            "Tiers barely slower than tier 1",
+            "Higher tiers about as fast as tier 1",
             sum(r["barely_differs"] == "yes" for r in tiers.rows),
         ),
         Stat(

@@ -64,6 +64,7 @@ def _paths(filters: Filters) -> Table:
         chart=Chart(
             "flow", label="source", value="escalations", extra={"target": "target", "limit": FLOW_PATHS}
         ),
+        show_table=True,
     )
 
 

@@ -204,7 +204,8 @@ def topics_report(filters: Filters) -> Report:
             key="topics",
             title="Topics of escalated tickets",
             description="This week = the last 7 days of the range, by each ticket's first escalation. "
-            f"Covered = a published article with cosine similarity ≥ {COVERED_SIMILARITY} to the topic.",
+            f"Covered = a published article with cosine similarity ≥ {COVERED_SIMILARITY} to the topic. "
+            "Red: no article covers the topic.",
             columns=[
                 Column("topic", "Topic"),
                 Column("terms", "Top terms"),
@@ -219,7 +220,10 @@ def topics_report(filters: Filters) -> Report:
                 Column("similarity", "Similarity", "number"),
             ],
             rows=rows,
-            chart=Chart("bars", label="topic", value="tickets", extra={"format": "int"}),
+            chart=Chart(
+                "bars", label="topic", value="tickets", extra={"flag": "covered", "flag_value": "no"}
+            ),
+            show_table=True,
         )
     ]
     return report

@@ -211,6 +211,7 @@ def training_report(filters: Filters) -> Report:
                 value="ratio",
                 extra={"low": "ci_low", "high": "ci_high", "flag": "flagged"},
             ),
+            show_table=True,
         )
     ]
     report.notes = [
