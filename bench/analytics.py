@@ -68,7 +68,7 @@ def build(tickets: int, days: int) -> None:
     log(f"built in {time.perf_counter() - started:.0f} s")
 
 
-def measure(runs: int) -> list[tuple[str, float, float, int, int]]:
+def measure(runs: int) -> list[tuple[str, float, float, float, int, int]]:
     from django.core.cache import cache
     from django.db import connection
     from django.test import Client
@@ -98,9 +98,10 @@ def measure(runs: int) -> list[tuple[str, float, float, int, int]]:
     results = []
     for name, path in paths:
         cache.clear()
-        started = time.perf_counter()
-        response = client.get(path)
-        cold = time.perf_counter() - started
+        with CaptureQueriesContext(connection) as cold_queries:
+            started = time.perf_counter()
+            response = client.get(path)
+            cold = time.perf_counter() - started
         assert response.status_code == 200, (path, response.status_code)
         timings = []
         for _ in range(runs):
@@ -108,10 +109,12 @@ def measure(runs: int) -> list[tuple[str, float, float, int, int]]:
                 started = time.perf_counter()
                 client.get(path)
                 timings.append(time.perf_counter() - started)
-        results.append((name, cold, statistics.median(timings), max(timings), len(queries.captured_queries)))
+        warm = statistics.median(timings)
+        counts = (len(cold_queries.captured_queries), len(queries.captured_queries))
+        results.append((name, cold, warm, max(timings), *counts))
         print(
-            f"  {name:<32} cold {cold * 1000:7.0f} ms   warm median {statistics.median(timings) * 1000:6.0f} ms"
-            f"   max {max(timings) * 1000:6.0f} ms   {len(queries.captured_queries):3d} queries",
+            f"  {name:<30} cold {cold * 1000:6.0f} ms ({counts[0]:2d} queries)   "
+            f"warm median {warm * 1000:5.0f} ms, max {max(timings) * 1000:5.0f} ms ({counts[1]:2d} queries)",
             flush=True,
         )
     return results
