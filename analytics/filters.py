@@ -15,6 +15,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from helpdesk.models import Agent, Category, Channel, Segment, Team, Ticket, TicketEvent, Tier
 
@@ -131,6 +132,19 @@ def with_default_dates(params: QueryDict) -> QueryDict:
     return params
 
 
+class DayField(forms.DateField):
+    """A day; an ISO date-time (2025-03-01T10:00:00Z) is read as its day in the site's time zone."""
+
+    widget = forms.DateInput(attrs={"type": "date"})
+
+    def to_python(self, value):
+        if isinstance(value, str) and "T" in value:
+            moment = parse_datetime(value.strip())
+            if moment is not None:
+                return timezone.localtime(moment).date() if timezone.is_aware(moment) else moment.date()
+        return super().to_python(value)
+
+
 class AgentChoiceField(forms.ModelChoiceField):
     """An agent, named by username in URLs."""
 
@@ -156,8 +170,8 @@ def _blank(choices) -> list[tuple[str, str]]:
 class FilterForm(forms.Form):
     """Validates the query parameters. `viewer` None means unrestricted (staff accounts)."""
 
-    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = DayField(required=False)
+    until = DayField(required=False)
     team = forms.ModelChoiceField(
         Team.objects.order_by("name"), required=False, to_field_name="name", empty_label="All"
     )

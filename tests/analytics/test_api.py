@@ -112,3 +112,9 @@ def test_the_openapi_schema_lists_the_endpoints(api, lead):
     api.force_authenticate(lead.user)
     schema = api.get("/api/schema/").content.decode()
     assert "/api/analytics/escalations/" in schema and "/api/analytics/pages/{page}/" in schema
+
+
+def test_dates_may_be_given_as_iso_date_times(api, lead, escalation_history):
+    api.force_authenticate(lead.user)
+    body = api.get(URL, {"since": "2025-03-03T00:00:00Z", "until": "2025-03-16T23:59:59+00:00"}).json()
+    assert (body["since"], body["until"], body["total"]["tickets"]) == ("2025-03-03", "2025-03-16", 6)

@@ -140,3 +140,10 @@ def test_a_repeated_request_is_served_from_the_cache_until_the_data_changes(
     html, recomputed = overview()
     assert recomputed == computed
     assert re.search(r'stat-value">7</span><span class="stat-label">Tickets', html)
+
+
+@pytest.mark.parametrize("slug", list(PAGES))
+def test_pages_render_on_an_empty_helpdesk(lead_client, slug):
+    response = lead_client.get(page_url(slug))
+    assert response.status_code == 200
+    assert "Nothing in this range." in response.content.decode()
