@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from analytics.cache import cached
 from analytics.filters import FilterForm, Filters
 from analytics.metrics import PAGES
-from analytics.metrics.dimensions import DIMENSIONS, dimension_rows, totals
+from analytics.metrics.dimensions import DIMENSIONS, escalation_rates
 from analytics.report import report_as_json
 from helpdesk.api.permissions import IsStaffClient
 from helpdesk.permissions import agent_of
@@ -63,7 +63,7 @@ class EscalationRateApi(APIView):
         if by not in DIMENSIONS:
             raise ValidationError({"by": [ERR_BY]})
         filters = request_filters(request)
-        total, rows = cached(f"api-{by}", filters, lambda f: (totals(f), dimension_rows(f, by)))
+        total, rows = cached(f"api-{by}", filters, lambda f: escalation_rates(f, by))
         return Response(
             {
                 "by": by,

@@ -5,8 +5,9 @@
     python bench/analytics.py --tickets 200000    # a smaller history (needs --rebuild to change)
 
 Uses its own database (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/bench_analytics).
-Each page is requested through Django's test client as a team lead: one warm-up request, then --runs
-timed requests; it prints the median and slowest time and the number of SQL queries of each.
+Each page is requested through Django's test client as a team lead: after one priming pass over all
+pages, once with the report cache empty ("cold": the report is computed) and then --runs times ("warm");
+it prints the times and the number of SQL queries of each.
 """
 
 from __future__ import annotations
@@ -95,6 +96,10 @@ def measure(runs: int) -> list[tuple[str, float, float, float, int, int]]:
         ("overview, whole year", "/analytics/?" + last_year),
         ("timing, whole year", "/analytics/timing/?" + last_year),
     ]
+    # One pass first, so that "cold" below is the report's computation, not this process's first
+    # template compilation, imports and connection set-up.
+    for _, path in paths:
+        client.get(path)
     results = []
     for name, path in paths:
         cache.clear()

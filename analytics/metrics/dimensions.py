@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, F, Q, Sum
@@ -56,6 +57,40 @@ PLACES: dict[str, tuple[str, str, Callable[[], dict[Any, Any]]]] = {
     "tier": ("tier", "from_tier", _tier_levels),
 }
 NONE_LABEL = "(none)"
+# The ticket columns the page groups by. One pass groups the range by all of them at once; each
+# dimension's numbers are then sums over those groups, as every ticket is in exactly one group.
+BREAKDOWN = ("category_id", "organization__segment", "channel", "autonomy", "team_id", "tier_id")
+
+
+@dataclass
+class Breakdown:
+    groups: list[dict[str, Any]]
+
+    @classmethod
+    def of(cls, filters: Filters) -> Breakdown:
+        groups = (
+            cohort(filters)
+            .values(*BREAKDOWN)
+            .annotate(
+                tickets=Count("pk"),
+                escalated=Count("pk", filter=ESCALATED),
+                escalations=Sum("escalation_count"),
+            )
+        )
+        return cls(list(groups))
+
+    def by(self, column: str) -> dict[Any, tuple[int, int, int]]:
+        """value -> (tickets, escalated tickets, escalations)."""
+        sums: dict[Any, list[int]] = defaultdict(lambda: [0, 0, 0])
+        for group in self.groups:
+            counts = sums[group[column]]
+            counts[0] += group["tickets"]
+            counts[1] += group["escalated"]
+            counts[2] += group["escalations"] or 0
+        return {value: tuple(counts) for value, counts in sums.items()}
+
+    def total(self) -> tuple[int, int, int]:
+        return tuple(sum(g[k] or 0 for g in self.groups) for k in ("tickets", "escalated", "escalations"))
 
 
 def _row(key, label, tickets: int, escalated: int, escalations: int) -> dict[str, Any]:
@@ -69,38 +104,26 @@ def _row(key, label, tickets: int, escalated: int, escalations: int) -> dict[str
     }
 
 
-def _attribute_rows(filters: Filters, by: str) -> list[dict[str, Any]]:
+def _attribute_rows(breakdown: Breakdown, by: str) -> list[dict[str, Any]]:
     column, names = ATTRIBUTES[by]
-    groups = (
-        cohort(filters)
-        .values(value=F(column))
-        .annotate(
-            tickets=Count("pk"),
-            escalated=Count("pk", filter=ESCALATED),
-            escalations=Sum("escalation_count"),
-        )
-    )
     display = names()
     rows = []
-    for g in groups:
+    for value, counts in breakdown.by(column).items():
         # Categories are keyed by name (what the API and the filters use), the others by stored value.
-        key = display.get(g["value"]) if by == "category" else g["value"]
-        label = display.get(g["value"], g["value"]) if g["value"] is not None else NONE_LABEL
-        rows.append(_row(key, label, g["tickets"], g["escalated"], g["escalations"] or 0))
+        key = display.get(value) if by == "category" else value
+        label = display.get(value, value) if value is not None else NONE_LABEL
+        rows.append(_row(key, label, *counts))
     return sorted(rows, key=lambda r: (r["key"] is None, str(r["label"])))
 
 
-def _place_rows(filters: Filters, by: str) -> list[dict[str, Any]]:
+def _place_rows(filters: Filters, breakdown: Breakdown, by: str) -> list[dict[str, Any]]:
     """handled(X) = tickets now at X + tickets escalated away from X that are no longer at X.
 
     Places change only through escalation events, so a ticket that was at X and left it has an
     escalation event from X; the two sets do not overlap, so no ticket is counted twice.
     """
     column, from_column, names = PLACES[by]
-    current = {
-        g["value"]: g["tickets"]
-        for g in cohort(filters).values(value=F(f"{column}_id")).annotate(tickets=Count("pk"))
-    }
+    current = {value: counts[0] for value, counts in breakdown.by(f"{column}_id").items()}
     left = {
         g["value"]: g
         for g in escalation_events(filters)
@@ -138,22 +161,26 @@ def _agent_rows(filters: Filters) -> list[dict[str, Any]]:
     ]
 
 
-def dimension_rows(filters: Filters, by: str) -> list[dict[str, Any]]:
+def dimension_rows(filters: Filters, by: str, breakdown: Breakdown | None = None) -> list[dict[str, Any]]:
     """Escalation rate per value of one dimension (the rows of /api/analytics/escalations/?by=...)."""
-    if by in ATTRIBUTES:
-        return _attribute_rows(filters, by)
-    if by in PLACES:
-        return _place_rows(filters, by)
     if by == "agent":
         return _agent_rows(filters)
+    breakdown = breakdown or Breakdown.of(filters)
+    if by in ATTRIBUTES:
+        return _attribute_rows(breakdown, by)
+    if by in PLACES:
+        return _place_rows(filters, breakdown, by)
     raise ValueError(f"unknown dimension {by!r}")
 
 
-def totals(filters: Filters) -> dict[str, Any]:
-    counts = cohort(filters).aggregate(
-        tickets=Count("pk"), escalated=Count("pk", filter=ESCALATED), escalations=Sum("escalation_count")
-    )
-    return _row(None, "All tickets", counts["tickets"], counts["escalated"], counts["escalations"] or 0)
+def totals(filters: Filters, breakdown: Breakdown | None = None) -> dict[str, Any]:
+    return _row(None, "All tickets", *(breakdown or Breakdown.of(filters)).total())
+
+
+def escalation_rates(filters: Filters, by: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The contract endpoint's numbers: the whole cohort, and one row per value of `by`."""
+    breakdown = Breakdown.of(filters)
+    return totals(filters, breakdown), dimension_rows(filters, by, breakdown)
 
 
 DIMENSION_COLUMNS = [
@@ -218,13 +245,8 @@ def _transitions(filters: Filters, tier_rows: list[dict[str, Any]]) -> Table:
     )
 
 
-def _automation(filters: Filters) -> tuple[Table, dict[str, int]]:
-    bands = {
-        g["autonomy"]: g
-        for g in cohort(filters)
-        .values("autonomy")
-        .annotate(tickets=Count("pk"), escalated=Count("pk", filter=ESCALATED))
-    }
+def _automation(filters: Filters, breakdown: Breakdown) -> tuple[Table, dict[str, int]]:
+    bands = {value: {"tickets": n, "escalated": e} for value, (n, e, _) in breakdown.by("autonomy").items()}
     labels = {**dict(Autonomy.choices), None: "Not decided"}
     rows = [
         {
@@ -296,15 +318,10 @@ def _triggers(filters: Filters) -> Table:
 
 
 def dimensions_report(filters: Filters) -> Report:
-    channel_rows = dimension_rows(filters, "channel")
-    # Every ticket has exactly one channel, so the channel rows add up to the whole cohort.
-    overall = _row(
-        None,
-        "All tickets",
-        *(sum(r[k] for r in channel_rows) for k in ("tickets", "escalated", "escalations")),
-    )
-    tier_rows = dimension_rows(filters, "tier")
-    automation, answers = _automation(filters)
+    breakdown = Breakdown.of(filters)
+    overall = totals(filters, breakdown)
+    tier_rows = dimension_rows(filters, "tier", breakdown)
+    automation, answers = _automation(filters, breakdown)
     report = Report(page="escalations", title="Escalation rate by dimension")
     report.stats = [
         Stat("tickets", "Tickets", overall["tickets"]),
@@ -320,14 +337,14 @@ def dimensions_report(filters: Filters) -> Report:
         ),
     ]
     report.tables = [
-        dimension_table(filters, "team"),
+        dimension_table(filters, "team", dimension_rows(filters, "team", breakdown)),
         dimension_table(filters, "tier", tier_rows),
         _transitions(filters, tier_rows),
         automation,
-        dimension_table(filters, "category"),
-        dimension_table(filters, "segment"),
+        dimension_table(filters, "category", dimension_rows(filters, "category", breakdown)),
+        dimension_table(filters, "segment", dimension_rows(filters, "segment", breakdown)),
         dimension_table(filters, "agent"),
-        dimension_table(filters, "channel", channel_rows),
+        dimension_table(filters, "channel", dimension_rows(filters, "channel", breakdown)),
         _triggers(filters),
     ]
     return report
