@@ -36,8 +36,10 @@ def page(request: HttpRequest, slug: str = "overview") -> HttpResponse:
         "model_card_url": MODEL_CARD_URL,
         "own_numbers_only": not request.agent.sees_all_tickets,
     }
+    template = "analytics/page.html#analytics" if request.htmx else "analytics/page.html"
     if not form.is_valid():
-        return render(request, "analytics/page.html", {**context, "query": ""}, status=400)
+        # htmx swaps only successful responses: its fragment carries the form errors with a 200.
+        return render(request, template, {**context, "query": ""}, status=200 if request.htmx else 400)
     filters = form.filters()
     report = cached(current.slug, filters, current.build)
     context.update(
@@ -46,7 +48,6 @@ def page(request: HttpRequest, slug: str = "overview") -> HttpResponse:
         query=urlencode(filters.as_params()),
         sections=[(table, chart_svg(table)) for table in report.tables],
     )
-    template = "analytics/page.html#analytics" if request.htmx else "analytics/page.html"
     return render(request, template, context)
 
 

@@ -96,6 +96,15 @@ def test_filters_are_kept_in_the_tabs_and_shown_in_the_form(lead_client, escalat
     assert 'value="2025-03-03"' in html
 
 
+def test_htmx_bad_filters_come_back_as_a_fragment_with_the_errors(lead_client):
+    response = lead_client.get(
+        "/analytics/?since=2025-03-16&until=2025-03-03", headers={"HX-Request": "true"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200  # htmx only swaps successful responses
+    assert html.lstrip().startswith('<div id="analytics">') and ERR_RANGE_ORDER in html
+
+
 def test_htmx_requests_get_the_report_fragment_only(lead_client, escalation_history):
     response = lead_client.get(f"/analytics/timing/?{RANGE}", headers={"HX-Request": "true"})
     html = response.content.decode()
