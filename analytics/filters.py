@@ -151,6 +151,8 @@ class AgentChoiceField(forms.ModelChoiceField):
     def to_python(self, value):
         if value in self.empty_values:
             return None
+        if "\x00" in str(value):  # PostgreSQL refuses NUL in text: a bad choice, not a server error
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         agent = self.queryset.filter(user__username=value).first()
         if agent is None:
             raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")

@@ -118,3 +118,11 @@ def test_dates_may_be_given_as_iso_date_times(api, lead, escalation_history):
     api.force_authenticate(lead.user)
     body = api.get(URL, {"since": "2025-03-03T00:00:00Z", "until": "2025-03-16T23:59:59+00:00"}).json()
     assert (body["since"], body["until"], body["total"]["tickets"]) == ("2025-03-03", "2025-03-16", 6)
+
+
+@pytest.mark.parametrize("field", ["team", "tier", "category", "agent", "segment", "channel", "since", "by"])
+def test_odd_characters_in_any_parameter_are_a_400_not_a_500(api, lead, field):
+    api.force_authenticate(lead.user)
+    response = api.get(URL, {field: "bad\x00value"})
+    assert response.status_code == 400
+    assert field in response.json()
