@@ -1,21 +1,67 @@
-"""Escalation analytics pages (first version: the overview's headline numbers)."""
+"""Analytics pages: one view renders any page of analytics.metrics.PAGES, another exports one of its
+tables as CSV. Leads and admins see everything; other agents see the tickets they handled."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.http import urlencode
 
-from helpdesk.models import Ticket
+from analytics.cache import cached
+from analytics.charts import chart_svg
+from analytics.filters import FilterForm, with_default_dates
+from analytics.metrics import PAGES, Page
+from analytics.report import table_as_csv
 from helpdesk.views.decorators import agent_required
+
+# Built by the ML issue and mounted at /analytics/model/ ahead of these pages.
+MODEL_CARD_URL = "/analytics/model/"
+
+
+def _page(slug: str) -> Page:
+    page = PAGES.get(slug)
+    if page is None:
+        raise Http404("No such analytics page.")
+    return page
 
 
 @agent_required
-def overview(request: HttpRequest) -> HttpResponse:
-    totals = Ticket.objects.aggregate(
-        tickets=Count("pk"),
-        escalated=Count("pk", filter=Q(escalation_count__gt=0)),
-        breached=Count("pk", filter=Q(sla_breached=True)),
+def page(request: HttpRequest, slug: str = "overview") -> HttpResponse:
+    current = _page(slug)
+    form = FilterForm(with_default_dates(request.GET), viewer=request.agent)
+    context = {
+        "pages": PAGES.values(),
+        "current": current,
+        "form": form,
+        "model_card_url": MODEL_CARD_URL,
+        "own_numbers_only": not request.agent.sees_all_tickets,
+    }
+    template = "analytics/page.html#analytics" if request.htmx else "analytics/page.html"
+    if not form.is_valid():
+        # htmx swaps only successful responses: its fragment carries the form errors with a 200.
+        return render(request, template, {**context, "query": ""}, status=200 if request.htmx else 400)
+    filters = form.filters()
+    report = cached(current.slug, filters, current.build)
+    context.update(
+        report=report,
+        filters=filters,
+        query=urlencode(filters.as_params()),
+        sections=[(table, chart_svg(table)) for table in report.tables],
     )
-    rate = totals["escalated"] / totals["tickets"] if totals["tickets"] else None
-    return render(request, "analytics/overview.html", {"totals": totals, "escalation_rate": rate})
+    return render(request, template, context)
+
+
+@agent_required
+def export_csv(request: HttpRequest, slug: str, table: str) -> HttpResponse:
+    current = _page(slug)
+    form = FilterForm(request.GET, viewer=request.agent)
+    if not form.is_valid():
+        return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain; charset=utf-8")
+    filters = form.filters()
+    found = cached(current.slug, filters, current.build).table(table)
+    if found is None:
+        raise Http404("No such table on this page.")
+    response = HttpResponse(table_as_csv(found), content_type="text/csv; charset=utf-8")
+    name = f"{current.slug}-{found.key}-{filters.since}-{filters.until}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -20,6 +20,7 @@ urlpatterns = [
     path("analytics/", include("analytics.urls")),
     path("api/", include("helpdesk.api.urls")),
     path("api/", include("escalation.api_urls")),
+    path("api/", include("analytics.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),

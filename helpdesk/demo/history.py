@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models.functions import Coalesce
 
-from helpdesk.demo import content
+from helpdesk.demo import content, patterns
 from helpdesk.demo.people import Cast
 from helpdesk.models import (
     Agent,
     AuthorKind,
+    Autonomy,
     Channel,
     Csat,
     Customer,
@@ -69,7 +70,8 @@ class Life:
         self.events.append({"created_at": at, "code": code, **columns})
 
 
-def _fill(template: str, rng: random.Random) -> str:
+def fill_text(template: str, rng: random.Random) -> str:
+    """A text template with its {slots} filled at random (also used by bench/analytics.py)."""
     slots = {name: rng.choice(values) for name, values in content.SLOTS.items()}
     slots.update(
         amount=rng.choice([39, 89, 120, 249, 380, 560, 640, 890, 1200, 2400]),
@@ -106,6 +108,7 @@ class HistoryBuilder:
         # A few customers write in much more often than the rest (repeat contacts).
         self.customer_weights = [1 + (12 if i % 17 == 0 else 0) for i in range(len(cast.customers))]
         self.open_load: Counter[int] = Counter()
+        self.new_hires = patterns.new_hires(self.pool)
 
     def agent_for(self, team_id: int, level: int) -> Agent:
         candidates = (
@@ -123,9 +126,10 @@ class HistoryBuilder:
         category_name = rng.choices(
             list(content.CATEGORY_WEIGHTS), weights=list(content.CATEGORY_WEIGHTS.values())
         )[0]
+        category_name = patterns.surge(category_name, created, self.now, rng)
         category = cast.categories[category_name]
         subject_t, body_t = rng.choice(content.TEXTS[category_name])
-        subject, body = _fill(subject_t, rng), _fill(body_t, rng)
+        subject, body = fill_text(subject_t, rng), fill_text(body_t, rng)
         customer = rng.choices(cast.customers, weights=self.customer_weights)[0]
         org = self.org_of[customer.pk]
         priority = _priority(category_name, subject, org.segment, rng)
@@ -164,19 +168,67 @@ class HistoryBuilder:
         life = Life(ticket)
         life.say(created, AuthorKind.CUSTOMER, customer, body)
         life.log(created, "ticket.created", actor=customer, to_team=team, details={"channel": channel})
+        ticket.autonomy = patterns.autonomy_for(category_name, rng)
+        start = created
+        if ticket.autonomy == Autonomy.AUTONOMOUS:
+            start = self._answer_automatically(life)
+            if start is None:
+                return life
+        elif ticket.autonomy == Autonomy.REVIEW:
+            life.log(created + dt.timedelta(seconds=20), "automation.draft", trigger=Trigger.MODEL)
+        if patterns.abandoned(team.name, rng):
+            if start + dt.timedelta(hours=4) < self.now:
+                life.log(
+                    start + dt.timedelta(hours=4),
+                    "sla.abandoned",
+                    trigger=Trigger.SLA,
+                    reason="Untouched in the queue for 4 hours.",
+                )
+            start += dt.timedelta(hours=rng.uniform(4.5, 10))
         agent = self.agent_for(team.pk, 1)
         life.log(
-            created + dt.timedelta(seconds=rng.randint(2, 90)),
+            start + dt.timedelta(seconds=rng.randint(2, 90)),
             "ticket.assigned",
             trigger=Trigger.ROUTING,
             to_agent=agent,
         )
-        self._work(life, agent, category_name, misfiled)
+        self._work(life, agent, category_name, misfiled, start)
         return life
 
-    def _work(self, life: Life, agent: Agent, category_name: str, misfiled: str | None) -> None:
+    def _answer_automatically(self, life: Life) -> dt.datetime | None:
+        """The automatic answer: accepted (resolved, None) or rejected (the time a person takes over)."""
+        rng, ticket = self.rng, life.ticket
+        at = ticket.created_at + dt.timedelta(seconds=20)
+        life.say(at, AuthorKind.SYSTEM, None, "Here is what usually solves this — does it help?")
+        life.log(at, "automation.replied", trigger=Trigger.MODEL)
+        ticket.first_response_at, ticket.status = at, Status.PENDING
+        if rng.random() < patterns.ACCEPTED_AUTOMATIC_ANSWER:
+            resolved = at + dt.timedelta(hours=rng.uniform(0.2, 8))
+            if resolved < self.now:
+                life.log(
+                    resolved,
+                    "ticket.resolved",
+                    trigger=Trigger.SYSTEM,
+                    from_value=Status.PENDING,
+                    to_value=Status.RESOLVED,
+                    reason="The customer confirmed the automatic answer.",
+                )
+                ticket.status, ticket.resolved_at = Status.RESOLVED, resolved
+                self._close_and_rate(life, resolved)
+            return None
+        rejected = at + dt.timedelta(hours=rng.uniform(0.5, 8))
+        if rejected > self.now:
+            return None
+        life.say(rejected, AuthorKind.CUSTOMER, ticket.customer, "That did not help, I need a person.")
+        life.log(rejected, "automation.rejected", actor=ticket.customer)
+        ticket.first_response_at, ticket.status = None, Status.OPEN
+        return rejected
+
+    def _work(
+        self, life: Life, agent: Agent, category_name: str, misfiled: str | None, start: dt.datetime
+    ) -> None:
         rng, ticket, now = self.rng, life.ticket, self.now
-        created = ticket.created_at
+        created = start
         first_response = created + dt.timedelta(
             minutes=ticket.tier.first_response_minutes * rng.lognormvariate(-0.9, 0.7)
         )
@@ -190,14 +242,19 @@ class HistoryBuilder:
             0.12
             + ESCALATION_BIAS.get(category_name, 0)
             + (0.08 if ticket.organization.segment == Segment.ENTERPRISE else 0)
+            + (patterns.NEW_HIRE_EXTRA_ESCALATION if agent.pk in self.new_hires else 0)
         )
         hours = rng.lognormvariate(1.9, 0.9)  # median ~7h of work
         if created.weekday() == 4:
             hours *= 2.0  # Friday tickets wait over the weekend
         moment = first_response
+        resolved = created + dt.timedelta(hours=hours)
         if misfiled or rng.random() < escalate_p:
             agent, moment = self._escalate(life, agent, moment, category_name, misfiled)
-            hours *= 2.5
+            if moment > first_response:
+                # Friday escalations wait over the weekend.
+                work = patterns.work_after_escalation(ticket.tier.level, category_name, rng)
+                resolved = moment + work * (2 if moment.weekday() == 4 else 1)
         if rng.random() < 0.4:
             at = moment + dt.timedelta(hours=rng.uniform(0.5, 6))
             if at < now:
@@ -209,7 +266,6 @@ class HistoryBuilder:
                 )
                 life.log(at, "message.customer", actor=ticket.customer)
                 ticket.last_customer_message_at = at
-        resolved = created + dt.timedelta(hours=hours)
         if resolved <= moment:
             resolved = moment + dt.timedelta(minutes=rng.randint(10, 240))
         if resolved > now:
@@ -221,9 +277,11 @@ class HistoryBuilder:
         self, life: Life, agent: Agent, after: dt.datetime, category_name: str, misfiled: str | None
     ):
         rng, ticket, cast = self.rng, life.ticket, self.cast
-        at = after + dt.timedelta(hours=rng.uniform(0.3, 20))
+        at = after + patterns.escalation_delay(rng)
         if at > self.now:
             return agent, after
+        trigger = patterns.trigger_for(ticket.frustration or 0, rng)
+        actor = agent.user if trigger == Trigger.MANUAL else None
         life.say(at, AuthorKind.AGENT, agent.user, rng.choice(content.AGENT_REPLIES["note"]), internal=True)
         life.log(at, "message.note", actor=agent.user)
         functional = misfiled is not None or rng.random() < 0.3
@@ -241,7 +299,8 @@ class HistoryBuilder:
             life.log(
                 at,
                 "escalation.functional",
-                actor=agent.user,
+                actor=actor,
+                trigger=trigger,
                 reason=reason,
                 from_team=old_team,
                 to_team=target,
@@ -255,7 +314,8 @@ class HistoryBuilder:
             life.log(
                 at,
                 "escalation.hierarchical",
-                actor=agent.user,
+                actor=actor,
+                trigger=trigger,
                 reason=reason,
                 from_team=old_team,
                 to_team=old_team,
@@ -288,6 +348,13 @@ class HistoryBuilder:
                     from_agent=new_agent,
                 )
                 ticket.team, ticket.escalation_count = old_team, ticket.escalation_count + 1
+                if rng.random() < 0.5:
+                    life.log(
+                        back + dt.timedelta(seconds=10),
+                        "routing.circular_blocked",
+                        trigger=Trigger.ROUTING,
+                        reason="Bounced back and forth: kept here with the team lead.",
+                    )
                 new_agent = self.agent_for(old_team.pk, ticket.tier.level)
                 life.log(
                     back + dt.timedelta(seconds=30),
@@ -343,10 +410,7 @@ class HistoryBuilder:
                 from_agent=agent,
                 reason="Agent at capacity; waiting in queue.",
             )
-        ticket.sla_breached = bool(
-            (ticket.first_response_at or self.now) > ticket.first_response_due
-            or self.now > ticket.resolution_due
-        )
+        self._check_sla(life, self.now)
 
     def _resolve(self, life: Life, agent: Agent, resolved: dt.datetime) -> None:
         rng, ticket = self.rng, life.ticket
@@ -393,9 +457,27 @@ class HistoryBuilder:
                     to_value=Status.RESOLVED,
                 )
                 ticket.resolved_at = resolved
-        ticket.sla_breached = (
-            ticket.first_response_at > ticket.first_response_due or resolved > ticket.resolution_due
-        )
+        self._check_sla(life, resolved)
+        self._close_and_rate(life, resolved)
+
+    def _check_sla(self, life: Life, until: dt.datetime) -> None:
+        """Breached when the first answer or the resolution came (or has not come by `until`) too late."""
+        ticket = life.ticket
+        missed = [
+            (due, name)
+            for due, done, name in (
+                (ticket.first_response_due, ticket.first_response_at or until, "first response"),
+                (ticket.resolution_due, until, "resolution"),
+            )
+            if due and done > due
+        ]
+        ticket.sla_breached = bool(missed)
+        if missed:
+            due, name = min(missed)
+            life.log(due, "sla.breached", trigger=Trigger.SLA, to_value=name)
+
+    def _close_and_rate(self, life: Life, resolved: dt.datetime) -> None:
+        rng, ticket = self.rng, life.ticket
         if self.now - resolved > dt.timedelta(days=4):
             ticket.status, ticket.closed_at = Status.CLOSED, resolved + dt.timedelta(days=4)
             life.log(
@@ -425,6 +507,7 @@ class HistoryBuilder:
 
 
 def build_history(*, cast: Cast, rng: random.Random, count: int, now: dt.datetime) -> int:
+    patterns.add_articles(cast.categories)
     builder = HistoryBuilder(cast, rng, now)
     lives = [builder.simulate() for _ in range(count)]
     with transaction.atomic():

@@ -163,6 +163,28 @@ class Ticket(models.Model):
             models.Index(fields=["first_response_due"], name="ticket_first_response_due"),
             models.Index(fields=["next_reply_due"], name="ticket_next_reply_due"),
             models.Index(fields=["resolution_due"], name="ticket_resolution_due"),
+            # Analytics scan a creation-date range: with these columns in the index, PostgreSQL answers
+            # from the index alone instead of reading the wide rows (subject, body) of every ticket.
+            models.Index(
+                fields=[
+                    "created_at",
+                    "escalation_count",
+                    "sla_breached",
+                    "resolved_at",
+                    "first_response_at",
+                    "autonomy",
+                    "channel",
+                    "reopen_count",
+                    "team",
+                    "tier",
+                    "category",
+                    "organization",
+                    "customer",
+                    "assignee",
+                    "id",
+                ],
+                name="ticket_analytics",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -318,6 +340,36 @@ class TicketEvent(models.Model):
         indexes = [
             models.Index(fields=["ticket", "created_at"], name="event_ticket_time"),
             models.Index(fields=["code", "created_at"], name="event_code_time"),
+            # Analytics: a ticket's escalations (first, last, later ones) straight from the index ...
+            models.Index(
+                fields=[
+                    "ticket",
+                    "created_at",
+                    "from_team",
+                    "to_team",
+                    "from_tier",
+                    "to_tier",
+                    "from_agent",
+                    "trigger",
+                    "id",
+                ],
+                condition=models.Q(code__in=["escalation.functional", "escalation.hierarchical"]),
+                name="event_escalations",
+            ),
+            # ... and the events analytics count per code over a time range, without reading the rows.
+            models.Index(
+                fields=["code", "created_at", "ticket", "from_agent", "to_agent", "id"],
+                condition=models.Q(
+                    code__in=[
+                        "ticket.assigned",
+                        "automation.replied",
+                        "automation.rejected",
+                        "sla.abandoned",
+                        "routing.circular_blocked",
+                    ]
+                ),
+                name="event_analytics_codes",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,43 @@
+"""The metrics behind each analytics page: one function per page, Filters in, Report out.
+
+Every number is aggregated in the database; Python only reshapes the (bounded) grouped rows.
+Definitions: docs/metrics.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from analytics.filters import Filters
+from analytics.metrics.dimensions import dimensions_report
+from analytics.metrics.outcomes import outcomes_report
+from analytics.metrics.overescalation import overescalation_report
+from analytics.metrics.overview import overview_report
+from analytics.metrics.paths import paths_report
+from analytics.metrics.timing import timing_report
+from analytics.metrics.topics import topics_report
+from analytics.metrics.training import training_report
+from analytics.report import Report
+
+
+@dataclass(frozen=True)
+class Page:
+    slug: str
+    title: str
+    build: Callable[[Filters], Report]
+
+
+PAGES = {
+    page.slug: page
+    for page in (
+        Page("overview", "Overview", overview_report),
+        Page("escalations", "Escalation rates", dimensions_report),
+        Page("timing", "Timing", timing_report),
+        Page("paths", "Paths", paths_report),
+        Page("outcomes", "Outcomes", outcomes_report),
+        Page("training", "Training gaps", training_report),
+        Page("topics", "Topics & docs", topics_report),
+        Page("over-escalation", "Over-escalation", overescalation_report),
+    )
+}

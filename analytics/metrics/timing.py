@@ -1,0 +1,266 @@
+"""Timing: how long until tickets escalate, how long they take after escalating, resolution time by tier,
+and when in the week escalations happen and how long those take to resolve."""
+
+from __future__ import annotations
+
+import statistics
+from typing import Any
+
+from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
+from django.db.models.lookups import GreaterThanOrEqual, LessThan
+
+from analytics.db import HoursBetween, Median, Percentile
+from analytics.filters import ESCALATION_CODES, Filters, cohort, escalation_events
+from analytics.metrics.common import ESCALATED, NOT_ESCALATED, RESOLVED, tier_name
+from analytics.report import Chart, Column, Report, Stat, Table, hours
+from helpdesk.models import TicketEvent
+
+# Histogram buckets for time to first escalation: (label, lower bound in hours, upper bound or None).
+BUCKETS = [
+    ("< 1 h", 0, 1),
+    ("1-4 h", 1, 4),
+    ("4-8 h", 4, 8),
+    ("8-24 h", 8, 24),
+    ("1-2 d", 24, 48),
+    ("2-4 d", 48, 96),
+    ("4-7 d", 96, 168),
+    ("≥ 7 d", 168, None),
+]
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+SLOW_DAY_RATIO = 1.25
+
+
+def first_escalation_at() -> Subquery:
+    """For a ticket (outer query): the time of its first escalation event."""
+    return Subquery(
+        TicketEvent.objects.filter(ticket_id=OuterRef("pk"), code__in=ESCALATION_CODES)
+        .order_by("created_at", "pk")
+        .values("created_at")[:1]
+    )
+
+
+def escalated_tickets(filters: Filters):
+    """One row per escalated ticket of the cohort (grouped from its escalation events): when it was
+    created, first and last escalated, and resolved."""
+    return (
+        escalation_events(filters)
+        .values("ticket_id")
+        .annotate(
+            created=Min("ticket__created_at"),
+            first=Min("created_at"),
+            last=Max("created_at"),
+            resolved=Min("ticket__resolved_at"),
+        )
+    )
+
+
+def _between(expression, low: float, high: float | None) -> Q:
+    q = Q(GreaterThanOrEqual(expression, low))
+    return q & Q(LessThan(expression, high)) if high is not None else q
+
+
+def _escalation_timing(filters: Filters) -> dict[str, Any]:
+    """Time to first escalation and from it to resolution, over the escalated tickets."""
+    to_escalation = HoursBetween("first", "created")
+    after = HoursBetween("resolved", "first")
+    buckets = {
+        f"bucket_{i}": Count("ticket_id", filter=_between(to_escalation, low, high))
+        for i, (_, low, high) in enumerate(BUCKETS)
+    }
+    return escalated_tickets(filters).aggregate(
+        escalated=Count("ticket_id"),
+        tte_median=Median(to_escalation),
+        tte_p90=Percentile(to_escalation, 0.9),
+        after_median=Median(after),
+        after_p90=Percentile(after, 0.9),
+        **buckets,
+    )
+
+
+def _resolution_timing(filters: Filters) -> dict[str, Any]:
+    """Hours from creation to resolution: all tickets, never escalated, escalated."""
+    resolution = HoursBetween("resolved_at", "created_at")
+    measures: dict[str, Any] = {}
+    for name, condition in (("all", Q()), ("plain", NOT_ESCALATED), ("esc", ESCALATED)):
+        measures[f"{name}_resolved"] = Count("pk", filter=RESOLVED & condition)
+        measures[f"{name}_median"] = Median(resolution, filter=condition)
+        measures[f"{name}_p90"] = Percentile(resolution, 0.9, filter=condition)
+    return cohort(filters).filter(RESOLVED).aggregate(**measures)
+
+
+def _histogram(timing: dict[str, Any]) -> Table:
+    rows = [{"bucket": label, "tickets": timing[f"bucket_{i}"]} for i, (label, _, _) in enumerate(BUCKETS)]
+    return Table(
+        key="time_to_escalation",
+        title="Time to first escalation",
+        description="Escalated tickets by the time from creation to their first escalation.",
+        columns=[Column("bucket", "Time to escalation"), Column("tickets", "Tickets", "int")],
+        rows=rows,
+        chart=Chart("columns", label="bucket", value="tickets"),
+    )
+
+
+def _resolution_comparison(timing: dict[str, Any]) -> Table:
+    groups = [
+        ("All resolved tickets (from creation)", "all_resolved", "all"),
+        ("Never escalated (from creation)", "plain_resolved", "plain"),
+        ("Escalated (from creation)", "esc_resolved", "esc"),
+        ("Escalated (from first escalation)", "esc_resolved", "after"),
+    ]
+    rows = [
+        {
+            "group": label,
+            "tickets": timing[count],
+            "median": hours(timing[f"{prefix}_median"]),
+            "p90": hours(timing[f"{prefix}_p90"]),
+        }
+        for label, count, prefix in groups
+    ]
+    return Table(
+        key="resolution_after_escalation",
+        title="Resolution time after escalation vs overall",
+        description="Median and 90th percentile hours to resolution.",
+        columns=[
+            Column("group", "Tickets"),
+            Column("tickets", "Count", "int"),
+            Column("median", "Median", "hours"),
+            Column("p90", "90th percentile", "hours"),
+        ],
+        rows=rows,
+        chart=Chart("bars", label="group", value="median", extra={"count": "tickets"}),
+    )
+
+
+def _by_tier(filters: Filters) -> Table:
+    resolution = HoursBetween("resolved_at", "created_at")
+    groups = (
+        cohort(filters)
+        .filter(RESOLVED)
+        .values("tier__level")
+        .annotate(tickets=Count("pk"), median=Median(resolution), p90=Percentile(resolution, 0.9))
+        .order_by("tier__level")
+    )
+    rows = [
+        {
+            "tier": tier_name(g["tier__level"]),
+            "tickets": g["tickets"],
+            "median": hours(g["median"]),
+            "p90": hours(g["p90"]),
+        }
+        for g in groups
+    ]
+    return Table(
+        key="resolution_by_tier",
+        title="Time to resolution by tier",
+        description="Resolved tickets by the tier that resolved them: hours from creation to resolution.",
+        columns=[
+            Column("tier", "Tier"),
+            Column("tickets", "Resolved", "int"),
+            Column("median", "Median", "hours"),
+            Column("p90", "90th percentile", "hours"),
+        ],
+        rows=rows,
+        chart=Chart("bars", label="tier", value="median", extra={"count": "tickets"}),
+    )
+
+
+def _week_grid(filters: Filters) -> tuple[Table, Table]:
+    """Escalation events by weekday x hour, and hours from each escalation to its ticket's resolution."""
+    after = HoursBetween("ticket__resolved_at", "created_at")
+    events = escalation_events(filters).annotate(
+        weekday=ExtractIsoWeekDay("created_at"), hour=ExtractHour("created_at")
+    )
+    cells = (
+        events.values("weekday", "hour")
+        .annotate(escalations=Count("pk"), median=Median(after))
+        .order_by("weekday", "hour")
+    )
+    days = (
+        events.values("weekday").annotate(escalations=Count("pk"), median=Median(after)).order_by("weekday")
+    )
+    grid = Table(
+        key="heatmap",
+        title="Escalations by day of week and hour",
+        description="Escalation events by when they happened (server time), with the median hours "
+        "from the escalation to the ticket's resolution.",
+        columns=[
+            Column("weekday", "Day"),
+            Column("hour", "Hour", "int"),
+            Column("escalations", "Escalations", "int"),
+            Column("median", "Median hours to resolution", "hours"),
+        ],
+        rows=[
+            {
+                "weekday": WEEKDAYS[c["weekday"] - 1],
+                "hour": c["hour"],
+                "escalations": c["escalations"],
+                "median": hours(c["median"]),
+            }
+            for c in cells
+        ],
+        chart=Chart(
+            "heatmap", label="weekday", value="escalations", extra={"column": "hour", "second": "median"}
+        ),
+    )
+    weekdays = Table(
+        key="weekdays",
+        title="Resolution time of escalations by weekday",
+        description="Median hours from an escalation to the ticket's resolution, by the escalation's weekday.",
+        columns=[
+            Column("weekday", "Day"),
+            Column("escalations", "Escalations", "int"),
+            Column("median", "Median hours to resolution", "hours"),
+        ],
+        rows=[
+            {
+                "weekday": WEEKDAYS[d["weekday"] - 1],
+                "escalations": d["escalations"],
+                "median": hours(d["median"]),
+            }
+            for d in days
+        ],
+        chart=Chart("bars", label="weekday", value="median", extra={"count": "escalations"}),
+    )
+    return grid, weekdays
+
+
+def slow_weekday(weekdays: Table) -> str | None:
+    """'Friday escalations take 2.1× as long to resolve as the other days' (median of the others)."""
+    medians = [(r["weekday"], r["median"]) for r in weekdays.rows if r["median"] is not None]
+    if len(medians) < 2:
+        return None
+    day, slowest = max(medians, key=lambda item: item[1])
+    middle = statistics.median(m for d, m in medians if d != day)
+    if not middle or slowest / middle < SLOW_DAY_RATIO:
+        return None
+    return f"{day} escalations take {slowest / middle:.1f}× as long to resolve as a typical other day."
+
+
+def timing_report(filters: Filters) -> Report:
+    timing = {**_escalation_timing(filters), **_resolution_timing(filters)}
+    grid, weekdays = _week_grid(filters)
+    report = Report(page="timing", title="Timing")
+    report.stats = [
+        Stat("escalated", "Escalated tickets", timing["escalated"]),
+        Stat("median_time_to_escalation", "Median time to escalation", hours(timing["tte_median"]), "hours"),
+        Stat("p90_time_to_escalation", "90th percentile", hours(timing["tte_p90"]), "hours"),
+        Stat(
+            "median_after_escalation",
+            "Median resolution after escalation",
+            hours(timing["after_median"]),
+            "hours",
+        ),
+        Stat("median_resolution", "Median resolution, all tickets", hours(timing["all_median"]), "hours"),
+    ]
+    report.tables = [
+        _histogram(timing),
+        _resolution_comparison(timing),
+        _by_tier(filters),
+        grid,
+        weekdays,
+    ]
+    slow = slow_weekday(weekdays)
+    if slow:
+        report.highlights.append(slow)
+    return report

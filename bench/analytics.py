@@ -1,0 +1,146 @@
+"""Analytics on a big history: every page and endpoint timed on 1,000,000 tickets in PostgreSQL.
+
+    python bench/analytics.py                     # build bench_analytics once (minutes), then measure
+    python bench/analytics.py --rebuild           # drop and rebuild the history
+    python bench/analytics.py --tickets 200000    # a smaller history (needs --rebuild to change)
+
+Uses its own database (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/bench_analytics).
+Each page is requested through Django's test client as a team lead: after one priming pass over all
+pages, once with the report cache empty ("cold": the report is computed) and then --runs times ("warm");
+it prints the times and the number of SQL queries of each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_analytics")
+
+
+def log(message: str) -> None:
+    print(f"  {message}", flush=True)
+
+
+def ensure_database(rebuild: bool) -> None:
+    name = DATABASE_URL.rsplit("/", 1)[1]
+    with psycopg.connect(DATABASE_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists and rebuild:
+            admin.execute(f'DROP DATABASE "{name}"')
+            exists = None
+        if not exists:
+            admin.execute(f'CREATE DATABASE "{name}"')
+
+
+def setup_django() -> None:
+    os.environ["DATABASE_URL"] = DATABASE_URL
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
+    os.environ.pop("REDIS_URL", None)  # in-process cache: the bench measures the database, not Redis
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def build(tickets: int, days: int) -> None:
+    from django.core.management import call_command
+
+    from bench.analytics_data import add_people, generate
+    from helpdesk.models import Ticket
+
+    call_command("migrate", verbosity=0)
+    if Ticket.objects.filter(metadata__bench=True).exists():
+        log(f"history present: {Ticket.objects.count():,} tickets (use --rebuild to regenerate)")
+        return
+    print(f"Building {tickets:,} tickets over {days} days ...", flush=True)
+    started = time.perf_counter()
+    call_command("seed_demo", tickets=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    add_people(log)
+    generate(tickets=tickets, days=days, log=log)
+    log(f"built in {time.perf_counter() - started:.0f} s")
+
+
+def measure(runs: int) -> list[tuple[str, float, float, float, int, int]]:
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from analytics.metrics import PAGES
+    from helpdesk.models import Agent, Role, Ticket, TicketEvent
+
+    print(
+        f"History: {Ticket.objects.count():,} tickets, {TicketEvent.objects.count():,} events "
+        f"(PostgreSQL {connection.cursor().connection.info.server_version})",
+        flush=True,
+    )
+    client = Client()
+    client.force_login(Agent.objects.filter(role=Role.LEAD).first().user)
+    last_year = "since=" + (datetime.date.today() - datetime.timedelta(days=364)).isoformat()
+    paths = [(slug, "/analytics/" + ("" if slug == "overview" else f"{slug}/")) for slug in PAGES]
+    paths += [
+        ("api escalations by=team", "/api/analytics/escalations/?by=team"),
+        ("api escalations by=agent", "/api/analytics/escalations/?by=agent"),
+        ("csv escalations/by_category", "/analytics/escalations/by_category.csv"),
+        ("overview, team filter", "/analytics/?team=Billing"),
+        ("escalations, agent filter", "/analytics/escalations/?agent=bench-billing-1-0"),
+        ("overview, whole year", "/analytics/?" + last_year),
+        ("timing, whole year", "/analytics/timing/?" + last_year),
+    ]
+    # One pass first, so that "cold" below is the report's computation, not this process's first
+    # template compilation, imports and connection set-up.
+    for _, path in paths:
+        client.get(path)
+    results = []
+    for name, path in paths:
+        cache.clear()
+        with CaptureQueriesContext(connection) as cold_queries:
+            started = time.perf_counter()
+            response = client.get(path)
+            cold = time.perf_counter() - started
+        assert response.status_code == 200, (path, response.status_code)
+        timings = []
+        for _ in range(runs):
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                client.get(path)
+                timings.append(time.perf_counter() - started)
+        warm = statistics.median(timings)
+        counts = (len(cold_queries.captured_queries), len(queries.captured_queries))
+        results.append((name, cold, warm, max(timings), *counts))
+        print(
+            f"  {name:<30} cold {cold * 1000:6.0f} ms ({counts[0]:2d} queries)   "
+            f"warm median {warm * 1000:5.0f} ms, max {max(timings) * 1000:5.0f} ms ({counts[1]:2d} queries)",
+            flush=True,
+        )
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--tickets", type=int, default=1_000_000)
+    parser.add_argument("--days", type=int, default=365, help="Spread the history over this many days.")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--build-only", action="store_true")
+    options = parser.parse_args()
+    ensure_database(options.rebuild)
+    setup_django()
+    build(options.tickets, options.days)
+    if not options.build_only:
+        measure(options.runs)
+
+
+if __name__ == "__main__":
+    main()

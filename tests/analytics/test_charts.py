@@ -1,0 +1,98 @@
+"""The SVG charts: accessible, escaped, no inline styles, one drawing per chart kind."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from analytics.charts import DRAWINGS, chart_svg
+from analytics.report import Chart, Column, Table
+
+NASTY = '<script>alert("x")</script>'
+
+
+def table_for(kind: str) -> Table:
+    columns = [
+        Column("label", "Name"),
+        Column("value", "Rate", "rate"),
+        Column("count", "Count", "int"),
+        Column("target", "To"),
+        Column("hour", "Hour", "int"),
+        Column("median", "Median", "hours"),
+        Column("low", "Low", "number"),
+        Column("high", "High", "number"),
+        Column("path", "Path"),
+        Column("re_escalation_rate", "Again", "rate"),
+        Column("adjusted_p", "p", "number"),
+    ]
+    rows = [
+        {
+            "label": NASTY,
+            "value": 0.5,
+            "count": 4,
+            "target": "B",
+            "hour": 9,
+            "median": 2.0,
+            "low": 0.5,
+            "high": 2.5,
+            "path": "A → B",
+            "re_escalation_rate": 0.0,
+        },
+        {
+            "label": "Monday",
+            "value": 0.25,
+            "count": 2,
+            "target": "C",
+            "hour": 10,
+            "median": None,
+            "low": 0.1,
+            "high": 1.5,
+            "path": "A → C",
+            "re_escalation_rate": 0.5,
+        },
+    ]
+    extra = {
+        "bars": {"count": "count"},
+        "columns": {},
+        "trend": {"volume": "count"},
+        "heatmap": {"column": "hour", "second": "median"},
+        "flow": {"target": "target", "limit": 12},
+        "interval": {"low": "low", "high": "high", "flag": "flag"},
+    }[kind]
+    if kind == "trend":
+        rows = [{**row, "label": dt.date(2025, 3, 3 + 7 * i)} for i, row in enumerate(rows)]
+    return Table(
+        key=f"t_{kind}",
+        title="A chart",
+        columns=columns,
+        rows=rows,
+        description="Described.",
+        chart=Chart(kind, "label", "value", extra),
+    )
+
+
+@pytest.mark.parametrize("kind", list(DRAWINGS))
+def test_each_chart_is_an_accessible_svg_without_inline_styles(kind):
+    svg = str(chart_svg(table_for(kind)))
+    assert svg.count("<svg") >= 1 and 'role="img"' in svg
+    assert re.search(r'<title id="chart-t_[a-z]+(-\d)?-t">A chart', svg) and "<desc" in svg
+    assert "style=" not in svg
+    assert "<script>" not in svg  # labels are escaped, never markup
+
+
+def test_bars_are_as_long_as_their_share_of_the_largest_value():
+    svg = str(chart_svg(table_for("bars")))
+    widths = [float(w) for w in re.findall(r'<rect x="260" y="[^"]+" width="([^"]+)"', svg)]
+    assert len(widths) == 2 and widths[0] == pytest.approx(2 * widths[1], abs=0.02)
+    assert "50.0%" in svg and "25.0%" in svg
+
+
+def test_tables_without_rows_or_chart_draw_nothing():
+    empty = table_for("bars")
+    empty.rows = []
+    assert chart_svg(empty) is None
+    plain = table_for("bars")
+    plain.chart = None
+    assert chart_svg(plain) is None

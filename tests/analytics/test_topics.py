@@ -1,0 +1,83 @@
+"""Topics: clusters of escalated tickets, their weekly growth, and whether an article covers them."""
+
+from __future__ import annotations
+
+import pytest
+
+from analytics.metrics.topics import topics_report
+from helpdesk.models import Article
+from tests.analytics.story import two_weeks
+
+SSO = [
+    ("SSO login fails", "Our users cannot login through SSO. Okta shows a SAML error."),
+    ("SAML error at single sign-on", "Single sign-on with SAML stopped working, login fails for everyone."),
+    ("Okta SSO redirect loop", "The Okta SSO login redirects forever, SAML assertion rejected."),
+    ("Cannot login with SSO", "SSO login broken since the SAML certificate changed in Okta."),
+    ("SAML certificate expired", "The SAML certificate expired and SSO login is broken."),
+    ("Okta login error", "Okta single sign-on login gives a SAML error for new users."),
+]
+REFUNDS = [
+    ("Refund for double charge", "We were charged twice on the invoice and want a refund."),
+    ("Requesting a refund", "Please refund the invoice, we cancelled the plan last month."),
+    ("Charged twice", "Our card was charged twice, we want the money back as a refund."),
+    ("Refund not received", "The refund you promised for the invoice has not arrived."),
+    ("Invoice refund request", "We paid the invoice twice, please refund the duplicate charge."),
+    ("Money back", "We want our money back: refund the annual invoice charge."),
+]
+
+
+@pytest.fixture
+def report(story, customer, invoices, tier1, tier2):
+    """SSO: 2 escalated in the first week, 4 in the second. Refunds: 5 in the first week, 1 in the second.
+    One published article explains SSO set-up; none covers refunds."""
+    week_one = [0, 5, 10, 15, 20, 25, 30]
+    week_two = [170, 175, 180, 185, 190]
+    moments = {"sso": week_one[:2] + week_two[:4], "refund": week_one[2:] + week_two[4:]}
+    for key, texts in (("sso", SSO), ("refund", REFUNDS)):
+        for hours, (subject, body) in zip(moments[key], texts, strict=True):
+            ticket = story.ticket(customer, invoices, hours=hours, subject=subject, body=body)
+            story.escalate(ticket, hours + 1)
+    story.ticket(customer, invoices, hours=40, subject="SSO question", body="How do I turn on SSO?")
+    Article.objects.create(
+        title="Setting up SSO with SAML and Okta",
+        body="If SSO login fails with a SAML error, check the Okta certificate and the single sign-on settings.",
+    )
+    return topics_report(two_weeks())
+
+
+def topic_with(report, term):
+    return next(r for r in report.table("topics").rows if term in r["terms"].split(", "))
+
+
+def test_escalated_tickets_fall_into_two_topics(report):
+    rows = report.table("topics").rows
+    assert [r["tickets"] for r in rows] == [6, 6]
+    assert topic_with(report, "sso") is not topic_with(report, "refund")
+
+
+def test_topic_growth_compares_the_last_seven_days_with_the_seven_before(report):
+    sso, refund = topic_with(report, "sso"), topic_with(report, "refund")
+    assert (sso["this_week"], sso["last_week"], sso["growth"]) == (4, 2, 1.0)
+    assert (refund["this_week"], refund["last_week"], refund["growth"]) == (1, 5, -0.8)
+    assert sso["share_this_week"] == 0.8  # 4 of this week's 5 escalated tickets
+    assert report.highlights[0].startswith("80% of this week's escalations are about")
+
+
+def test_a_topic_is_covered_when_an_article_is_close_to_it(report):
+    sso, refund = topic_with(report, "sso"), topic_with(report, "refund")
+    assert (sso["covered"], sso["article"]) == ("yes", "Setting up SSO with SAML and Okta")
+    assert (refund["covered"], refund["article"]) == ("no", "")
+    assert {s.key: s.value for s in report.stats}["uncovered"] == 1
+
+
+def test_too_few_escalations_give_no_topics_and_say_why(story, customer, invoices, tier1, tier2):
+    story.escalate(story.ticket(customer, invoices), 1)
+    report = topics_report(two_weeks())
+    assert report.table("topics").rows == []
+    assert "Too few escalated tickets" in report.notes[0]
+
+
+def test_identical_texts_do_not_break_the_page(story, customer, invoices, tier1, tier2):
+    for hours in range(10):
+        story.escalate(story.ticket(customer, invoices, hours=hours), hours + 0.5)
+    assert topics_report(two_weeks()).table("topics").rows == []
