@@ -13,3 +13,6 @@ class RoutingDecisionAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+from escalation import sla_admin  # noqa: E402, F401 - registers the SLA admin pages

@@ -36,3 +36,13 @@ class RoutingDecision(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.ticket_id} {self.trigger} -> {self.agent or 'queue'}"
+
+
+# SLA calendars, policies and per-ticket state live in their own module (issue 4).
+from escalation.sla_models import (  # noqa: E402, F401
+    BusinessCalendar,
+    ClosedDay,
+    SlaPolicy,
+    TicketSla,
+    WorkingPeriod,
+)
