@@ -9,6 +9,7 @@ from django.db import transaction
 from django.dispatch import receiver
 from django_q.tasks import async_task
 
+from escalation.sla_state import SYNC_CODES as SLA_SYNC_CODES
 from helpdesk.models import AgentStatus
 from helpdesk.signals import agent_status_changed, ticket_event_recorded
 
@@ -37,3 +38,9 @@ def route_on_agent_status(sender, agent_id, old_status, new_status, **kwargs) ->
         else "escalation.tasks.reroute_agent_tickets"
     )
     transaction.on_commit(lambda: async_task(task, agent_id))
+
+
+@receiver(ticket_event_recorded, dispatch_uid="escalation.sla_sync_on_event")
+def sla_sync_on_event(sender, event, **kwargs) -> None:
+    if event.code in SLA_SYNC_CODES:
+        transaction.on_commit(lambda: async_task("escalation.tasks.sla_sync_event", event.pk))
