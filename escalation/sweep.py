@@ -1,0 +1,196 @@
+"""One pass of the time-based SLA triggers (`manage.py sweep_sla`, scheduled every minute).
+
+1. Claim a batch of due SLA states: `next_check_at <= now` through its partial index (cost grows with the
+   tickets that are due, not with all open tickets), locked FOR UPDATE SKIP LOCKED so a second sweep
+   running at the same time takes other rows instead of waiting or repeating work.
+2. For each: if a trigger fired, lock the ticket, plan again on what is now true, and claim each trigger
+   with a conditional update before firing it (escalation.sla_actions); refresh the priority score; set
+   the next check. Each ticket fires inside a savepoint, so one failure leaves the rest of the batch alone.
+3. Hand on open tickets of assignees who are away, offline or on leave past the grace period
+   (escalation.sla_handoff).
+
+Running it twice in a row changes nothing the second time: every fired trigger is recorded, and
+`next_check_at` moves past `now`. `dry_run` reports what would happen and writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from escalation import scoring
+from escalation.sla import set_due_times
+from escalation.sla_actions import fire
+from escalation.sla_clock import Step, StepKind, next_check_at, steps_due
+from escalation.sla_handoff import hand_off_unavailable
+from escalation.sla_models import BreachAction, SlaPolicy, TicketSla
+from escalation.sla_policies import PolicyBook
+from escalation.sla_state import claim_step
+from helpdesk.models import Ticket
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 200
+# Stop claiming new batches after this long, well inside the worker's task timeout; the next pass
+# (a minute later) carries on where this one stopped.
+TIME_BUDGET_SECONDS = 45.0
+RETRY_AFTER = dt.timedelta(minutes=5)
+TICKET_RELATIONS = ("organization", "team__lead__user", "tier", "assignee__user")
+
+
+@dataclass
+class SweepReport:
+    now: dt.datetime
+    dry_run: bool = False
+    checked: int = 0
+    scores_refreshed: int = 0
+    failed: int = 0
+    unfinished: bool = False
+    lines: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        verb = "would fire" if self.dry_run else "fired"
+        text = (
+            f"SLA sweep at {self.now:%Y-%m-%d %H:%M:%S} UTC: {self.checked} due ticket(s) checked, "
+            f"{verb} {len(self.lines)} trigger(s)/hand-off(s)"
+        )
+        if not self.dry_run:
+            text += f", {self.scores_refreshed} priority score(s) refreshed"
+        if self.failed:
+            text += f", {self.failed} failed (retried in {RETRY_AFTER.seconds // 60} min)"
+        if self.unfinished:
+            text += "; time budget used up, the next pass continues"
+        return text + "."
+
+
+def describe(ticket: Ticket, step: Step, outcome: str) -> str:
+    what = f"{step.target_label} {step.kind}" if step.target else step.kind.replace("_", " ")
+    return f"#{ticket.pk} {what} (due {step.due:%b %d %H:%M} UTC): {outcome}"
+
+
+def sweep_sla(
+    *, now: dt.datetime | None = None, dry_run: bool = False, batch_size: int = BATCH_SIZE
+) -> SweepReport:
+    """One pass over every due ticket, then the hand-offs. See the module docstring."""
+    now = now or timezone.now()
+    report = SweepReport(now=now, dry_run=dry_run)
+    book = PolicyBook.load()
+    if dry_run:
+        _preview(now, book, report)
+    else:
+        started = time.monotonic()
+        while _sweep_batch(now, book, report, batch_size):
+            if time.monotonic() - started > TIME_BUDGET_SECONDS:
+                report.unfinished = True
+                break
+    report.lines += hand_off_unavailable(now=now, book=book, dry_run=dry_run)
+    return report
+
+
+def _claimable(now: dt.datetime):
+    return (
+        TicketSla.objects.filter(next_check_at__lte=now)
+        .order_by("next_check_at")
+        .select_related(*(f"ticket__{name}" for name in TICKET_RELATIONS))
+    )
+
+
+def _sweep_batch(now: dt.datetime, book: PolicyBook, report: SweepReport, batch_size: int) -> int:
+    """Claim and process one batch in one transaction. Returns how many states it claimed."""
+    with transaction.atomic():
+        states = list(_claimable(now).select_for_update(skip_locked=True, of=("self",))[:batch_size])
+        rescored: list[Ticket] = []
+        for state in states:
+            try:
+                if _visit(state, book, now, report):
+                    rescored.append(state.ticket)
+            except Exception:  # one broken ticket must not stop the sweep; it is retried later
+                logger.exception("SLA sweep failed for ticket %s", state.pk)
+                report.failed += 1
+                state.next_check_at = now + RETRY_AFTER
+        TicketSla.objects.bulk_update(states, ["next_check_at", "policy", "updated_at"])
+        if rescored:
+            Ticket.objects.bulk_update(rescored, ["priority_score"])
+        report.checked += len(states)
+        report.scores_refreshed += len(rescored)
+    return len(states)
+
+
+def _visit(state: TicketSla, book: PolicyBook, now: dt.datetime, report: SweepReport) -> bool:
+    """Fire what is due for one ticket and set its next check. True when its priority score changed."""
+    ticket = state.ticket
+    policy = book.policy_for(ticket)
+    hours = book.hours_for(policy)
+    if policy is not None and steps_due(ticket, state, policy, hours, now=now):
+        with transaction.atomic():  # a savepoint: a failure rolls back this ticket only
+            ticket = (
+                Ticket.objects.select_for_update(of=("self",))
+                .select_related(*TICKET_RELATIONS)
+                .get(pk=ticket.pk)
+            )
+            policy = book.policy_for(ticket)
+            hours = book.hours_for(policy)
+            report.lines += _fire_due(ticket, state, policy, hours, now) if policy else []
+            ticket = Ticket.objects.select_related(*TICKET_RELATIONS).get(pk=ticket.pk)
+        state.ticket = ticket
+        policy = book.policy_for(ticket)  # an escalation may have moved it to another policy
+        hours = book.hours_for(policy)
+    changed = set_due_times(ticket, state, policy, hours)
+    if changed:
+        Ticket.objects.filter(pk=ticket.pk).update(**{name: getattr(ticket, name) for name in changed})
+    state.policy = policy if policy is not None and policy.pk else None
+    state.next_check_at = next_check_at(ticket, state, policy, hours, now=now)
+    state.updated_at = now
+    if not ticket.is_open:
+        return False
+    score = scoring.score_ticket(ticket, now=now).value
+    if score == ticket.priority_score:
+        return False
+    ticket.priority_score = score
+    return True
+
+
+def _fire_due(ticket: Ticket, state: TicketSla, policy: SlaPolicy, hours, now: dt.datetime) -> list[str]:
+    lines = []
+    handed_on = False
+    for step in steps_due(ticket, state, policy, hours, now=now):
+        if not claim_step(state, step, now):
+            continue  # another sweep fired it first
+        outcome, handed = fire(step, ticket, policy, may_hand_on=not handed_on)
+        handed_on = handed_on or handed
+        lines.append(describe(ticket, step, outcome))
+    return lines
+
+
+def preview(step: Step) -> str:
+    if step.kind == StepKind.WARNING:
+        return "would warn the assignee"
+    if step.kind == StepKind.ABANDONED:
+        return "would flag it, alert the team lead and route it again"
+    return f"would notify the team lead and {BreachAction(step.action).label.lower()}"
+
+
+def _preview(now: dt.datetime, book: PolicyBook, report: SweepReport) -> None:
+    """Dry run: what each due ticket would get, in pages, without locks or writes."""
+    after: dt.datetime | None = None
+    after_pk = 0
+    while True:
+        page = _claimable(now)
+        if after is not None:
+            page = page.filter(next_check_at__gte=after).exclude(next_check_at=after, pk__lte=after_pk)
+        states = list(page.order_by("next_check_at", "pk")[:BATCH_SIZE])
+        if not states:
+            return
+        for state in states:
+            policy = book.policy_for(state.ticket)
+            if policy is None:
+                continue
+            for step in steps_due(state.ticket, state, policy, book.hours_for(policy), now=now):
+                report.lines.append(describe(state.ticket, step, preview(step)))
+        report.checked += len(states)
+        after, after_pk = states[-1].next_check_at, states[-1].pk
