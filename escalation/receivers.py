@@ -9,7 +9,7 @@ from django.db import transaction
 from django.dispatch import receiver
 from django_q.tasks import async_task
 
-from escalation.sla_state import SYNC_CODES as SLA_SYNC_CODES
+from escalation.sla_state import needs_sync as needs_sla_sync
 from helpdesk.models import AgentStatus
 from helpdesk.signals import agent_status_changed, ticket_event_recorded
 
@@ -42,5 +42,5 @@ def route_on_agent_status(sender, agent_id, old_status, new_status, **kwargs) ->
 
 @receiver(ticket_event_recorded, dispatch_uid="escalation.sla_sync_on_event")
 def sla_sync_on_event(sender, event, **kwargs) -> None:
-    if event.code in SLA_SYNC_CODES:
+    if needs_sla_sync(event.code):
         transaction.on_commit(lambda: async_task("escalation.tasks.sla_sync_event", event.pk))

@@ -55,42 +55,45 @@ def _when(moment: dt.datetime) -> str:
     return moment.strftime("%b %d %H:%M UTC")
 
 
-# --- actions: each returns a description, or None when it cannot apply ----------------------------
+# --- actions: each returns (what happened, whether the ticket changed hands), or None when it
+# cannot apply. Routing an unassigned ticket again changes no hands: nobody had it.
+
+Outcome = tuple[str, bool]
 
 
-def escalate_hierarchical(ticket: Ticket, policy: SlaPolicy, reason: str) -> str | None:
+def escalate_hierarchical(ticket: Ticket, policy: SlaPolicy, reason: str) -> Outcome | None:
     try:
         escalated = ticket_escalate(
             ticket=ticket, kind="hierarchical", actor=None, reason=reason, trigger=Trigger.SLA
         )
     except ValidationError:  # no higher tier
         return None
-    return f"escalated to tier {escalated.tier.level}"
+    return f"escalated to tier {escalated.tier.level}", True
 
 
-def escalate_functional(ticket: Ticket, policy: SlaPolicy, reason: str) -> str | None:
+def escalate_functional(ticket: Ticket, policy: SlaPolicy, reason: str) -> Outcome | None:
     team = policy.escalation_team
     if team is None or team.pk == ticket.team_id:
         return None
     ticket_escalate(
         ticket=ticket, kind="functional", actor=None, reason=reason, trigger=Trigger.SLA, team=team
     )
-    return f"escalated to team {team.name}"
+    return f"escalated to team {team.name}", True
 
 
-def reassign_within_tier(ticket: Ticket, policy: SlaPolicy, reason: str) -> str | None:
+def reassign_within_tier(ticket: Ticket, policy: SlaPolicy, reason: str) -> Outcome | None:
     previous = ticket.assignee_id
     if previous is not None:
         ticket_assign(ticket=ticket, agent=None, actor=None, trigger=Trigger.SLA, reason=reason)
     route_after_commit(ticket.pk, trigger="sla", exclude_agent_ids=(previous,) if previous else ())
-    return "re-assigned within the tier" if previous else "routed again"
+    return ("re-assigned within the tier", True) if previous else ("routed again", False)
 
 
-def notify_only(ticket: Ticket, policy: SlaPolicy, reason: str) -> str | None:
-    return "left with the team lead"
+def notify_only(ticket: Ticket, policy: SlaPolicy, reason: str) -> Outcome | None:
+    return "left with the team lead", False
 
 
-ACTIONS: dict[str, Callable[[Ticket, SlaPolicy, str], str | None]] = {
+ACTIONS: dict[str, Callable[[Ticket, SlaPolicy, str], Outcome | None]] = {
     BreachAction.HIERARCHICAL: escalate_hierarchical,
     BreachAction.FUNCTIONAL: escalate_functional,
     BreachAction.REASSIGN: reassign_within_tier,
@@ -98,13 +101,13 @@ ACTIONS: dict[str, Callable[[Ticket, SlaPolicy, str], str | None]] = {
 }
 
 
-def run_action(action: str, ticket: Ticket, policy: SlaPolicy, reason: str) -> tuple[str, bool]:
-    """Run the policy's action, falling back along FALLBACK. Returns (what happened, handed on?)."""
+def run_action(action: str, ticket: Ticket, policy: SlaPolicy, reason: str) -> Outcome:
+    """Run the policy's action, falling back along FALLBACK."""
     current: str | None = action
     while current is not None:
         outcome = ACTIONS[current](ticket, policy, reason)
         if outcome is not None:
-            return outcome, current != BreachAction.NOTIFY
+            return outcome
         current = FALLBACK.get(current)
     return "left with the team lead", False
 

@@ -53,7 +53,8 @@ class Window:
 
 @dataclass(frozen=True)
 class Step:
-    """One thing the sweep must do for a ticket now."""
+    """One thing the sweep must do for a ticket now. `due` is the deadline it is about (for a warning:
+    the window's due time, not the moment of warning)."""
 
     kind: str
     due: dt.datetime
@@ -146,7 +147,7 @@ def steps_due(
             action = policy.breach_action(window.target)
             steps.append(Step(StepKind.BREACH, window.due, window.target, window.start, action))
         elif now >= window.warn_at and not window.warned:
-            steps.append(Step(StepKind.WARNING, window.warn_at, window.target, window.start))
+            steps.append(Step(StepKind.WARNING, window.due, window.target, window.start))
     open_age = open_age_due(ticket, state, policy)
     if open_age is not None and now >= open_age:
         steps.append(Step(StepKind.OPEN_AGE, open_age, action=policy.open_age_action))

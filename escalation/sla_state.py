@@ -15,6 +15,9 @@ Lock order everywhere: the TicketSla row first, then the ticket (the sweep does 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import transaction
 from django.utils import timezone
@@ -62,6 +65,24 @@ TOUCH_CODES = frozenset(
         "escalation.hierarchical",
     }
 )
+
+
+_SWEEP_KEEPS_STATE: ContextVar[bool] = ContextVar("sla_sweep_keeps_state", default=False)
+
+
+@contextmanager
+def kept_by_sweep() -> Iterator[None]:
+    """While the sweep fires a ticket's triggers it keeps that ticket's SLA state itself."""
+    token = _SWEEP_KEEPS_STATE.set(True)
+    try:
+        yield
+    finally:
+        _SWEEP_KEEPS_STATE.reset(token)
+
+
+def needs_sync(code: str) -> bool:
+    """Whether an event with this code calls for an SLA sync task (not for the sweep's own events)."""
+    return code in SYNC_CODES and not _SWEEP_KEEPS_STATE.get()
 
 
 def is_touch(event: TicketEvent) -> bool:
@@ -205,12 +226,16 @@ def sla_backfill(*, now: dt.datetime | None = None) -> int:
                 for step in steps_due(ticket, state, policy, hours, now=now):
                     name, value = marker(step, now)
                     setattr(state, name, value)
+                    # Past its due time is breached, even though nothing is replayed.
+                    ticket.sla_breached = ticket.sla_breached or step.kind == StepKind.BREACH
             set_due_times(ticket, state, policy, hours)
             state.policy = policy if policy is not None and policy.pk else None
             state.next_check_at = next_check_at(ticket, state, policy, hours, now=now)
             state.save(force_insert=True)
             Ticket.objects.filter(pk=ticket.pk).update(
-                sla_paused_at=ticket.sla_paused_at, **{name: getattr(ticket, name) for name in SLA_FIELDS}
+                sla_paused_at=ticket.sla_paused_at,
+                sla_breached=ticket.sla_breached,
+                **{name: getattr(ticket, name) for name in SLA_FIELDS},
             )
         adopted += 1
     return adopted

@@ -8,7 +8,9 @@ the in-app notification always stays.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -84,9 +86,29 @@ def notify(
         created.append(notification)
         if not email.is_noop(user):
             emailed.append(notification.pk)
-    if emailed:
+    batch = _email_batch.get()
+    if batch is not None:
+        batch += emailed
+    elif emailed:
         transaction.on_commit(lambda: async_task(EMAIL_TASK, emailed))
     return created
+
+
+_email_batch: ContextVar[list[int] | None] = ContextVar("notification_email_batch", default=None)
+
+
+@contextmanager
+def email_batch() -> Iterator[None]:
+    """Collect the e-mails of many notify() calls into one background task, enqueued when the
+    surrounding transaction commits (use it inside that transaction: a sweep notifies many people)."""
+    collected: list[int] = []
+    token = _email_batch.set(collected)
+    try:
+        yield
+    finally:
+        _email_batch.reset(token)
+    if collected:
+        transaction.on_commit(lambda: async_task(EMAIL_TASK, collected))
 
 
 def email_notifications(notification_ids: list[int]) -> int:

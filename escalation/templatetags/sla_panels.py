@@ -61,11 +61,10 @@ def sla_rows(ticket: Ticket, state: TicketSla) -> list[SlaRow]:
     return rows
 
 
-@register.inclusion_tag("escalation/_sla_panel.html", takes_context=True)
-def sla_panel(context: template.Context, ticket: Ticket) -> dict:
+@register.inclusion_tag("escalation/_sla_panel.html")
+def sla_panel(ticket: Ticket) -> dict:
     state = TicketSla.objects.select_related("policy__calendar").filter(pk=ticket.pk).first() or TicketSla()
     policy = state.policy or PolicyBook.load().policy_for(ticket)
-    agent = context.get("current_agent")
     return {
         "ticket": ticket,
         "state": state,
@@ -74,5 +73,4 @@ def sla_panel(context: template.Context, ticket: Ticket) -> dict:
         "paused_reason": PAUSE_REASONS.get(ticket.status, "")
         if ticket.is_open and ticket.sla_paused_at
         else "",
-        "viewer_timezone": agent.timezone if agent else "UTC",
     }

@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django_q.models import Schedule
 
 from escalation import tasks
+from escalation.schedules import SLA_SWEEP, ensure_schedules
 from escalation.sla_defaults import DEFAULT_POLICIES
 from escalation.sla_models import BusinessCalendar, SlaPolicy, TicketSla
 from helpdesk.models import Status, TicketEvent
@@ -32,8 +33,14 @@ def test_migrate_schedules_the_sweep_every_minute():
 
 def test_creating_the_schedule_again_keeps_one():
     schedule_migration.create_schedule(apps, None)
-    schedule_migration.create_schedule(apps, None)
+    ensure_schedules()
     assert Schedule.objects.filter(func="escalation.tasks.sweep_sla").count() == 1
+
+
+def test_a_deleted_schedule_comes_back_with_the_next_migrate():
+    Schedule.objects.filter(name=SLA_SWEEP).delete()
+    call_command("migrate", verbosity=0)
+    assert Schedule.objects.filter(name=SLA_SWEEP, func="escalation.tasks.sweep_sla").exists()
 
 
 def test_the_scheduled_task_runs_one_pass_and_reports_it():
@@ -72,6 +79,8 @@ def test_seed_sla_adopts_bulk_loaded_open_tickets_without_replaying_their_past(
     state = TicketSla.objects.get(pk=old.pk)
     assert state.first_response_breached_at and state.resolution_breached_at  # counted as already fired
     assert state.next_check_at > MONDAY_9AM
+    old.refresh_from_db()
+    assert old.sla_breached  # long past its due times, so it shows as breached
     waiting.refresh_from_db()
     assert waiting.sla_paused_at == MONDAY_9AM
     report = sweep()

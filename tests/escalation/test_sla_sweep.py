@@ -12,9 +12,10 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from escalation import scoring
+from escalation import scoring, sla_actions
 from escalation.sla_actions import ABANDONED_FLAG
 from escalation.sla_models import BreachAction, TicketSla
+from escalation.sweep import sweep_sla
 from helpdesk.models import AgentStatus, Notification, Ticket, TicketEvent, Trigger
 from helpdesk.services import message_add
 from tests.escalation.conftest import MONDAY_9AM
@@ -76,6 +77,7 @@ def test_it_warns_then_breaches_then_escalates(
     assert any("first response warning" in line for line in report.lines)
     [warning] = events(ticket, "sla.warning")
     assert warning.trigger == Trigger.SLA and warning.to_value == "first response"
+    assert warning.reason == "First response due Mar 03 10:00 UTC."
     ticket.refresh_from_db()
     assert ticket.priority_score == 85.0  # 15 minutes left
     assert Notification.objects.filter(recipient=agent.user, kind="sla.warning", ticket=ticket).exists()
@@ -335,3 +337,35 @@ def test_the_sweeps_cost_does_not_grow_with_tickets_that_are_not_due(policy, age
         new_ticket()
     clock.move_to(MONDAY_9AM + 11 * M)
     assert queries_for_one_pass() == baseline
+
+
+def test_one_broken_ticket_does_not_stop_the_sweep(
+    policy, agent, team_lead, new_ticket, clock, sweep, monkeypatch
+):
+    healthy, broken = new_ticket(), new_ticket()
+    real_warning = sla_actions.FIRE["warning"]
+
+    def warning_that_fails_for_one(ticket, step, policy, *, may_hand_on):
+        if ticket.pk == broken.pk:
+            raise RuntimeError("boom")
+        return real_warning(ticket, step, policy, may_hand_on=may_hand_on)
+
+    monkeypatch.setitem(sla_actions.FIRE, "warning", warning_that_fails_for_one)
+    clock.move_to(MONDAY_9AM + 46 * M)
+    report = sweep()
+    assert report.failed == 1 and report.checked == 2
+    assert events(healthy, "sla.warning") and not events(broken, "sla.warning")
+    assert TicketSla.objects.get(pk=broken.pk).next_check_at == MONDAY_9AM + 51 * M  # retried in 5 minutes
+
+
+def test_a_sweep_sends_its_emails_in_one_background_task(
+    policy, agent, team_lead, new_ticket, clock, django_capture_on_commit_callbacks
+):
+    for _ in range(3):
+        new_ticket()
+    clock.move_to(MONDAY_9AM + 46 * M)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        report = sweep_sla()
+    assert len(report.lines) == 3
+    assert len(callbacks) == 1  # one e-mail task for the batch; the sweep's own events need no SLA sync
+    assert len(mail.outbox) == 3
