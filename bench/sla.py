@@ -7,11 +7,11 @@ Run against your own PostgreSQL database (it migrates and loads the data on firs
     REDIS_URL=redis://127.0.0.1:6379/2 Q_CLUSTER_NAME=sla_bench \
     python bench/sla.py [--open 100000] [--due-share 0.01] [--runs 5]
 
-Open tickets that are not due wait for a score-refresh checkpoint later on. The due ones are a mix,
-recreated before every run: 40% at a score-refresh checkpoint (recompute the score only), 30% at the
-75% warning (event, notification, e-mail task), 30% past the first-response due time (breach event,
-lead notification, hierarchical escalation, routing task). Background tasks are only enqueued (no
-worker runs), as the scheduled sweep does; their queue is emptied afterwards.
+Open tickets that are not due wait for a score-refresh checkpoint later on. The due ones, recreated
+before every run, are a mix of three kinds: at a score-refresh checkpoint (recompute the score only),
+at the 75% warning (event, notification, e-mail task), and past the first-response due time (breach
+event, lead notification, hierarchical escalation, routing task). Several mixes are measured. Background
+tasks are only enqueued (no worker runs), as the scheduled sweep does; their queue is emptied afterwards.
 """
 
 from __future__ import annotations
@@ -35,7 +35,6 @@ from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from escalation.sla_models import BreachAction, SlaPolicy, TicketSla  # noqa: E402
@@ -43,7 +42,13 @@ from escalation.sweep import sweep_sla  # noqa: E402
 from helpdesk.models import Agent, AgentStatus, Customer, Organization, Status, Team, Ticket, Tier  # noqa: E402
 
 M = dt.timedelta(minutes=1)
-MIX = {"refresh": (0.4, 32 * M), "warning": (0.3, 46 * M), "breach": (0.3, 61 * M)}  # share, age
+AGES = {"refresh": 32 * M, "warning": 46 * M, "breach": 61 * M}  # how long ago each kind arrived
+MIXES = {  # share of refresh-only, warning, breach+escalation among the due tickets
+    "refresh only": (1.0, 0.0, 0.0),
+    "typical (70/20/10)": (0.7, 0.2, 0.1),
+    "heavy (40/30/30)": (0.4, 0.3, 0.3),
+    "all breach + escalation": (0.0, 0.0, 1.0),
+}
 
 
 def cast():
@@ -53,10 +58,17 @@ def cast():
     User = get_user_model()
     agents = []
     for i in range(40):
-        user, _ = User.objects.get_or_create(username=f"bench-agent-{i}", defaults={"email": f"a{i}@bench.example"})
+        user, _ = User.objects.get_or_create(
+            username=f"bench-agent-{i}", defaults={"email": f"a{i}@bench.example"}
+        )
         agent, created = Agent.objects.get_or_create(
             user=user,
-            defaults={"tier": tier1, "capacity": 10_000, "status": AgentStatus.AVAILABLE, "work_days": list(range(7))},
+            defaults={
+                "tier": tier1,
+                "capacity": 10_000,
+                "status": AgentStatus.AVAILABLE,
+                "work_days": list(range(7)),
+            },
         )
         if created:
             agent.teams.add(team)
@@ -130,10 +142,10 @@ def ensure_base(open_count, people, now):
     TicketSla.objects.filter(ticket__metadata__bench="base").update(next_check_at=now + 30 * M)
 
 
-def fresh_due_set(due, people, now):
-    Ticket.objects.filter(metadata__bench__in=list(MIX)).delete()
-    for kind, (share, age) in MIX.items():
-        create_tickets(round(due * share), kind=kind, ages=lambda i, age=age: age, now=now, **people)
+def fresh_due_set(due, mix, people, now):
+    Ticket.objects.filter(metadata__bench__in=list(AGES)).delete()
+    for kind, share in zip(AGES, mix, strict=True):
+        create_tickets(round(due * share), kind=kind, ages=lambda i, age=AGES[kind]: age, now=now, **people)
 
 
 def empty_task_queue():
@@ -153,51 +165,77 @@ def timed_sweep():
     return time.perf_counter() - started, report
 
 
+def floor() -> str:
+    """This moment's round-trip costs, to read the numbers against (the machine is shared and noisy)."""
+    pk = Ticket.objects.values_list("pk", flat=True).first()
+    with connection.cursor() as cursor:
+        started = time.perf_counter()
+        for _ in range(200):
+            cursor.execute("SELECT 1")
+        select_one = (time.perf_counter() - started) / 200
+    started = time.perf_counter()
+    for _ in range(200):
+        Ticket.objects.get(pk=pk)
+    orm_get = (time.perf_counter() - started) / 200
+    load = os.getloadavg()[0]
+    return f"load {load:.1f} on {os.cpu_count()} cores; SELECT 1 {select_one * 1000:.2f} ms, ORM get {orm_get * 1000:.2f} ms"
+
+
+def measure(due, mix, people, runs, open_count):
+    """Median sweep time over `runs` fresh due sets; checks the sweep right after finds nothing."""
+    times = []
+    for _ in range(runs):
+        now = timezone.now()
+        ensure_base(open_count - due, people, now)
+        fresh_due_set(due, mix, people, now)
+        elapsed, report = timed_sweep()
+        _, second = timed_sweep()
+        empty_task_queue()
+        assert report.checked == due and second.checked == 0 and not second.lines, (
+            report.summary(),
+            second.summary(),
+        )
+        times.append(elapsed)
+    now = timezone.now()
+    ensure_base(open_count - due, people, now)
+    fresh_due_set(due, mix, people, now)
+    queries = []
+    with connection.execute_wrapper(lambda execute, sql, *rest: queries.append(sql) or execute(sql, *rest)):
+        sweep_sla()
+    empty_task_queue()
+    return statistics.median(times), len(queries)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--open", type=int, default=100_000, help="open tickets (default 100,000)")
     parser.add_argument("--due-share", type=float, default=0.01, help="share of them due (default 0.01)")
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("Run this against PostgreSQL: set DATABASE_URL to your own bench database.")
+    settings.DEBUG = False
     call_command("migrate", verbosity=0)
     tier, team, agents, customer, org = cast()
     people = {"tier": tier, "team": team, "agents": agents, "customer": customer, "org": org}
     due = round(args.open * args.due_share)
     broker = "Redis" if settings.REDIS_URL else "ORM"
-    print(f"PostgreSQL, {broker} broker; {args.open:,} open tickets, {due:,} due per run, {args.runs} runs")
-
+    Ticket.objects.filter(metadata__bench__in=list(AGES)).delete()  # what an earlier run left
     ensure_base(args.open - due, people, timezone.now())
-    idle = [timed_sweep()[0] for _ in range(args.runs)]
-    print(f"  nothing due:          median {statistics.median(idle) * 1000:7.1f} ms")
-
-    times, per_kind = [], None
-    for _ in range(args.runs):
-        now = timezone.now()
-        ensure_base(args.open - due, people, now)
-        fresh_due_set(due, people, now)
-        elapsed, report = timed_sweep()
-        again, second = timed_sweep()
-        empty_task_queue()
-        times.append(elapsed)
-        assert report.checked == due and second.checked == 0 and not second.lines, (report.summary(), second.summary())
-        per_kind = report
-    print(
-        f"  {due:,} due (mix):       median {statistics.median(times) * 1000:7.1f} ms, "
-        f"min {min(times) * 1000:.1f}, max {max(times) * 1000:.1f}; "
-        f"{statistics.median(times) / due * 1e6:.0f} us per due ticket"
-    )
-    print(f"  last run: {per_kind.summary()}")
-    print(f"  the sweep right after: {again * 1000:.1f} ms, {second.checked} due, {len(second.lines)} triggers")
-
-    now = timezone.now()
-    ensure_base(args.open - due, people, now)
-    fresh_due_set(due, people, now)
-    with CaptureQueriesContext(connection) as queries:
-        sweep_sla()
-    empty_task_queue()
-    print(f"  queries for {due:,} due tickets: {len(queries)} ({len(queries) / due:.1f} per due ticket)")
+    print(f"PostgreSQL, {broker} broker; {args.open:,} open tickets, {due:,} due; median of {args.runs} runs")
+    print(f"  floor now: {floor()}")
+    idle = statistics.median(timed_sweep()[0] for _ in range(args.runs))
+    print(f"  {'nothing due':<26} {idle * 1000:8.1f} ms")
+    for name, mix in MIXES.items():
+        median, queries = measure(due, mix, people, args.runs, args.open)
+        print(
+            f"  {name:<26} {median * 1000:8.1f} ms  ({median / due * 1e6:5.0f} us and "
+            f"{queries / due:4.1f} queries per due ticket)"
+        )
+    small = max(1, due // 10)
+    median, _ = measure(small, MIXES["typical (70/20/10)"], people, args.runs, args.open)
+    print(f"  {f'typical, {small:,} due':<26} {median * 1000:8.1f} ms")
+    print(f"  floor now: {floor()}")
     with connection.cursor() as cursor:
         cursor.execute(
             "EXPLAIN SELECT * FROM escalation_ticketsla WHERE next_check_at <= now() "

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from escalation import scoring
+from escalation.bulk import bulk_set
 from escalation.sla import set_due_times
 from escalation.sla_actions import fire
 from escalation.sla_clock import Step, StepKind, next_check_at, steps_due
@@ -101,11 +102,29 @@ def sweep_sla(
 
 
 def _claimable(now: dt.datetime):
+    """Due SLA states with what policy matching needs; the rest is loaded for triggered tickets only."""
     return (
         TicketSla.objects.filter(next_check_at__lte=now)
         .order_by("next_check_at")
-        .select_related(*(f"ticket__{name}" for name in TICKET_RELATIONS))
+        .select_related("ticket__organization")
     )
+
+
+def _due_steps(states: list[TicketSla], book: PolicyBook, now: dt.datetime) -> dict[int, list[Step]]:
+    """The triggers due per ticket. Their tickets are loaded again with team lead and assignee joined
+    (one query per batch: most due tickets only get their score refreshed and need none of that)."""
+    due = {}
+    for state in states:
+        policy = book.policy_for(state.ticket)
+        if policy is not None and (
+            steps := steps_due(state.ticket, state, policy, book.hours_for(policy), now=now)
+        ):
+            due[state.pk] = steps
+    if due:
+        tickets = Ticket.objects.select_related(*TICKET_RELATIONS).in_bulk(list(due))
+        for state in states:
+            state.ticket = tickets.get(state.pk, state.ticket)
+    return due
 
 
 def _sweep_batch(now: dt.datetime, book: PolicyBook, report: SweepReport, batch_size: int) -> int:
@@ -133,33 +152,39 @@ def _process_batch(now: dt.datetime, book: PolicyBook, batch_size: int, *, isola
     with transaction.atomic(), email_batch():
         claim = _claimable(now).select_for_update(skip_locked=True, of=("self", "ticket"))
         states = list(claim[:batch_size])
+        due = _due_steps(states, book, now)
         rescored: list[Ticket] = []
         for state in states:
             if not isolate:
-                _visit(state, book, now, batch, rescored)
+                _visit(state, due.get(state.pk, []), book, now, batch, rescored)
                 continue
             try:
                 with transaction.atomic():
-                    _visit(state, book, now, batch, rescored)
+                    _visit(state, due.get(state.pk, []), book, now, batch, rescored)
             except Exception:  # this ticket is broken: leave it for later, keep the rest of the batch
                 logger.exception("SLA sweep failed for ticket %s", state.pk)
                 batch.failed += 1
                 state.next_check_at = now + RETRY_AFTER
-        TicketSla.objects.bulk_update(states, ["next_check_at", "policy", "touched_at", "updated_at"])
-        if rescored:
-            Ticket.objects.bulk_update(rescored, ["priority_score"])
+        bulk_set(states, ["next_check_at", "policy", "touched_at", "updated_at"])
+        bulk_set(rescored, ["priority_score"])
         batch.checked = len(states)
         batch.scores_refreshed = len(rescored)
     return batch
 
 
-def _visit(state: TicketSla, book: PolicyBook, now: dt.datetime, batch: SweepReport, rescored: list) -> None:
-    """Fire what is due for one (locked) ticket, set its next check, and collect it for a score
+def _visit(
+    state: TicketSla,
+    steps: list[Step],
+    book: PolicyBook,
+    now: dt.datetime,
+    batch: SweepReport,
+    rescored: list,
+) -> None:
+    """Fire the due `steps` of one (locked) ticket, set its next check, and collect it for a score
     update when its priority score changed."""
     ticket = state.ticket
     policy = book.policy_for(ticket)
     hours = book.hours_for(policy)
-    steps = steps_due(ticket, state, policy, hours, now=now) if policy is not None else []
     if steps:
         # The sweep keeps this ticket's SLA state itself: the events it records enqueue no SLA sync.
         with kept_by_sweep():

@@ -56,15 +56,35 @@ def events(ticket, code):
     return list(TicketEvent.objects.filter(ticket=ticket, code=code))
 
 
-def test_it_warns_then_breaches_then_escalates(
-    policy, agent, team_lead, new_ticket, clock, sweep, monkeypatch
-):
-    # The router's score grows as the window narrows; the sweep must store what it says.
-    def narrowing_score(ticket, *, now=None):
+@pytest.fixture
+def narrowing_score(monkeypatch):
+    """The router's score grows as the first-response window narrows; the sweep must store what it says."""
+
+    def score(ticket, *, now=None):
         minutes_left = (ticket.first_response_due - now).total_seconds() / 60
         return scoring.Score(value=round(100 - minutes_left, 1), priority=ticket.priority)
 
-    monkeypatch.setattr(scoring, "score_ticket", narrowing_score)
+    monkeypatch.setattr(scoring, "score_ticket", score)
+
+
+def test_priority_scores_are_refreshed_as_windows_narrow(
+    policy, agent, narrowing_score, new_ticket, clock, sweep
+):
+    ticket = new_ticket()
+    clock.move_to(MONDAY_9AM + 29 * M)
+    sweep()
+    ticket.refresh_from_db()
+    assert ticket.priority_score != 71.0  # no checkpoint yet: the sweep did not look at it
+
+    clock.move_to(MONDAY_9AM + 31 * M)  # past the 50% checkpoint
+    assert sweep().lines == []  # nothing to announce, only the score moves
+    ticket.refresh_from_db()
+    assert ticket.priority_score == 71.0
+
+
+def test_it_warns_then_breaches_then_escalates(
+    policy, agent, team_lead, narrowing_score, new_ticket, clock, sweep
+):
     ticket = new_ticket()
     assert ticket.assignee == agent
 
