@@ -174,9 +174,8 @@ def _alert_and_hand_on(
 
 
 def fire_breach(ticket: Ticket, step: Step, policy: SlaPolicy, *, may_hand_on: bool) -> tuple[str, bool]:
-    if not ticket.sla_breached:
-        Ticket.objects.filter(pk=ticket.pk).update(sla_breached=True)
-        ticket.sla_breached = True
+    """Marks the ticket breached on the instance; the sweep writes it with the batch."""
+    ticket.sla_breached = True
     return _alert_and_hand_on(
         ticket,
         policy,

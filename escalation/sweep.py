@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from escalation import scoring
 from escalation.bulk import bulk_set
-from escalation.sla import set_due_times
+from escalation.sla import SLA_FIELDS, set_due_times
 from escalation.sla_actions import fire
 from escalation.sla_clock import Step, StepKind, next_check_at, steps_due
 from escalation.sla_handoff import hand_off_unavailable
@@ -44,6 +44,8 @@ BATCH_SIZE = 200
 TIME_BUDGET_SECONDS = 45.0
 RETRY_AFTER = dt.timedelta(minutes=5)
 TICKET_RELATIONS = ("organization", "team__lead__user", "tier", "assignee__user")
+# Ticket columns the sweep writes at the end of a batch, in one statement for all its tickets.
+TICKET_WRITES = ["priority_score", "sla_breached", *SLA_FIELDS]
 
 
 @dataclass
@@ -153,22 +155,21 @@ def _process_batch(now: dt.datetime, book: PolicyBook, batch_size: int, *, isola
         claim = _claimable(now).select_for_update(skip_locked=True, of=("self", "ticket"))
         states = list(claim[:batch_size])
         due = _due_steps(states, book, now)
-        rescored: list[Ticket] = []
+        changed: list[Ticket] = []
         for state in states:
             if not isolate:
-                _visit(state, due.get(state.pk, []), book, now, batch, rescored)
+                _visit(state, due.get(state.pk, []), book, now, batch, changed)
                 continue
             try:
                 with transaction.atomic():
-                    _visit(state, due.get(state.pk, []), book, now, batch, rescored)
+                    _visit(state, due.get(state.pk, []), book, now, batch, changed)
             except Exception:  # this ticket is broken: leave it for later, keep the rest of the batch
                 logger.exception("SLA sweep failed for ticket %s", state.pk)
                 batch.failed += 1
                 state.next_check_at = now + RETRY_AFTER
         bulk_set(states, ["next_check_at", "policy", "touched_at", "updated_at"])
-        bulk_set(rescored, ["priority_score"])
+        bulk_set(changed, TICKET_WRITES)
         batch.checked = len(states)
-        batch.scores_refreshed = len(rescored)
     return batch
 
 
@@ -178,26 +179,26 @@ def _visit(
     book: PolicyBook,
     now: dt.datetime,
     batch: SweepReport,
-    rescored: list,
+    changed: list[Ticket],
 ) -> None:
-    """Fire the due `steps` of one (locked) ticket, set its next check, and collect it for a score
-    update when its priority score changed."""
+    """Fire the due `steps` of one (locked) ticket, set its next check, and collect the ticket in
+    `changed` when its score, due times or breach flag must be written (one UPDATE per batch)."""
     ticket = state.ticket
     policy = book.policy_for(ticket)
     hours = book.hours_for(policy)
+    breached = False
     if steps:
         # The sweep keeps this ticket's SLA state itself: the events it records enqueue no SLA sync.
         with kept_by_sweep():
-            lines, handed_on = _fire(steps, ticket, state, policy, now)
+            lines, handed_on, breached = _fire(steps, ticket, state, policy, now)
         batch.lines += lines
         if handed_on:  # escalated or taken from its agent: re-read, it may run on another policy now
             ticket = Ticket.objects.select_related(*TICKET_RELATIONS).get(pk=ticket.pk)
+            ticket.sla_breached = ticket.sla_breached or breached
             state.ticket, state.touched_at = ticket, now
             policy = book.policy_for(ticket)
             hours = book.hours_for(policy)
-    changed = set_due_times(ticket, state, policy, hours)
-    if changed:
-        Ticket.objects.filter(pk=ticket.pk).update(**{name: getattr(ticket, name) for name in changed})
+    must_write = bool(set_due_times(ticket, state, policy, hours)) or breached
     state.policy = policy if policy is not None and policy.pk else None
     state.next_check_at = next_check_at(ticket, state, policy, hours, now=now)
     state.updated_at = now
@@ -205,22 +206,27 @@ def _visit(
         score = scoring.score_ticket(ticket, now=now).value
         if score != ticket.priority_score:
             ticket.priority_score = score
-            rescored.append(ticket)
+            batch.scores_refreshed += 1
+            must_write = True
+    if must_write:
+        changed.append(ticket)
 
 
 def _fire(
     steps: list[Step], ticket: Ticket, state: TicketSla, policy: SlaPolicy, now: dt.datetime
-) -> tuple[list[str], bool]:
-    """Claim and fire each step; at most one of them hands the ticket on. Returns (lines, handed on?)."""
+) -> tuple[list[str], bool, bool]:
+    """Claim and fire each step; at most one of them hands the ticket on.
+    Returns (report lines, handed on?, breached?)."""
     lines = []
-    handed_on = False
+    handed_on = breached = False
     for step in steps:
         if not claim_step(state, step, now):
             continue  # another sweep fired it first
         outcome, handed = fire(step, ticket, policy, may_hand_on=not handed_on)
         handed_on = handed_on or handed
+        breached = breached or step.kind == StepKind.BREACH
         lines.append(describe(ticket, step, outcome))
-    return lines, handed_on
+    return lines, handed_on, breached
 
 
 def preview(step: Step) -> str:
