@@ -111,3 +111,6 @@ class RoutingConfigAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+from escalation import sla_admin  # noqa: E402, F401 - registers the SLA admin pages

@@ -17,6 +17,7 @@ HISTORY_CODES = (
     "escalation.functional",
     "escalation.hierarchical",
     "ticket.declined",
+    "ticket.unassigned",
     "ticket.assigned",
 )
 
@@ -24,7 +25,8 @@ HISTORY_CODES = (
 @dataclass(frozen=True)
 class TicketHistory:
     team_path: tuple[int, ...] = ()  # the teams the ticket has been with, repeats in a row collapsed
-    declined_by: frozenset[int] = frozenset()  # agents who declined it since it last changed hands upward
+    # Agents who declined it, or had it taken away for fresh eyes, since it last changed hands upward.
+    declined_by: frozenset[int] = frozenset()
     last_agent_id: int | None = None  # the last agent it was assigned to
 
 
@@ -54,6 +56,8 @@ def load_history(ticket_id: int) -> TicketHistory:
             declined.clear()
         elif code == "ticket.declined" and from_agent:
             declined.add(from_agent)
+        elif code == "ticket.unassigned" and from_agent and (details or {}).get("hand_on"):
+            declined.add(from_agent)  # taken away (e.g. by the SLA sweep): not straight back to them
         elif code == "ticket.assigned" and to_agent:
             last_agent = to_agent
     return TicketHistory(tuple(path), frozenset(declined), last_agent)

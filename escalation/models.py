@@ -206,3 +206,12 @@ class RoutingConfig(models.Model):
 ERR_COORDINATOR_NOT_LEAD = (
     "Choose a team lead or administrator: the coordinator must be able to work every team's tickets."
 )
+
+# SLA calendars, policies and per-ticket state live in their own module (issue 4).
+from escalation.sla_models import (  # noqa: E402, F401
+    BusinessCalendar,
+    ClosedDay,
+    SlaPolicy,
+    TicketSla,
+    WorkingPeriod,
+)

@@ -13,6 +13,7 @@ from django_q.tasks import async_task
 from escalation.models import EscalationRule, PriorityThreshold, RoutingConfig, ScoringFactor
 from escalation.policy import forget_policy
 from escalation.roster import forget_rosters
+from escalation.sla_state import needs_sync as needs_sla_sync
 from helpdesk.models import Agent, AgentLeave, AgentSkill, AgentStatus, Category, Skill, Team, Tier
 from helpdesk.signals import agent_status_changed, ticket_event_recorded
 
@@ -67,6 +68,12 @@ def route_on_agent_status(sender, agent_id, old_status, new_status, **kwargs) ->
     task = STATUS_TASKS.get(new_status)
     if task is not None:
         transaction.on_commit(lambda: async_task(task, agent_id))
+
+
+@receiver(ticket_event_recorded, dispatch_uid="escalation.sla_sync_on_event")
+def sla_sync_on_event(sender, event, **kwargs) -> None:
+    if needs_sla_sync(event.code):
+        transaction.on_commit(lambda: async_task("escalation.tasks.sla_sync_event", event.pk))
 
 
 # Cached routing policy and rosters are dropped when this process changes what they are built from.

@@ -1,6 +1,9 @@
-"""SLA due times for a ticket.
+"""SLA due times for a ticket (the seam intake and routing call).
 
-First version: the ticket's tier targets (tier 1 until routing sets one), in wall-clock time from creation.
+The ticket's policy (escalation.sla_policies) gives its targets and business-hours calendar; its SLA
+state (escalation.sla_models.TicketSla) gives the time the clock stood still and the unanswered customer
+message; escalation.sla_clock turns both into due times. The SLA state itself is kept up to date by
+escalation.sla_state (after each change) and the sweep (escalation.sweep).
 """
 
 from __future__ import annotations
@@ -9,18 +12,42 @@ import datetime as dt
 
 from django.utils import timezone
 
-from helpdesk.models import Ticket, Tier
+from escalation.business_time import WorkingHours
+from escalation.sla_clock import windows
+from escalation.sla_models import SlaPolicy, Target, TicketSla
+from escalation.sla_policies import PolicyBook
+from helpdesk.models import Ticket
+
+SLA_FIELDS = ["first_response_due", "next_reply_due", "resolution_due"]
 
 
 def sla_apply(ticket: Ticket, *, now: dt.datetime | None = None) -> None:
     """Set the ticket's due times on the instance (the caller saves)."""
-    tier = ticket.tier or Tier.objects.order_by("level").first()
-    if tier is None:
-        return
-    start = ticket.created_at or now or timezone.now()
-    if ticket.first_response_at is None:
-        ticket.first_response_due = start + dt.timedelta(minutes=tier.first_response_minutes)
-    ticket.resolution_due = start + dt.timedelta(minutes=tier.resolution_minutes)
+    if ticket.created_at is None:
+        ticket.created_at = now or timezone.now()
+    book = PolicyBook.load()
+    state = (TicketSla.objects.filter(pk=ticket.pk).first() if ticket.pk else None) or TicketSla()
+    policy = book.policy_for(ticket)
+    set_due_times(ticket, state, policy, book.hours_for(policy))
 
 
-SLA_FIELDS = ["first_response_due", "next_reply_due", "resolution_due"]
+def set_due_times(
+    ticket: Ticket, state: TicketSla, policy: SlaPolicy | None, hours: WorkingHours | None
+) -> list[str]:
+    """Write the due times of the ticket's running windows onto it; return the names of changed fields.
+
+    Closed and resolved tickets keep the due times they had. A met first response keeps its due time
+    (reports compare it with the response); no unanswered message means no next-reply due time.
+    """
+    if policy is None or not (ticket.pk is None or ticket.is_open):
+        return []
+    due = {window.target: window.due for window in windows(ticket, state, policy, hours)}
+    values = {
+        "first_response_due": due.get(Target.FIRST_RESPONSE, ticket.first_response_due),
+        "next_reply_due": due.get(Target.NEXT_REPLY),
+        "resolution_due": due.get(Target.RESOLUTION, ticket.resolution_due),
+    }
+    changed = [name for name, value in values.items() if getattr(ticket, name) != value]
+    for name in changed:
+        setattr(ticket, name, values[name])
+    return changed

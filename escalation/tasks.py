@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from escalation import routing
+from escalation import routing, sla_state, sweep
 
 
 def route_ticket(ticket_id: int, trigger: str = "created") -> int | None:
@@ -25,3 +25,23 @@ def reassess_ticket(ticket_id: int) -> int | None:
 
 def recheck_waiting_tickets() -> int:
     return routing.recheck_waiting_tickets()
+
+
+# --- SLA (issue 4) ----------------------------------------------------------------------------
+
+
+def sweep_sla() -> str:
+    """The scheduled pass (every minute, see migration 0003): the same code as `manage.py sweep_sla`."""
+    return sweep.sweep_sla().summary()
+
+
+def sla_sync_event(event_id: int) -> bool:
+    return sla_state.sla_sync_event(event_id)
+
+
+def sla_route_ticket(
+    ticket_id: int, trigger: str = "sla", exclude_agent_ids: list[int] | None = None
+) -> int | None:
+    """Route a ticket the SLA sweep took from an agent, without giving it straight back to them."""
+    decision = routing.route(ticket_id, trigger=trigger, exclude_agent_ids=tuple(exclude_agent_ids or ()))
+    return decision.pk if decision else None

@@ -1,16 +1,62 @@
-"""Telling people: in-app notifications (the bell), and later e-mail.
+"""Telling people: in-app notifications (the bell and /agent/notifications/) and e-mail.
 
-First version: in-app only.
+`notify` writes the in-app notification and publishes it to the recipient's open pages inside the
+caller's transaction; e-mail goes out from a background task after commit (a slow or failing mail
+server never holds up or rolls back the change). Agents can switch e-mail off (Agent.email_notifications);
+the in-app notification always stays.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.urls import reverse
+from django_q.tasks import async_task
 
 from helpdesk import live
 from helpdesk.models import Notification, Ticket
+
+EMAIL_TASK = "helpdesk.notifications.email_notifications"
+EMAIL_SUBJECT_PREFIX = "[Helpdesk] "
+
+
+class EmailTransport:
+    """E-mail through Django's configured backend (console by default, EMAIL_URL for SMTP)."""
+
+    def is_noop(self, user: AbstractBaseUser) -> bool:
+        """No address, or an agent who switched e-mail off."""
+        if not getattr(user, "email", ""):
+            return True
+        agent = getattr(user, "agent", None)
+        return agent is not None and not agent.email_notifications
+
+    def message(self, notification: Notification) -> EmailMessage:
+        lines = [notification.body] if notification.body else []
+        if notification.ticket_id:
+            base = getattr(settings, "HELPDESK_BASE_URL", "").rstrip("/")
+            lines.append(f"Open the ticket: {base}{reverse('agent:ticket', args=[notification.ticket_id])}")
+        lines.append("You can switch these e-mails off on your notifications page.")
+        return EmailMessage(
+            subject=f"{EMAIL_SUBJECT_PREFIX}{notification.title}",
+            body="\n\n".join(lines),
+            to=[notification.recipient.email],
+        )
+
+    def send(self, notifications: Iterable[Notification]) -> int:
+        messages = [self.message(n) for n in notifications]
+        if not messages:
+            return 0
+        with get_connection() as connection:
+            return connection.send_messages(messages) or 0
+
+
+email = EmailTransport()
 
 
 def notify(
@@ -21,8 +67,10 @@ def notify(
     body: str = "",
     ticket: Ticket | None = None,
 ) -> list[Notification]:
-    """Create one notification per recipient and publish it to their open pages. Call inside the change's transaction."""
+    """Create one notification per recipient and publish it to their open pages; e-mail the recipients
+    who want e-mail after commit. Call inside the change's transaction."""
     created = []
+    emailed = []
     for user in {u.pk: u for u in recipients if u is not None}.values():
         notification = Notification.objects.create(
             recipient=user, ticket=ticket, kind=kind, title=title[:200], body=body
@@ -36,4 +84,36 @@ def notify(
             payload={"notification_id": notification.pk, "title": notification.title},
         )
         created.append(notification)
+        if not email.is_noop(user):
+            emailed.append(notification.pk)
+    batch = _email_batch.get()
+    if batch is not None:
+        batch += emailed
+    elif emailed:
+        transaction.on_commit(lambda: async_task(EMAIL_TASK, emailed))
     return created
+
+
+_email_batch: ContextVar[list[int] | None] = ContextVar("notification_email_batch", default=None)
+
+
+@contextmanager
+def email_batch() -> Iterator[None]:
+    """Collect the e-mails of many notify() calls into one background task, enqueued when the
+    surrounding transaction commits (use it inside that transaction: a sweep notifies many people)."""
+    collected: list[int] = []
+    token = _email_batch.set(collected)
+    try:
+        yield
+    finally:
+        _email_batch.reset(token)
+    if collected:
+        transaction.on_commit(lambda: async_task(EMAIL_TASK, collected))
+
+
+def email_notifications(notification_ids: list[int]) -> int:
+    """The background task: e-mail these notifications (skipping recipients who opted out since)."""
+    notifications = Notification.objects.filter(pk__in=notification_ids).select_related(
+        "recipient__agent", "ticket"
+    )
+    return email.send(n for n in notifications if not email.is_noop(n.recipient))

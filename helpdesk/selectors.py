@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Case, F, Prefetch, QuerySet, When
+from django.db.models.expressions import Expression
 from django.db.models.functions import Coalesce, Least
 from django.http import Http404
 
@@ -58,7 +59,7 @@ def ticket_for(user: AbstractBaseUser, pk: int) -> Ticket:
         raise Http404("No such ticket.") from exc
 
 
-def earliest(*fields: str) -> Least:
+def earliest(*fields: str | Expression) -> Least:
     """The smallest non-null of several columns, on every database.
 
     PostgreSQL's LEAST skips NULLs but SQLite's returns NULL if any argument is NULL, so each argument
@@ -68,16 +69,14 @@ def earliest(*fields: str) -> Least:
 
 
 def with_sla_due(queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
-    """Annotate the earliest SLA deadline still ahead of each ticket, so queues can sort on it in the database.
+    """Annotate the earliest running SLA deadline, so queues can sort on it in the database.
 
-    The first-response deadline stops counting once the first response is made.
+    A met first response no longer counts; a paused or stopped clock (pending, on hold, done) has none.
     """
-    pending_first_response = Case(
-        When(first_response_at__isnull=True, then=F("first_response_due")), default=None
-    )
+    first_response = Case(When(first_response_at__isnull=True, then=F("first_response_due")))
+    running = earliest(first_response, "next_reply_due", "resolution_due")
     return queryset.annotate(
-        first_response_pending_due=pending_first_response,
-        sla_due_at=earliest("first_response_pending_due", "next_reply_due", "resolution_due"),
+        sla_due_at=Case(When(sla_paused_at__isnull=True, status__in=OPEN_STATUSES, then=running))
     )
 
 

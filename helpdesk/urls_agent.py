@@ -1,6 +1,6 @@
 from django.urls import path
 
-from helpdesk.views import agent
+from helpdesk.views import agent, notifications
 
 app_name = "agent"
 
@@ -9,6 +9,8 @@ urlpatterns = [
     path("tickets/<id:pk>/", agent.ticket_detail, name="ticket"),
     path("tickets/<id:pk>/action/", agent.ticket_action, name="ticket_action"),
     path("status/", agent.set_status, name="set_status"),
-    path("notifications/", agent.notifications, name="notifications"),
-    path("notifications/read/", agent.notifications_read, name="notifications_read"),
+    path("notifications/", notifications.notifications, name="notifications"),
+    path("notifications/read/", notifications.notifications_read, name="notifications_read"),
+    path("notifications/<id:pk>/read/", notifications.notification_read, name="notification_read"),
+    path("notifications/email/", notifications.email_preference, name="email_preference"),
 ]

@@ -156,3 +156,39 @@ class TicketEventFactory(factory.django.DjangoModelFactory):
 
     ticket = factory.SubFactory(TicketFactory)
     code = "ticket.created"
+
+
+# --- SLA (escalation app) -----------------------------------------------------------------------
+
+
+class BusinessCalendarFactory(factory.django.DjangoModelFactory):
+    """Monday to Friday 09:00-17:00 in the given time zone; pass periods=[(weekday, opens, closes)]."""
+
+    class Meta:
+        model = "escalation.BusinessCalendar"
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Calendar {n}")
+    timezone = "Europe/Berlin"
+
+    @factory.post_generation
+    def periods(self, create, extracted, **kwargs):
+        if not create:
+            return
+        for weekday, opens, closes in extracted or [(d, dt.time(9), dt.time(17)) for d in range(5)]:
+            self.periods.create(weekday=weekday, opens=opens, closes=closes)
+
+
+class SlaPolicyFactory(factory.django.DjangoModelFactory):
+    """A 24/7 policy matching everything unless told otherwise. The open-age and abandoned triggers are
+    off unless a test switches them on, so each test sees only the trigger it is about."""
+
+    class Meta:
+        model = "escalation.SlaPolicy"
+
+    name = factory.Sequence(lambda n: f"Policy {n}")
+    first_response_minutes = 60
+    next_reply_minutes = 120
+    resolution_minutes = 8 * 60
+    open_age_hours = None
+    abandoned_hours = None

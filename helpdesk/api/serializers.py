@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.utils import timezone
 from rest_framework import serializers
 
 from helpdesk.models import Agent, Message, Ticket
@@ -13,9 +16,26 @@ class SlaSerializer(serializers.Serializer):
     resolution_due = serializers.DateTimeField(allow_null=True)
     breached = serializers.BooleanField(source="sla_breached")
     paused = serializers.SerializerMethodField()
+    clock = serializers.SerializerMethodField(
+        help_text="running, paused (waiting on the customer) or stopped."
+    )
+    next_due = serializers.SerializerMethodField(help_text="The earliest deadline while the clock runs.")
+    seconds_left = serializers.SerializerMethodField(help_text="Until next_due; negative when overdue.")
 
     def get_paused(self, ticket: Ticket) -> bool:
-        return ticket.sla_paused_at is not None
+        return ticket.is_open and ticket.sla_paused_at is not None
+
+    def get_clock(self, ticket: Ticket) -> str:
+        if not ticket.is_open:
+            return "stopped"
+        return "paused" if ticket.sla_paused_at is not None else "running"
+
+    def get_next_due(self, ticket: Ticket) -> dt.datetime | None:
+        return ticket.sla_due() if self.get_clock(ticket) == "running" else None
+
+    def get_seconds_left(self, ticket: Ticket) -> int | None:
+        due = self.get_next_due(ticket)
+        return None if due is None else int((due - timezone.now()).total_seconds())
 
 
 class TicketSerializer(serializers.ModelSerializer):

@@ -8,6 +8,11 @@ from helpdesk.services.agents import agent_set_status
 from helpdesk.services.csat import csat_submit
 from helpdesk.services.customers import customer_get_or_create
 from helpdesk.services.messages import message_add
+from helpdesk.services.notifications import (
+    agent_set_email_notifications,
+    notification_mark_read,
+    notifications_mark_all_read,
+)
 from helpdesk.services.tickets import (
     ticket_assign,
     ticket_create,
@@ -20,10 +25,13 @@ from helpdesk.services.tickets import (
 )
 
 __all__ = [
+    "agent_set_email_notifications",
     "agent_set_status",
     "csat_submit",
     "customer_get_or_create",
     "message_add",
+    "notification_mark_read",
+    "notifications_mark_all_read",
     "ticket_assign",
     "ticket_create",
     "ticket_decline",

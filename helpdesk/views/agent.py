@@ -39,7 +39,6 @@ from helpdesk.selectors import (
     ticket_conversation,
     ticket_events,
     ticket_for,
-    unread_notifications,
 )
 from helpdesk.services import (
     agent_set_status,
@@ -267,18 +266,3 @@ def set_status(request: HttpRequest) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = "/agent/"
     return redirect(next_url)
-
-
-@agent_required
-def notifications(request: HttpRequest) -> HttpResponse:
-    items = request.user.notifications.select_related("ticket")[:50]
-    return render(request, "agent/notifications.html", {"notifications": items})
-
-
-@agent_required
-@require_POST
-def notifications_read(request: HttpRequest) -> HttpResponse:
-    unread_notifications(request.user).update(read_at=timezone.now())
-    if request.htmx:
-        return render(request, "agent/_bell.html", {"unread_count": 0})
-    return redirect("agent:notifications")

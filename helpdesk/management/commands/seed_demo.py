@@ -6,6 +6,7 @@ import hashlib
 import random
 
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils import timezone
@@ -41,6 +42,8 @@ class Command(BaseCommand):
         else:
             created = build_history(cast=cast, rng=rng, count=tickets, now=now)
             self.stdout.write(f"Created {created} historical tickets over the last 90 days.")
+        # SLA calendars and policies, and SLA tracking for the open demo tickets (escalation app, by name).
+        call_command("seed_sla", stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password for all: {DEMO_PASSWORD!r}):"))
         for who, username in cast.logins:
             self.stdout.write(f"  {username:<40} {who}")

@@ -1,0 +1,26 @@
+"""The escalation app's django-q2 schedules, kept as data in one place.
+
+Migration 0003 creates them; `ensure_schedules` runs again after every `migrate` (post_migrate, so also
+after `manage.py start` migrates, and after a test flush), putting back a schedule someone deleted.
+"""
+
+from __future__ import annotations
+
+from django_q.models import Schedule
+
+SLA_SWEEP = "escalation.sla_sweep"
+
+SCHEDULES = {
+    SLA_SWEEP: {
+        "func": "escalation.tasks.sweep_sla",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": 1,
+        "repeats": -1,
+    },
+}
+
+
+def ensure_schedules(**kwargs) -> None:
+    """Create missing schedules; leave existing ones (and an admin's edits to them) alone."""
+    for name, fields in SCHEDULES.items():
+        Schedule.objects.get_or_create(name=name, defaults=fields)

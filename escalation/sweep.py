@@ -1,0 +1,258 @@
+"""One pass of the time-based SLA triggers (`manage.py sweep_sla`, scheduled every minute).
+
+1. Claim a batch of due SLA states: `next_check_at <= now` through its partial index (cost grows with the
+   tickets that are due, not with all open tickets), locked FOR UPDATE SKIP LOCKED so a second sweep
+   running at the same time takes other rows instead of waiting or repeating work.
+   The tickets are locked with them, so the triggers act on what is true now.
+2. For each: claim each due trigger with a conditional update before firing it (escalation.sla_actions);
+   refresh the priority score; set the next check. Each ticket fires inside a savepoint, so one failure
+   leaves the rest of the batch alone.
+3. Hand on open tickets of assignees who are away, offline or on leave past the grace period
+   (escalation.sla_handoff).
+
+Running it twice in a row changes nothing the second time: every fired trigger is recorded, and
+`next_check_at` moves past `now`. `dry_run` reports what would happen and writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from escalation import scoring
+from escalation.bulk import bulk_set
+from escalation.sla import SLA_FIELDS, set_due_times
+from escalation.sla_actions import fire
+from escalation.sla_clock import Step, StepKind, next_check_at, steps_due
+from escalation.sla_handoff import hand_off_unavailable
+from escalation.sla_models import BreachAction, SlaPolicy, TicketSla
+from escalation.sla_policies import PolicyBook
+from escalation.sla_state import claim_step, kept_by_sweep
+from helpdesk.models import Ticket
+from helpdesk.notifications import email_batch
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 200
+# Stop claiming new batches after this long, well inside the worker's task timeout; the next pass
+# (a minute later) carries on where this one stopped.
+TIME_BUDGET_SECONDS = 45.0
+RETRY_AFTER = dt.timedelta(minutes=5)
+TICKET_RELATIONS = ("organization", "team__lead__user", "tier", "assignee__user")
+# Ticket columns the sweep writes at the end of a batch, in one statement for all its tickets.
+TICKET_WRITES = ["priority_score", "sla_breached", *SLA_FIELDS]
+
+
+@dataclass
+class SweepReport:
+    now: dt.datetime
+    dry_run: bool = False
+    checked: int = 0
+    scores_refreshed: int = 0
+    failed: int = 0
+    unfinished: bool = False
+    lines: list[str] = field(default_factory=list)
+
+    def merge(self, other: SweepReport) -> None:
+        self.checked += other.checked
+        self.scores_refreshed += other.scores_refreshed
+        self.failed += other.failed
+        self.lines += other.lines
+
+    def summary(self) -> str:
+        verb = "would fire" if self.dry_run else "fired"
+        text = (
+            f"SLA sweep at {self.now:%Y-%m-%d %H:%M:%S} UTC: {self.checked} due ticket(s) checked, "
+            f"{verb} {len(self.lines)} trigger(s)/hand-off(s)"
+        )
+        if not self.dry_run:
+            text += f", {self.scores_refreshed} priority score(s) refreshed"
+        if self.failed:
+            text += f", {self.failed} failed (retried in {RETRY_AFTER.seconds // 60} min)"
+        if self.unfinished:
+            text += "; time budget used up, the next pass continues"
+        return text + "."
+
+
+def describe(ticket: Ticket, step: Step, outcome: str) -> str:
+    what = f"{step.target_label} {step.kind}" if step.target else step.kind.replace("_", " ")
+    return f"#{ticket.pk} {what} (due {step.due:%b %d %H:%M} UTC): {outcome}"
+
+
+def sweep_sla(
+    *, now: dt.datetime | None = None, dry_run: bool = False, batch_size: int = BATCH_SIZE
+) -> SweepReport:
+    """One pass over every due ticket, then the hand-offs. See the module docstring."""
+    now = now or timezone.now()
+    report = SweepReport(now=now, dry_run=dry_run)
+    book = PolicyBook.load()
+    if dry_run:
+        _preview(now, book, report)
+    else:
+        started = time.monotonic()
+        while _sweep_batch(now, book, report, batch_size):
+            if time.monotonic() - started > TIME_BUDGET_SECONDS:
+                report.unfinished = True
+                break
+    report.lines += hand_off_unavailable(now=now, book=book, dry_run=dry_run)
+    return report
+
+
+def _claimable(now: dt.datetime):
+    """Due SLA states with what policy matching needs; the rest is loaded for triggered tickets only."""
+    return (
+        TicketSla.objects.filter(next_check_at__lte=now)
+        .order_by("next_check_at")
+        .select_related("ticket__organization")
+    )
+
+
+def _due_steps(states: list[TicketSla], book: PolicyBook, now: dt.datetime) -> dict[int, list[Step]]:
+    """The triggers due per ticket. Their tickets are loaded again with team lead and assignee joined
+    (one query per batch: most due tickets only get their score refreshed and need none of that)."""
+    due = {}
+    for state in states:
+        policy = book.policy_for(state.ticket)
+        if policy is not None and (
+            steps := steps_due(state.ticket, state, policy, book.hours_for(policy), now=now)
+        ):
+            due[state.pk] = steps
+    if due:
+        tickets = Ticket.objects.select_related(*TICKET_RELATIONS).in_bulk(list(due))
+        for state in states:
+            state.ticket = tickets.get(state.pk, state.ticket)
+    return due
+
+
+def _sweep_batch(now: dt.datetime, book: PolicyBook, report: SweepReport, batch_size: int) -> int:
+    """Claim and process one batch in one transaction. Returns how many states it claimed.
+
+    The SLA states and their tickets are locked together (SKIP LOCKED): what the triggers see is
+    current, no other sweep can take the same tickets, and a ticket someone is changing right now is
+    simply left for the next pass. E-mails of the whole batch go out in one background task.
+
+    The batch first runs without a savepoint per ticket (two round trips less per triggered ticket).
+    If anything fails, the whole batch rolls back and runs again with one savepoint per ticket, so
+    only the broken ticket is set aside (retried after RETRY_AFTER) and the others go through.
+    """
+    try:
+        batch = _process_batch(now, book, batch_size, isolate=False)
+    except Exception:
+        logger.warning("SLA sweep batch failed; running it again ticket by ticket", exc_info=True)
+        batch = _process_batch(now, book, batch_size, isolate=True)
+    report.merge(batch)
+    return batch.checked
+
+
+def _process_batch(now: dt.datetime, book: PolicyBook, batch_size: int, *, isolate: bool) -> SweepReport:
+    batch = SweepReport(now=now)
+    with transaction.atomic(), email_batch():
+        claim = _claimable(now).select_for_update(skip_locked=True, of=("self", "ticket"))
+        states = list(claim[:batch_size])
+        due = _due_steps(states, book, now)
+        changed: list[Ticket] = []
+        for state in states:
+            if not isolate:
+                _visit(state, due.get(state.pk, []), book, now, batch, changed)
+                continue
+            try:
+                with transaction.atomic():
+                    _visit(state, due.get(state.pk, []), book, now, batch, changed)
+            except Exception:  # this ticket is broken: leave it for later, keep the rest of the batch
+                logger.exception("SLA sweep failed for ticket %s", state.pk)
+                batch.failed += 1
+                state.next_check_at = now + RETRY_AFTER
+        bulk_set(states, ["next_check_at", "policy", "touched_at", "updated_at"])
+        bulk_set(changed, TICKET_WRITES)
+        batch.checked = len(states)
+    return batch
+
+
+def _visit(
+    state: TicketSla,
+    steps: list[Step],
+    book: PolicyBook,
+    now: dt.datetime,
+    batch: SweepReport,
+    changed: list[Ticket],
+) -> None:
+    """Fire the due `steps` of one (locked) ticket, set its next check, and collect the ticket in
+    `changed` when its score, due times or breach flag must be written (one UPDATE per batch)."""
+    ticket = state.ticket
+    policy = book.policy_for(ticket)
+    hours = book.hours_for(policy)
+    breached = False
+    if steps:
+        # The sweep keeps this ticket's SLA state itself: the events it records enqueue no SLA sync.
+        with kept_by_sweep():
+            lines, handed_on, breached = _fire(steps, ticket, state, policy, now)
+        batch.lines += lines
+        if handed_on:  # escalated or taken from its agent: re-read, it may run on another policy now
+            ticket = Ticket.objects.select_related(*TICKET_RELATIONS).get(pk=ticket.pk)
+            ticket.sla_breached = ticket.sla_breached or breached
+            state.ticket, state.touched_at = ticket, now
+            policy = book.policy_for(ticket)
+            hours = book.hours_for(policy)
+    must_write = bool(set_due_times(ticket, state, policy, hours)) or breached
+    state.policy = policy if policy is not None and policy.pk else None
+    state.next_check_at = next_check_at(ticket, state, policy, hours, now=now)
+    state.updated_at = now
+    if ticket.is_open:
+        score = scoring.score_ticket(ticket, now=now).value
+        if score != ticket.priority_score:
+            ticket.priority_score = score
+            batch.scores_refreshed += 1
+            must_write = True
+    if must_write:
+        changed.append(ticket)
+
+
+def _fire(
+    steps: list[Step], ticket: Ticket, state: TicketSla, policy: SlaPolicy, now: dt.datetime
+) -> tuple[list[str], bool, bool]:
+    """Claim and fire each step; at most one of them hands the ticket on.
+    Returns (report lines, handed on?, breached?)."""
+    lines = []
+    handed_on = breached = False
+    for step in steps:
+        if not claim_step(state, step, now):
+            continue  # another sweep fired it first
+        outcome, handed = fire(step, ticket, policy, may_hand_on=not handed_on)
+        handed_on = handed_on or handed
+        breached = breached or step.kind == StepKind.BREACH
+        lines.append(describe(ticket, step, outcome))
+    return lines, handed_on, breached
+
+
+def preview(step: Step) -> str:
+    if step.kind == StepKind.WARNING:
+        return "would warn the assignee"
+    if step.kind == StepKind.ABANDONED:
+        return "would flag it, alert the team lead and route it again"
+    return f"would notify the team lead and {BreachAction(step.action).label.lower()}"
+
+
+def _preview(now: dt.datetime, book: PolicyBook, report: SweepReport) -> None:
+    """Dry run: what each due ticket would get, in pages, without locks or writes."""
+    after: dt.datetime | None = None
+    after_pk = 0
+    while True:
+        page = _claimable(now)
+        if after is not None:
+            page = page.filter(next_check_at__gte=after).exclude(next_check_at=after, pk__lte=after_pk)
+        states = list(page.order_by("next_check_at", "pk")[:BATCH_SIZE])
+        if not states:
+            return
+        for state in states:
+            policy = book.policy_for(state.ticket)
+            if policy is None:
+                continue
+            for step in steps_due(state.ticket, state, policy, book.hours_for(policy), now=now):
+                report.lines.append(describe(state.ticket, step, preview(step)))
+        report.checked += len(states)
+        after, after_pk = states[-1].next_check_at, states[-1].pk
