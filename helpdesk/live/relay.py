@@ -107,9 +107,10 @@ class OutboxRelay:
         if not self.track_gaps or event_id <= self.cursor + 1:
             return
         give_up_at = time.monotonic() + GAP_GRACE_SECONDS
-        for missing in range(self.cursor + 1, event_id):
-            if len(self.awaited) >= MAX_TRACKED_GAPS:
-                break
+        # Late commits are the ids just below this one; a wide gap (e.g. an emptied outbox whose id
+        # sequence moved on) is mostly ids that will never come, so only the nearest ones are awaited.
+        room = MAX_TRACKED_GAPS - len(self.awaited)
+        for missing in range(max(self.cursor + 1, event_id - room), event_id):
             self.awaited[missing] = give_up_at
 
     def _forget_expired_gaps(self) -> None:

@@ -151,3 +151,16 @@ def test_outbox_pruning_is_scheduled_under_its_own_name():
     schedule = Schedule.objects.get(name="live: prune outbox")
     assert schedule.func == "helpdesk.live.tasks.live_outbox_prune"
     assert schedule.schedule_type == Schedule.HOURLY
+
+
+def test_a_wide_id_gap_awaits_the_ids_just_below_the_new_event():
+    """An emptied outbox whose sequence moved on: the late commit is the id right below, not id 1."""
+    import asyncio
+
+    from helpdesk.live.relay import MAX_TRACKED_GAPS, OutboxRelay
+
+    relay = OutboxRelay(asyncio.new_event_loop())
+    relay.track_gaps, relay.cursor = True, 0
+    relay._note_gap_before(5000)
+    assert 4999 in relay.awaited and 1 not in relay.awaited
+    assert len(relay.awaited) == MAX_TRACKED_GAPS
