@@ -208,6 +208,13 @@ ERR_COORDINATOR_NOT_LEAD = (
 )
 
 # SLA calendars, policies and per-ticket state live in their own module (issue 4).
+# Autonomy thresholds, their change log and per-ticket automation records (issue 6).
+from escalation.autonomy_models import (  # noqa: E402, F401
+    AutomationRecord,
+    AutonomyDefaults,
+    CategoryAutonomy,
+    ThresholdChange,
+)
 from escalation.sla_models import (  # noqa: E402, F401
     BusinessCalendar,
     ClosedDay,

@@ -10,6 +10,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django_q.tasks import async_task
 
+from escalation.autonomy_outcomes import wants as automation_wants
 from escalation.models import EscalationRule, PriorityThreshold, RoutingConfig, ScoringFactor
 from escalation.policy import forget_policy
 from escalation.roster import forget_rosters
@@ -55,6 +56,20 @@ def offer_freed_capacity(sender, event, **kwargs) -> None:
     agent_id = getattr(event, FREEING_EVENTS.get(event.code, ""), None)
     if agent_id:
         transaction.on_commit(lambda: async_task("escalation.tasks.offer_waiting_tickets", agent_id))
+
+
+@receiver(ticket_event_recorded, dispatch_uid="escalation.follow_automation")
+def follow_automation(sender, event, **kwargs) -> None:
+    """Outcomes of automatic answers (connected before the reassessment: a reply to one settles it first)."""
+    if automation_wants(event):
+        transaction.on_commit(lambda: async_task("escalation.tasks.automation_event", event.pk))
+
+
+@receiver(ticket_event_recorded, dispatch_uid="escalation.score_customer_message")
+def score_customer_message(sender, event, **kwargs) -> None:
+    message_id = event.details.get("message_id") if event.code == "message.customer" else None
+    if message_id:
+        transaction.on_commit(lambda: async_task("escalation.tasks.score_message", message_id))
 
 
 @receiver(ticket_event_recorded, dispatch_uid="escalation.reassess_on_customer_message")

@@ -9,12 +9,19 @@ from __future__ import annotations
 from django_q.models import Schedule
 
 SLA_SWEEP = "escalation.sla_sweep"
+SETTLE_AUTOMATIONS = "escalation.settle_automations"
 
 SCHEDULES = {
     SLA_SWEEP: {
         "func": "escalation.tasks.sweep_sla",
         "schedule_type": Schedule.MINUTES,
         "minutes": 1,
+        "repeats": -1,
+    },
+    SETTLE_AUTOMATIONS: {  # automatic answers nobody replied to (migration 0006)
+        "func": "escalation.tasks.settle_automations",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": 15,
         "repeats": -1,
     },
 }

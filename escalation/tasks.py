@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from escalation import routing, sla_state, sweep
+from escalation import autonomy_outcomes, routing, sla_state, sweep
+from escalation.triage.sentiment import message_mood
+from helpdesk.models import Message
 
 
 def route_ticket(ticket_id: int, trigger: str = "created") -> int | None:
@@ -45,3 +47,25 @@ def sla_route_ticket(
     """Route a ticket the SLA sweep took from an agent, without giving it straight back to them."""
     decision = routing.route(ticket_id, trigger=trigger, exclude_agent_ids=tuple(exclude_agent_ids or ()))
     return decision.pk if decision else None
+
+
+# --- sentiment and autonomy (issue 6) -----------------------------------------------------------
+
+
+def score_message(message_id: int) -> bool:
+    """Store the sentiment and frustration of a customer's message (the ticket's own come from triage)."""
+    message = Message.objects.select_related("ticket").filter(pk=message_id).first()
+    if message is None:
+        return False
+    felt = message_mood(message)
+    Message.objects.filter(pk=message_id).update(sentiment=felt.sentiment, frustration=felt.frustration)
+    return True
+
+
+def automation_event(event_id: int) -> None:
+    autonomy_outcomes.on_event(event_id)
+
+
+def settle_automations() -> int:
+    """Scheduled (every 15 minutes, see migration 0006): automatic answers nobody replied to."""
+    return autonomy_outcomes.settle_expired()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from escalation.triage.keywords import best_category
+from escalation.triage.sentiment import with_mood  # sentiment/frustration of the customer's latest words
 from helpdesk.models import Category, Team, Ticket
 
 
@@ -47,10 +48,13 @@ def triage_ticket(ticket: Ticket) -> TriageResult:
     """Best guess about a ticket from its text and context. Never raises for ordinary input."""
     match = best_category(f"{ticket.subject}\n{ticket.body}")
     if match is None:
-        return TriageResult(notes=["No trained model; no category keywords matched."])
-    return TriageResult(
-        category=match.category,
-        team=match.category.team,
-        source="keywords",
-        notes=[f"No trained model; keywords matched: {', '.join(match.hits)}."],
+        return with_mood(TriageResult(notes=["No trained model; no category keywords matched."]), ticket)
+    return with_mood(
+        TriageResult(
+            category=match.category,
+            team=match.category.team,
+            source="keywords",
+            notes=[f"No trained model; keywords matched: {', '.join(match.hits)}."],
+        ),
+        ticket,
     )

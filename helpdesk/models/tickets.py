@@ -277,6 +277,8 @@ EVENT_LABELS: dict[str, str] = {
     "automation.replied": "Answered automatically",
     "automation.draft": "Draft reply prepared for review",
     "automation.rejected": "Customer said the automatic answer did not help",
+    "automation.approved": "Draft reply approved and sent",
+    "automation.discarded": "Draft reply discarded",
 }
 
 

@@ -14,8 +14,12 @@ from helpdesk.permissions import can_work_ticket
 from helpdesk.services import errors
 from helpdesk.services.tickets import locked_ticket, ticket_reopen, ticket_set_status
 
+AGENT_CODES = {AuthorKind.AGENT: "message.agent", AuthorKind.SYSTEM: "message.system"}
 
-def _author_kind(ticket: Ticket, user: AbstractBaseUser) -> str:
+
+def _author_kind(ticket: Ticket, user: AbstractBaseUser | None) -> str:
+    if user is None:
+        return AuthorKind.SYSTEM  # automation (an automatic answer from the knowledge base)
     if user.pk == ticket.customer_id:
         return AuthorKind.CUSTOMER
     if can_work_ticket(user, ticket):
@@ -26,7 +30,7 @@ def _author_kind(ticket: Ticket, user: AbstractBaseUser) -> str:
 def message_add(
     *,
     ticket: Ticket,
-    author: AbstractBaseUser,
+    author: AbstractBaseUser | None,
     body: str,
     internal: bool = False,
     channel: str | None = None,
@@ -37,6 +41,7 @@ def message_add(
     - A customer reply reopens a resolved ticket, resumes a pending one, and is refused on a closed one.
     - An agent's first public reply sets the first-response time; `then_status` (e.g. pending) applies after.
     - Internal notes change nothing but the conversation, and never reach the customer.
+    - `author=None` is the system (automation): it answers like an agent, recorded as `message.system`.
     """
     body = (body or "").strip()
     if not body:
@@ -84,7 +89,7 @@ def message_add(
                 if locked.status == Status.NEW:
                     locked.status = Status.OPEN
                     fields.append("status")
-            code = "message.note" if internal else "message.agent"
+            code = "message.note" if internal else AGENT_CODES[kind]
         locked.save(update_fields=fields)
         event_record(ticket=locked, code=code, actor=author, details={"message_id": message.pk})
         if old_status != locked.status:
@@ -97,6 +102,6 @@ def message_add(
                 from_value=old_status,
                 to_value=locked.status,
             )
-        if then_status and kind == AuthorKind.AGENT and then_status != locked.status:
+        if then_status and kind != AuthorKind.CUSTOMER and then_status != locked.status:
             ticket_set_status(ticket=locked, status=then_status, actor=author, reason="Set with the reply.")
     return message
