@@ -44,7 +44,17 @@ from escalation.scoring import score_snapshot
 from escalation.sla import sla_apply
 from escalation.snapshot import snapshot_for
 from escalation.triage import triage_ticket
-from helpdesk.models import OPEN_STATUSES, Agent, AgentStatus, Team, Ticket, TicketEvent, Trigger
+from helpdesk.models import (
+    OPEN_STATUSES,
+    Agent,
+    AgentStatus,
+    Autonomy,
+    Status,
+    Team,
+    Ticket,
+    TicketEvent,
+    Trigger,
+)
 from helpdesk.services import ticket_assign
 
 
@@ -84,6 +94,8 @@ def _settle(run: Run) -> None:
     sla_apply(ticket, now=run.now)
     run.autonomy = decide_autonomy(ticket, run.triage, human_required=run.human)
     ticket.autonomy, ticket.requires_human = run.autonomy.mode, run.human
+    if run.autonomy.confidence is not None and run.autonomy.mode != Autonomy.AUTONOMOUS:
+        run.notes.append(f"Autonomy {run.autonomy.mode}: {run.autonomy.reason}")
     send_rule_notifications(ticket, run.outcome, state, coordinator_id=policy.knobs.coordinator_id)
 
 
@@ -126,14 +138,17 @@ def route(
 
 RECHECK_BATCH = 500
 NEW_TICKET_GRACE = dt.timedelta(minutes=2)  # a new ticket's own routing task normally runs within this
+# Answered automatically and waiting for the customer: nobody needs to take it unless they write back.
+AWAITING_AUTOMATIC_ANSWER = Q(status=Status.PENDING, autonomy=Autonomy.AUTONOMOUS)
 
 
 def _waiting_tickets() -> QuerySet[Ticket]:
-    """Open unassigned tickets with a team, once their first routing ran (or should have long ago)."""
+    """Open unassigned tickets with a team, once their first routing ran (or should have long ago),
+    except automatic answers waiting for the customer."""
     routed_or_overdue = Q(metadata__has_key="routing") | Q(created_at__lte=timezone.now() - NEW_TICKET_GRACE)
     return Ticket.objects.filter(
         routed_or_overdue, status__in=OPEN_STATUSES, assignee__isnull=True, team__isnull=False
-    )
+    ).exclude(AWAITING_AUTOMATIC_ANSWER)
 
 
 def offer_waiting_tickets(agent_id: int) -> int:

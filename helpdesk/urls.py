@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("portal/", include("helpdesk.urls_portal")),
     path("agent/", include("helpdesk.urls_agent")),
+    path("agent/", include("escalation.urls")),
     path("analytics/", include("analytics.urls")),
     path("api/", include("helpdesk.api.urls")),
     path("api/", include("escalation.api_urls")),

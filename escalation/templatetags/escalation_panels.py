@@ -1,9 +1,11 @@
-"""Panels the escalation app adds to the agent's ticket page: "Why this agent?" and the handoff summary."""
+"""Panels the escalation app adds to the agent's ticket page: "Why this agent?", the handoff summary and
+an automation draft waiting for approval."""
 
 from __future__ import annotations
 
 from django import template
 
+from escalation.autonomy_outcomes import pending_draft
 from escalation.handoff import handoff_for
 from helpdesk.models import Ticket
 
@@ -23,3 +25,13 @@ def routing_panel(ticket: Ticket) -> dict:
 @register.inclusion_tag("escalation/_handoff_panel.html")
 def handoff_panel(ticket: Ticket) -> dict:
     return {"ticket": ticket, "handoff": handoff_for(ticket)}
+
+
+@register.inclusion_tag("escalation/_draft_panel.html", takes_context=True)
+def draft_panel(context, ticket: Ticket) -> dict:
+    """The review draft (if any) with its Approve / Discard form."""
+    return {
+        "ticket": ticket,
+        "draft": pending_draft(ticket) if ticket.is_open else None,
+        "csrf_token": context.get("csrf_token"),
+    }
