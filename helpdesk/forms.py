@@ -121,6 +121,25 @@ class DeclineForm(forms.Form):
     )
 
 
+class ArticleForm(forms.Form):
+    """An article written from a ticket; the view prefills it from the ticket and its last agent reply."""
+
+    title = forms.CharField(max_length=200, error_messages={"required": errors.ERR_ARTICLE_TITLE_REQUIRED})
+    body = forms.CharField(
+        label="Answer",
+        max_length=settings.TICKET_BODY_MAX,
+        widget=forms.Textarea(attrs={"rows": 12}),
+        error_messages={"required": errors.ERR_ARTICLE_BODY_REQUIRED},
+        help_text="Write it for the next customer: no names, no account details.",
+    )
+    categories = forms.ModelMultipleChoiceField(
+        queryset=Category.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Automation answers tickets of these categories with this article.",
+    )
+
+
 class ResolveForm(forms.Form):
     reason = forms.CharField(required=False, max_length=2000, label="Resolution note")
 

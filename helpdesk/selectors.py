@@ -10,7 +10,7 @@ from django.db.models.expressions import Expression
 from django.db.models.functions import Coalesce, Least
 from django.http import Http404
 
-from helpdesk.models import OPEN_STATUSES, Agent, Message, Notification, Ticket, TicketEvent
+from helpdesk.models import OPEN_STATUSES, Agent, AuthorKind, Message, Notification, Ticket, TicketEvent
 from helpdesk.permissions import agent_of, agent_team_ids, agent_ticket_filter, is_staff_account
 
 QUEUE_RELATIONS = ("team", "tier", "assignee__user", "organization", "category", "customer")
@@ -141,6 +141,15 @@ def ticket_conversation(ticket: Ticket, *, include_internal: bool) -> QuerySet[M
     if not include_internal:
         messages = messages.filter(is_internal=False)
     return messages
+
+
+def last_public_agent_reply(ticket: Ticket) -> Message | None:
+    """The agent's latest public answer on the ticket: the usual starting point of an article."""
+    return (
+        Message.objects.filter(ticket_id=ticket.pk, author_kind=AuthorKind.AGENT, is_internal=False)
+        .order_by("-created_at", "-id")
+        .first()
+    )
 
 
 def ticket_events(ticket: Ticket) -> QuerySet[TicketEvent]:

@@ -7,6 +7,7 @@ one transaction, and records what happened in the ticket's event log.
 from helpdesk.services.agents import agent_set_status
 from helpdesk.services.csat import csat_submit
 from helpdesk.services.customers import customer_get_or_create
+from helpdesk.services.knowledge import article_create
 from helpdesk.services.messages import message_add
 from helpdesk.services.notifications import (
     agent_set_email_notifications,
@@ -27,6 +28,7 @@ from helpdesk.services.tickets import (
 __all__ = [
     "agent_set_email_notifications",
     "agent_set_status",
+    "article_create",
     "csat_submit",
     "customer_get_or_create",
     "message_add",

@@ -50,6 +50,7 @@ from helpdesk.services import (
     ticket_set_status,
 )
 from helpdesk.views.decorators import agent_required
+from helpdesk.views.knowledge import can_write_article
 
 QUEUE_PAGE_SIZE = 25
 
@@ -97,6 +98,7 @@ def _page_context(request: HttpRequest, ticket: Ticket, failed: dict[str, forms.
         "resolve_form": failed.get("resolve") or ResolveForm(),
         "decline_form": failed.get("decline") or DeclineForm(),
         "can_take": ticket.is_open and ticket.assignee_id != request.agent.pk,
+        "can_write_article": can_write_article(ticket),
         "now": timezone.now(),
     }
 
