@@ -113,4 +113,4 @@ class RoutingConfigAdmin(admin.ModelAdmin):
         return False
 
 
-from escalation import sla_admin  # noqa: E402, F401 - registers the SLA admin pages
+from escalation import autonomy_admin, sla_admin  # noqa: E402, F401 - register their admin pages
