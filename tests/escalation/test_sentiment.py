@@ -66,3 +66,17 @@ def test_a_sharp_rise_in_frustration_routes_the_ticket_again(submit, customer, a
     latest = ticket.routing_decisions.first()
     assert ticket.routing_decisions.count() == decisions + 1 and latest.trigger == "customer_wrote"
     assert ticket.frustration >= 0.8 and ticket.priority_score > before_score
+
+
+def test_the_api_returns_sentiment_and_autonomy(api, staff_user, django_capture_on_commit_callbacks):
+    api.force_authenticate(staff_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        created = api.post(
+            "/api/tickets/",
+            {"subject": "Still broken!!", "body": FURIOUS, "customer_email": "x@example.com"},
+            format="json",
+        )
+    assert created.status_code == 201 and created.json()["sentiment"] < 0
+
+    shown = api.get(f"/api/tickets/{created.json()['id']}/").json()
+    assert shown["sentiment"] < 0 and shown["autonomy"] == "human"
