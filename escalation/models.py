@@ -184,6 +184,12 @@ class RoutingConfig(models.Model):
         validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
         help_text="A rise in frustration this sharp (0..1) after a customer message re-routes the ticket.",
     )
+    predictive_escalation = models.FloatField(
+        default=0.7,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="From this predicted escalation probability on, a new ticket skips tier 1 and goes to the "
+        "tier similar tickets ended at (1.0 turns it off).",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -222,3 +228,4 @@ from escalation.sla_models import (  # noqa: E402, F401
     TicketSla,
     WorkingPeriod,
 )
+from escalation.triage_models import TriageModelVersion  # noqa: E402, F401

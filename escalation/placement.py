@@ -43,6 +43,20 @@ def settle_team(run: Run) -> None:
         ticket.team = Team.objects.get(pk=team_id) if team_id else None
 
 
+def predicted_tier(run: Run) -> int:
+    """Predictive escalation: a new ticket the model expects to escalate goes straight to the tier that
+    escalated tickets of its team ended at (learned from history), instead of passing through tier 1."""
+    triage, threshold = run.triage, run.policy.knobs.predictive_escalation
+    probability, tier = triage.escalation_probability, triage.suggested_tier
+    if run.trigger != "created" or tier is None or probability is None or probability < threshold:
+        return 0
+    run.notes.append(
+        f"Predicted escalation {probability:.0%} (threshold {threshold:.0%}): "
+        f"sent to tier {tier}, where similar tickets ended"
+    )
+    return tier
+
+
 def settle_tier(run: Run) -> None:
     """The highest of the current tier, rule minimums and triage's suggestion, among existing tiers.
 
@@ -53,7 +67,7 @@ def settle_tier(run: Run) -> None:
     if not levels:
         return
     current = ticket.tier.level if ticket.tier_id else min(levels)
-    wanted = max([current, run.outcome.min_tier or 0, run.triage.suggested_tier or 0])
+    wanted = max([current, run.outcome.min_tier or 0, predicted_tier(run)])
     target = max((level for level in levels if level <= wanted), default=current)
     if target > current and run.agents and not any(a.tier_level >= target for a in run.agents):
         run.notes.append(

@@ -40,6 +40,7 @@ class Knobs:
     urgent_score: float
     urgent_load_factor: float
     frustration_rise: float
+    predictive_escalation: float
 
     @classmethod
     def of(cls, config: RoutingConfig) -> Knobs:

@@ -1,60 +1,38 @@
 """Triage: what a ticket is about (category/team), how urgent, how it feels, whether it will escalate.
 
-`triage_ticket` is the one entry point routing and intake call. First version: the admin-edited keyword
-lists of the categories (the fallback used when no model is trained).
+`triage_ticket` is the one entry point routing and intake call. With a trained model active
+(`manage.py train_router`, escalation.triage.store) the model answers; on a fresh install the categories'
+admin-edited keyword lists do, and the result says so (source "keywords", shown in the decision record).
+Sentiment and frustration come from escalation.triage.sentiment either way.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from escalation.triage.keywords import best_category
-from escalation.triage.sentiment import with_mood  # sentiment/frustration of the customer's latest words
-from helpdesk.models import Category, Team, Ticket
+from escalation.triage.result import TriageResult
+from escalation.triage.sentiment import with_mood
+from helpdesk.models import Ticket
+
+__all__ = ["TriageResult", "triage_ticket", "keyword_triage"]
 
 
-@dataclass(frozen=True)
-class TriageResult:
-    category: Category | None = None
-    team: Team | None = None
-    priority: str | None = None
-    escalation_probability: float | None = None
-    confidence: float | None = None
-    sentiment: float | None = None
-    frustration: float | None = None
-    suggested_tier: int | None = None
-    source: str = "keywords"  # "model" or "keywords"
-    model_version: str = ""
-    notes: list[str] = field(default_factory=list)
-
-    def as_record(self) -> dict:
-        """JSON-ready summary for the routing decision record."""
-        return {
-            "category": self.category.name if self.category else None,
-            "team": self.team.name if self.team else None,
-            "priority": self.priority,
-            "escalation_probability": self.escalation_probability,
-            "confidence": self.confidence,
-            "sentiment": self.sentiment,
-            "frustration": self.frustration,
-            "suggested_tier": self.suggested_tier,
-            "source": self.source,
-            "model_version": self.model_version,
-            "notes": self.notes,
-        }
+def keyword_triage(ticket: Ticket) -> TriageResult:
+    match = best_category(f"{ticket.subject}\n{ticket.body}")
+    if match is None:
+        return TriageResult(notes=["No trained model; no category keywords matched."])
+    return TriageResult(
+        category=match.category,
+        team=match.category.team,
+        source="keywords",
+        notes=[f"No trained model; keywords matched: {', '.join(match.hits)}."],
+    )
 
 
 def triage_ticket(ticket: Ticket) -> TriageResult:
     """Best guess about a ticket from its text and context. Never raises for ordinary input."""
-    match = best_category(f"{ticket.subject}\n{ticket.body}")
-    if match is None:
-        return with_mood(TriageResult(notes=["No trained model; no category keywords matched."]), ticket)
-    return with_mood(
-        TriageResult(
-            category=match.category,
-            team=match.category.team,
-            source="keywords",
-            notes=[f"No trained model; keywords matched: {', '.join(match.hits)}."],
-        ),
-        ticket,
-    )
+    from escalation.triage.predict import model_triage  # scikit-learn loads only when triage first runs
+    from escalation.triage.store import active_model
+
+    model = active_model()
+    result = model_triage(ticket, model) if model is not None else keyword_triage(ticket)
+    return with_mood(result, ticket)

@@ -1,0 +1,38 @@
+"""What triage concluded about a ticket, and where it came from (a model or the keyword fallback)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from helpdesk.models import Category, Team
+
+
+@dataclass(frozen=True)
+class TriageResult:
+    category: Category | None = None
+    team: Team | None = None
+    priority: str | None = None
+    escalation_probability: float | None = None
+    confidence: float | None = None
+    sentiment: float | None = None
+    frustration: float | None = None
+    suggested_tier: int | None = None
+    source: str = "keywords"  # "model" or "keywords"
+    model_version: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    def as_record(self) -> dict:
+        """JSON-ready summary for the routing decision record."""
+        return {
+            "category": self.category.name if self.category else None,
+            "team": self.team.name if self.team else None,
+            "priority": self.priority,
+            "escalation_probability": self.escalation_probability,
+            "confidence": self.confidence,
+            "sentiment": self.sentiment,
+            "frustration": self.frustration,
+            "suggested_tier": self.suggested_tier,
+            "source": self.source,
+            "model_version": self.model_version,
+            "notes": self.notes,
+        }

@@ -1,0 +1,122 @@
+"""Saving, activating and loading model versions.
+
+Each process keeps the active version unpickled in memory and asks the database which version is active
+on every use (one indexed single-row query): a version trained or rolled back in another process is
+picked up by the next ticket, and a ticket is never triaged half with the old model and half with the
+new one, because the swap replaces one reference.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import threading
+from dataclasses import dataclass
+
+import joblib
+import numpy as np
+from django.db import transaction
+from django.utils import timezone
+
+from escalation.models import TriageModelVersion
+from escalation.triage.features import TicketFeatures
+from escalation.triage.training import TrainingResult
+
+
+@dataclass(frozen=True)
+class HeadGuess:
+    label: str
+    probability: float
+    probabilities: dict[str, float]
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    pk: int
+    version: str
+    embedding: object
+    heads: dict[str, object]
+    end_tiers: dict[str, int]
+
+    def predict(self, features: TicketFeatures) -> dict[str, HeadGuess]:
+        """Every head's best label and calibrated probability for one ticket."""
+        matrix = self.embedding.transform([features])
+        guesses = {}
+        for name, head in self.heads.items():
+            probabilities = head.predict_proba(matrix)[0]
+            best = int(np.argmax(probabilities))
+            guesses[name] = HeadGuess(
+                str(head.classes_[best]),
+                float(probabilities[best]),
+                {str(label): float(p) for label, p in zip(head.classes_, probabilities, strict=True)},
+            )
+        return guesses
+
+
+def _dump(result: TrainingResult) -> bytes:
+    buffer = io.BytesIO()
+    payload = {
+        "embedding": result.trained.embedding,
+        "heads": result.trained.heads,
+        "end_tiers": result.end_tiers,
+    }
+    joblib.dump(payload, buffer, compress=3)
+    return buffer.getvalue()
+
+
+def save_version(result: TrainingResult, *, since: dt.date | None = None, activate: bool = True) -> TriageModelVersion:
+    """Store a trained version; activating it retires the previous one in the same transaction."""
+    artifact = _dump(result)
+    now = timezone.now()
+    with transaction.atomic():
+        version = TriageModelVersion.objects.create(
+            version=_version_name(now),
+            trained_at=now,
+            trained_since=since,
+            rows=result.rows,
+            holdout_rows=result.holdout_rows,
+            seconds=round(result.seconds, 2),
+            metrics=result.report,
+            artifact=artifact,
+            artifact_bytes=len(artifact),
+        )
+        if activate:
+            activate_version(version)
+    return version
+
+
+def _version_name(now: dt.datetime) -> str:
+    name = now.strftime("%Y%m%d-%H%M%S")
+    taken = TriageModelVersion.objects.filter(version__startswith=name).count()
+    return f"{name}-{taken + 1}" if taken else name
+
+
+def activate_version(version: TriageModelVersion) -> None:
+    """Make this version the one every process uses (rollback is activating an older one)."""
+    with transaction.atomic():
+        TriageModelVersion.objects.filter(is_active=True).exclude(pk=version.pk).update(is_active=False)
+        TriageModelVersion.objects.filter(pk=version.pk).update(is_active=True, activated_at=timezone.now())
+    version.is_active = True
+
+
+_loaded: LoadedModel | None = None
+_lock = threading.Lock()
+
+
+def active_model() -> LoadedModel | None:
+    """The active version, loaded once per process (None on a fresh install: triage uses keywords)."""
+    global _loaded
+    current = TriageModelVersion.objects.filter(is_active=True).values_list("pk", flat=True).first()
+    if current is None:
+        return None
+    loaded = _loaded
+    if loaded is not None and loaded.pk == current:
+        return loaded
+    with _lock:
+        if _loaded is None or _loaded.pk != current:
+            row = TriageModelVersion.objects.filter(pk=current).values_list("version", "artifact").first()
+            if row is None:  # deactivated between the two queries: the next call sees the new state
+                return _loaded if _loaded and _loaded.pk == current else None
+            payload = joblib.load(io.BytesIO(bytes(row[1])))
+            _loaded = LoadedModel(current, row[0], payload["embedding"], payload["heads"], payload["end_tiers"])
+        return _loaded
