@@ -113,4 +113,8 @@ class RoutingConfigAdmin(admin.ModelAdmin):
         return False
 
 
-from escalation import autonomy_admin, sla_admin  # noqa: E402, F401 - register their admin pages
+from escalation import (  # noqa: E402, F401 - register their admin pages
+    autonomy_admin,
+    sla_admin,
+    triage_admin,  # noqa: E402, F401  (model versions)
+)

@@ -10,6 +10,7 @@ from django_q.models import Schedule
 
 SLA_SWEEP = "escalation.sla_sweep"
 SETTLE_AUTOMATIONS = "escalation.settle_automations"
+TRAIN_ROUTER = "escalation.train_router"
 
 SCHEDULES = {
     SLA_SWEEP: {
@@ -22,6 +23,11 @@ SCHEDULES = {
         "func": "escalation.tasks.settle_automations",
         "schedule_type": Schedule.MINUTES,
         "minutes": 15,
+        "repeats": -1,
+    },
+    TRAIN_ROUTER: {  # the triage models learn from the week's resolved tickets
+        "func": "escalation.tasks.train_router",
+        "schedule_type": Schedule.WEEKLY,
         "repeats": -1,
     },
 }

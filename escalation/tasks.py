@@ -69,3 +69,13 @@ def automation_event(event_id: int) -> None:
 def settle_automations() -> int:
     """Scheduled (every 15 minutes, see migration 0006): automatic answers nobody replied to."""
     return autonomy_outcomes.settle_expired()
+
+
+# --- triage model (issue 6) -------------------------------------------------------------------
+
+
+def train_router() -> str:
+    """Weekly: retrain the triage models on resolved tickets and activate the new version."""
+    from escalation.triage.retrain import scheduled_retrain  # scikit-learn loads in the worker only
+
+    return scheduled_retrain()

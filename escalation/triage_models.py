@@ -16,11 +16,15 @@ class TriageModelVersion(models.Model):
     version = models.CharField(max_length=40, unique=True, help_text="Training time, e.g. 20261123-154012.")
     trained_at = models.DateTimeField(default=timezone.now)
     trained_since = models.DateField(null=True, blank=True, help_text="Only tickets created from this day.")
-    rows = models.PositiveIntegerField(default=0, help_text="Tickets learned from (all of them, after evaluation).")
+    rows = models.PositiveIntegerField(
+        default=0, help_text="Tickets learned from (all of them, after evaluation)."
+    )
     holdout_rows = models.PositiveIntegerField(default=0, help_text="The newest 20%, kept aside to measure.")
     seconds = models.FloatField(default=0.0, help_text="How long training took.")
     metrics = models.JSONField(
-        default=dict, blank=True, help_text="Per head (team, category, priority, escalation): held-out report."
+        default=dict,
+        blank=True,
+        help_text="Per head (team, category, priority, escalation): held-out report.",
     )
     artifact = models.BinaryField(editable=False)
     artifact_bytes = models.PositiveIntegerField(default=0)
@@ -30,7 +34,9 @@ class TriageModelVersion(models.Model):
     class Meta:
         ordering = ["-trained_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["is_active"], condition=Q(is_active=True), name="one_active_triage_model")
+            models.UniqueConstraint(
+                fields=["is_active"], condition=Q(is_active=True), name="one_active_triage_model"
+            )
         ]
 
     def __str__(self) -> str:

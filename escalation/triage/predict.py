@@ -17,7 +17,11 @@ REPEAT_WINDOW = dt.timedelta(days=30)  # the same window training counts repeat 
 
 def _later_customer_text(ticket: Ticket) -> list[str]:
     """Follow-ups after the first message (none on a new ticket, which costs no query)."""
-    if ticket.pk is None or not ticket.last_customer_message_at or ticket.last_customer_message_at <= ticket.created_at:
+    if (
+        ticket.pk is None
+        or not ticket.last_customer_message_at
+        or ticket.last_customer_message_at <= ticket.created_at
+    ):
         return []
     bodies = (
         Message.objects.filter(ticket=ticket, author_kind=AuthorKind.CUSTOMER, is_internal=False)
@@ -32,7 +36,9 @@ def features_for(ticket: Ticket) -> TicketFeatures:
     org = ticket.organization
     since = (ticket.created_at or timezone.now()) - REPEAT_WINDOW
     repeats = (
-        Ticket.objects.filter(customer_id=ticket.customer_id, created_at__gte=since, created_at__lt=ticket.created_at)
+        Ticket.objects.filter(
+            customer_id=ticket.customer_id, created_at__gte=since, created_at__lt=ticket.created_at
+        )
         .exclude(pk=ticket.pk)
         .count()
         if ticket.customer_id
@@ -53,12 +59,18 @@ def model_triage(ticket: Ticket, model: LoadedModel) -> TriageResult:
     guesses = model.predict(features_for(ticket))
     team_guess, category_guess = guesses.get("team"), guesses.get("category")
     team = Team.objects.filter(name=team_guess.label).first() if team_guess else None
-    category = Category.objects.select_related("team").filter(name=category_guess.label).first() if category_guess else None
+    category = (
+        Category.objects.select_related("team").filter(name=category_guess.label).first()
+        if category_guess
+        else None
+    )
     escalation = guesses.get("escalation")
     probability = escalation.probabilities.get("escalated") if escalation else None
     # Confidence is in what automation would act on: the category when the model knows categories.
     decisive = category_guess if category is not None else team_guess
-    notes = [f"Model {model.version}: team {team_guess.label} {team_guess.probability:.0%}"] if team_guess else []
+    notes = (
+        [f"Model {model.version}: team {team_guess.label} {team_guess.probability:.0%}"] if team_guess else []
+    )
     if category_guess:
         notes.append(f"category {category_guess.label} {category_guess.probability:.0%}")
     if team is None and team_guess:

@@ -15,10 +15,12 @@ from dataclasses import dataclass
 
 import joblib
 import numpy as np
+import scipy.sparse as sp
 from django.db import transaction
 from django.utils import timezone
 
 from escalation.models import TriageModelVersion
+from escalation.triage.compiled import compile_head
 from escalation.triage.features import TicketFeatures
 from escalation.triage.training import TrainingResult
 
@@ -40,7 +42,7 @@ class LoadedModel:
 
     def predict(self, features: TicketFeatures) -> dict[str, HeadGuess]:
         """Every head's best label and calibrated probability for one ticket."""
-        matrix = self.embedding.transform([features])
+        matrix = sp.csr_matrix(self.embedding.transform([features]))
         guesses = {}
         for name, head in self.heads.items():
             probabilities = head.predict_proba(matrix)[0]
@@ -57,14 +59,18 @@ def _dump(result: TrainingResult) -> bytes:
     buffer = io.BytesIO()
     payload = {
         "embedding": result.trained.embedding,
-        "heads": result.trained.heads,
+        "heads": {
+            name: compile_head(head, result.trained.n_columns) for name, head in result.trained.heads.items()
+        },
         "end_tiers": result.end_tiers,
     }
     joblib.dump(payload, buffer, compress=3)
     return buffer.getvalue()
 
 
-def save_version(result: TrainingResult, *, since: dt.date | None = None, activate: bool = True) -> TriageModelVersion:
+def save_version(
+    result: TrainingResult, *, since: dt.date | None = None, activate: bool = True
+) -> TriageModelVersion:
     """Store a trained version; activating it retires the previous one in the same transaction."""
     artifact = _dump(result)
     now = timezone.now()
@@ -118,5 +124,7 @@ def active_model() -> LoadedModel | None:
             if row is None:  # deactivated between the two queries: the next call sees the new state
                 return _loaded if _loaded and _loaded.pk == current else None
             payload = joblib.load(io.BytesIO(bytes(row[1])))
-            _loaded = LoadedModel(current, row[0], payload["embedding"], payload["heads"], payload["end_tiers"])
+            _loaded = LoadedModel(
+                current, row[0], payload["embedding"], payload["heads"], payload["end_tiers"]
+            )
         return _loaded

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -66,16 +67,27 @@ def load_history(since: dt.date | None = None) -> History:
         .filter(Q(created_at__date__gte=since) if since else Q())
         .select_related("team", "category", "tier", "organization")
         .only(
-            "subject", "body", "channel", "priority", "metadata", "escalation_count", "created_at", "customer_id",
-            "team__name", "category__name", "tier__level",
-            "organization__segment", "organization__annual_contract_value", "organization__is_vip",
+            "subject",
+            "body",
+            "channel",
+            "priority",
+            "metadata",
+            "escalation_count",
+            "created_at",
+            "customer_id",
+            "team__name",
+            "category__name",
+            "tier__level",
+            "organization__segment",
+            "organization__annual_contract_value",
+            "organization__is_vip",
         )
         .order_by("created_at", "pk")
     )
     history, last_seen, end_tiers = History(), defaultdict(list), defaultdict(Counter)
     for ticket in tickets.iterator(chunk_size=2000):
-        earlier = last_seen[ticket.customer_id]
-        repeats = sum(1 for at in earlier if ticket.created_at - at <= REPEAT_WINDOW)
+        earlier = last_seen[ticket.customer_id]  # this customer's earlier tickets, oldest first
+        repeats = len(earlier) - bisect_left(earlier, ticket.created_at - REPEAT_WINDOW)
         earlier.append(ticket.created_at)
         org = ticket.organization
         history.features.append(
@@ -128,6 +140,7 @@ class Trained:
     embedding: object
     heads: dict[str, object]
     skipped: dict[str, str]
+    n_columns: int
 
 
 Step = Callable[[str], None]
@@ -147,8 +160,10 @@ def fit(history: History, rows: np.ndarray, step: Step) -> Trained:
             skipped[head] = data
             continue
         smallest = min(Counter(data.labels).values())
-        heads[head] = classifier(smallest).fit(matrix[[position[i] for i in data.rows]], data.labels)
-    return Trained(vectorizer, heads, skipped)
+        heads[head] = classifier(len(data.rows), smallest).fit(
+            matrix[[position[i] for i in data.rows]], data.labels
+        )
+    return Trained(vectorizer, heads, skipped, matrix.shape[1])
 
 
 def holdout_report(history: History, trained: Trained, rows: np.ndarray) -> dict:
@@ -164,7 +179,7 @@ def holdout_report(history: History, trained: Trained, rows: np.ndarray) -> dict
         probabilities = model.predict_proba(matrix[[position[i] for i in labelled]])
         truth = [history.labels[head][i] for i in labelled]
         report[head] = evaluate(truth, probabilities, list(model.classes_))
-    return report
+    return {head: report[head] for head in HEADS if head in report}
 
 
 @dataclass(frozen=True)

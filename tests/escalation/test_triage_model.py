@@ -1,0 +1,190 @@
+"""The triage model: trained on a small generated history, it routes new tickets, says how sure it is,
+and is versioned (one active, swap and rollback); without a model, keywords answer and the record says so."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import numpy as np
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from escalation.models import RoutingConfig, TriageModelVersion
+from escalation.triage import triage_ticket
+from escalation.triage.compiled import CompiledHead, compile_head
+from escalation.triage.features import TicketFeatures, classifier, embedding
+from escalation.triage.predict import features_for
+from escalation.triage.store import activate_version, active_model
+from helpdesk.models import Priority, Status, Ticket
+from helpdesk.services import message_add
+from tests.factories import AgentFactory, CategoryFactory, TeamFactory, TicketFactory, TierFactory
+
+VOCABULARY = {
+    "Billing": ("invoice", "refund", "charged", "payment", "card", "receipt", "billing", "subscription fee"),
+    "Technical": ("error", "crash", "api", "timeout", "server", "bug", "stack trace", "integration"),
+    "Accounts": (
+        "password",
+        "login",
+        "locked",
+        "sign in",
+        "username",
+        "two factor",
+        "reset",
+        "account access",
+    ),
+}
+FILLER = ("please", "help", "today", "hello", "thanks", "team", "urgent", "again", "since", "morning")
+
+
+def _text(rng: random.Random, team: str) -> tuple[str, str]:
+    words = rng.sample(VOCABULARY[team], 3) + rng.sample(FILLER, 4)
+    rng.shuffle(words)
+    return " ".join(words[:3]), " ".join(words)
+
+
+@pytest.fixture
+def history(db, customer):
+    """150 resolved tickets in three teams with distinct words; Technical ones often needed tier 2."""
+    rng = random.Random(4)
+    tier1, tier2 = TierFactory(level=1), TierFactory(level=2)
+    teams = {name: TeamFactory(name=name) for name in VOCABULARY}
+    categories = {name: CategoryFactory(name=f"{name} question", team=team) for name, team in teams.items()}
+    start = timezone.now() - dt.timedelta(days=60)
+    rows = []
+    for n in range(150):
+        name = list(VOCABULARY)[n % 3]
+        subject, body = _text(rng, name)
+        escalated = name == "Technical" and n % 2 == 0
+        rows.append(
+            Ticket(
+                subject=subject,
+                body=body,
+                customer=customer,
+                team=teams[name],
+                category=categories[name],
+                tier=tier2 if escalated else tier1,
+                escalation_count=int(escalated),
+                priority=Priority.HIGH if name == "Technical" else Priority.NORMAL,
+                status=Status.RESOLVED,
+                created_at=start + dt.timedelta(hours=n),
+            )
+        )
+    Ticket.objects.bulk_create(rows)
+    return teams
+
+
+def _train() -> TriageModelVersion:
+    call_command("train_router")
+    return TriageModelVersion.objects.get(is_active=True)
+
+
+def test_train_router_learns_every_head_and_prints_held_out_metrics(history, capsys):
+    call_command("train_router")
+    out = capsys.readouterr().out
+
+    version = TriageModelVersion.objects.get(is_active=True)
+    assert version.rows == 150 and version.holdout_rows == 30
+    team = version.metrics["team"]
+    assert team["macro_f1"] > 0.9 and team["accuracy"] > 0.9
+    assert {row["label"] for row in team["per_class"]} == set(VOCABULARY)
+    assert team["confusion"]["labels"] == sorted(VOCABULARY) and 0 <= team["ece"] <= 1
+    assert sum(map(sum, team["confusion"]["matrix"])) == 30
+    assert set(version.metrics) == {"team", "category", "priority", "escalation"}
+    assert "macro-F1" in out and f"Version {version.version} is now active." in out
+
+
+def test_a_ticket_submitted_after_training_gets_the_models_team_with_its_confidence(
+    history, api, staff_user, run_tasks
+):
+    version = _train()
+    api.force_authenticate(staff_user)
+    payload = {
+        "subject": "charged twice",
+        "body": "my card was charged twice for the invoice, refund please",
+        "customer_email": "new.person@example.com",
+    }
+    with run_tasks():
+        response = api.post("/api/tickets/", payload, format="json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    ticket = Ticket.objects.get(pk=body["id"])
+    offline = active_model().predict(features_for(ticket))
+
+    assert body["team"] == offline["team"].label == "Billing"
+    assert body["category"] == "Billing question"
+    assert 0.5 < body["confidence"] <= 1.0
+    assert body["escalation_probability"] is not None and body["sentiment"] is not None
+    decision = ticket.routing_decisions.first()
+    assert decision.triage["source"] == "model" and decision.model_version == version.version
+
+
+def test_without_a_model_keywords_answer_and_the_decision_says_so(db, customer, submit):
+    billing = TeamFactory(name="Billing")
+    CategoryFactory(name="Refunds", team=billing, keywords=["refund"])
+    ticket = submit("Refund please", "I would like a refund for last month.")
+
+    assert ticket.team == billing
+    decision = ticket.routing_decisions.first()
+    assert decision.triage["source"] == "keywords" and decision.triage["fallback_used"] is True
+    assert "No trained model" in " ".join(decision.triage["notes"])
+
+
+def test_training_again_swaps_the_active_version_and_an_old_one_can_be_rolled_back(history):
+    first = _train()
+    loaded_first = active_model()
+    second = _train()
+
+    assert TriageModelVersion.objects.filter(is_active=True).get() == second
+    assert active_model().pk == second.pk and active_model() is not loaded_first
+    activate_version(first)  # what the admin action "Activate" does
+    assert TriageModelVersion.objects.filter(is_active=True).get() == first
+    assert active_model().version == first.version
+
+
+def test_a_ticket_the_model_expects_to_escalate_skips_tier_one(history, submit):
+    RoutingConfig.objects.update(predictive_escalation=0.3)  # half of Technical's history ended at tier 2
+    tier2 = TierFactory(level=2)
+    AgentFactory(tier=tier2, teams=[history["Technical"]])
+    AgentFactory(tier=TierFactory(level=1), teams=[history["Technical"], history["Billing"]])
+    _train()
+    technical = submit("api crash", "api crash error timeout server bug stack trace")
+    billing = submit("invoice", "refund the invoice payment on my card")
+
+    assert technical.team == history["Technical"] and technical.escalation_probability >= 0.3
+    assert technical.tier.level == 2
+    assert "Predicted escalation" in technical.routing_decisions.first().explanation
+    assert billing.escalation_probability < 0.3 and billing.tier.level == 1
+
+
+def test_too_little_history_is_a_clear_error(db):
+    with pytest.raises(CommandError, match="at least 20"):
+        call_command("train_router")
+    with pytest.raises(CommandError, match="--since must be a date"):
+        call_command("train_router", since="last tuesday")
+
+
+def test_the_compiled_head_gives_scikit_learns_probabilities(history):
+    rows = [TicketFeatures(text=f"{t.subject} {t.body}") for t in Ticket.objects.all()]
+    for labels in (
+        [t.team.name for t in Ticket.objects.all()],
+        [str(t.escalation_count) for t in Ticket.objects.all()],
+    ):
+        vectorizer = embedding()
+        matrix = vectorizer.fit_transform(rows).tocsr()
+        head = classifier(len(labels), 10).fit(matrix, labels)
+        compiled = compile_head(head, matrix.shape[1])
+        assert isinstance(compiled, CompiledHead)
+        for i in range(0, 150, 7):
+            np.testing.assert_allclose(
+                compiled.predict_proba(matrix[i]), head.predict_proba(matrix[i]), atol=1e-6
+            )
+
+
+def test_triage_of_a_follow_up_reads_the_customers_new_words(history, customer):
+    _train()
+    ticket = TicketFactory(customer=customer, subject="question", body="hello team please help")
+    message_add(ticket=ticket, author=customer, body="my password reset fails and i am locked out of login")
+    ticket.refresh_from_db()
+    assert triage_ticket(ticket).team == history["Accounts"]
