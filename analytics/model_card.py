@@ -30,6 +30,10 @@ class HeadCard:
         return "skipped" not in self.report
 
     @property
+    def measured(self) -> bool:
+        return "accuracy" in self.report
+
+    @property
     def calibration_svg(self) -> SafeString:
         return reliability_svg(self.report.get("calibration", []), self.title)
 

@@ -41,10 +41,15 @@ def expected_calibration_error(bands: list[dict]) -> float:
 
 
 def evaluate(truth: Sequence[str], probabilities: np.ndarray, classes: Sequence[str]) -> dict:
-    """Held-out report: accuracy, macro-F1, per-class precision/recall/F1, ECE, reliability, confusion."""
-    labels = list(classes)
+    """Held-out report: accuracy, macro-F1, per-class precision/recall/F1, ECE, reliability, confusion.
+
+    Per-class numbers and macro-F1 cover the labels present among the held-out tickets; predictions of
+    other labels still count as mistakes (accuracy, recall)."""
     truth = np.asarray(truth, dtype=object)
-    predicted = np.asarray(labels, dtype=object)[probabilities.argmax(axis=1)]
+    predicted = np.asarray(list(classes), dtype=object)[probabilities.argmax(axis=1)]
+    # Only labels the held-out tickets carry: a team with no recent tickets has no F1 to average in.
+    present = set(truth)
+    labels = [label for label in classes if label in present]
     confidence = probabilities.max(axis=1)
     precision, recall, f1, support = precision_recall_fscore_support(
         truth, predicted, labels=labels, zero_division=0

@@ -28,8 +28,9 @@ def report_lines(version: TriageModelVersion) -> list[str]:
         f"{version.seconds:.1f} s."
     ]
     for head, report in version.metrics.items():
-        if "skipped" in report:
-            lines.append(f"  {head}: not trained ({report['skipped']})")
+        if "skipped" in report or "unmeasured" in report:
+            reason = report.get("unmeasured") or f"not trained: {report['skipped']}"
+            lines.append(f"  {head}: {reason}")
             continue
         lines.append(
             f"  {head}: accuracy {report['accuracy']:.3f}, macro-F1 {report['macro_f1']:.3f}, "

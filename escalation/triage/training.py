@@ -86,9 +86,11 @@ def load_history(since: dt.date | None = None) -> History:
     )
     history, last_seen, end_tiers = History(), defaultdict(list), defaultdict(Counter)
     for ticket in tickets.iterator(chunk_size=2000):
-        earlier = last_seen[ticket.customer_id]  # this customer's earlier tickets, oldest first
-        repeats = len(earlier) - bisect_left(earlier, ticket.created_at - REPEAT_WINDOW)
-        earlier.append(ticket.created_at)
+        repeats = 0
+        if ticket.metadata.get("customer_known") is not False:  # not the importer's stand-in customer
+            earlier = last_seen[ticket.customer_id]  # this customer's earlier tickets, oldest first
+            repeats = len(earlier) - bisect_left(earlier, ticket.created_at - REPEAT_WINDOW)
+            earlier.append(ticket.created_at)
         org = ticket.organization
         history.features.append(
             TicketFeatures(
@@ -174,7 +176,7 @@ def holdout_report(history: History, trained: Trained, rows: np.ndarray) -> dict
     for head, model in trained.heads.items():
         labelled = [i for i in rows if history.labels[head][i] is not None]
         if not labelled:
-            report[head] = {"skipped": "no held-out tickets carry this label"}
+            report[head] = {"unmeasured": "trained, but no held-out ticket carries this label"}
             continue
         probabilities = model.predict_proba(matrix[[position[i] for i in labelled]])
         truth = [history.labels[head][i] for i in labelled]

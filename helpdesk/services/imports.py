@@ -469,7 +469,7 @@ def _metadata(row: ImportRow, existing: Ticket | None) -> dict[str, Any]:
     metadata = {
         key: value
         for key, value in (existing.metadata if existing else {}).items()
-        if key not in ("import", "priority_known", "escalation_known")
+        if key not in ("import", "priority_known", "escalation_known", "customer_known")
     }
     metadata["import"] = {**row.extra, "line": row.line}
     if row.body_truncated:
@@ -478,6 +478,8 @@ def _metadata(row: ImportRow, existing: Ticket | None) -> dict[str, Any]:
         metadata["priority_known"] = False
     if row.escalated is None:
         metadata["escalation_known"] = False
+    if not row.customer_email:  # the importer's stand-in customer: its "repeat contacts" mean nothing
+        metadata["customer_known"] = False
     return metadata
 
 

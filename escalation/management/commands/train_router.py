@@ -23,7 +23,9 @@ class Command(BaseCommand):
     help = "Train the triage models (team, category, priority, escalation) on resolved tickets and activate them."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--since", type=str, help="Only learn from tickets created on or after this date.")
+        parser.add_argument(
+            "--since", type=str, help="Only learn from tickets created on or after this date."
+        )
 
     def handle(self, *args, since: str | None, **options) -> None:
         start = _date(since) if since else None
