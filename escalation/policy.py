@@ -2,22 +2,19 @@
 teams, tiers and category skills), read once and cached.
 
 Every routing decision needs the same few small tables; reading them per decision would cost queries
-that do not change. The cache lives per process for ESCALATION_POLICY_TTL seconds (default 5) and is
-dropped at once when this process saves one of the tables, so an admin edit reaches workers within
-seconds. Tests set the TTL to 0.
+that do not change. The cache lives per process (escalation/process_cache.py).
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from escalation.defaults import DEFAULT_FACTOR_WEIGHTS, DEFAULT_THRESHOLDS
 from escalation.models import EscalationRule, PriorityThreshold, RoutingConfig, ScoringFactor
+from escalation.process_cache import ProcessCache
 from escalation.rules import CompiledRule
 from escalation.scoring import FactorSetting
 from helpdesk.models import Category, Skill, Team, Tier
@@ -110,19 +107,13 @@ def load_policy() -> Policy:
     )
 
 
-_cache: dict[str, tuple[float, Policy]] = {}
+_policy = ProcessCache(load_policy)
 
 
 def current_policy() -> Policy:
-    ttl = getattr(settings, "ESCALATION_POLICY_TTL", 5.0)
-    cached = _cache.get("policy")
-    if cached is not None and time.monotonic() - cached[0] < ttl:
-        return cached[1]
-    policy = load_policy()
-    _cache["policy"] = (time.monotonic(), policy)
-    return policy
+    return _policy.get()
 
 
 def forget_policy(**kwargs) -> None:
     """Drop the cached policy (connected to saves of the policy tables, teams, skills and tiers)."""
-    _cache.pop("policy", None)
+    _policy.forget()

@@ -8,13 +8,23 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
-from django_q.tasks import async_task
 
 from escalation.autonomy_outcomes import wants as automation_wants
-from escalation.models import EscalationRule, PriorityThreshold, RoutingConfig, ScoringFactor
+from escalation.models import (
+    EscalationRule,
+    PriorityThreshold,
+    RoutingConfig,
+    ScoringFactor,
+    TriageModelVersion,
+)
 from escalation.policy import forget_policy
 from escalation.roster import forget_rosters
+from escalation.sla_models import BusinessCalendar, ClosedDay, SlaPolicy, WorkingPeriod
+from escalation.sla_policies import forget_book
 from escalation.sla_state import needs_sync as needs_sla_sync
+from escalation.triage.keywords import forget_categories
+from escalation.triage.store import forget_active_version
+from helpdesk.background import enqueue
 from helpdesk.models import Agent, AgentLeave, AgentSkill, AgentStatus, Category, Skill, Team, Tier
 from helpdesk.signals import agent_status_changed, ticket_event_recorded
 
@@ -48,64 +58,71 @@ STATUS_TASKS = {
 def route_on_event(sender, event, **kwargs) -> None:
     trigger = ROUTING_TRIGGERS.get(event.code)
     if trigger is not None and not event.details.get("by_routing"):  # routing's own moves are routed already
-        transaction.on_commit(lambda: async_task("escalation.tasks.route_ticket", event.ticket_id, trigger))
+        transaction.on_commit(lambda: enqueue("escalation.tasks.route_ticket", event.ticket_id, trigger))
 
 
 @receiver(ticket_event_recorded, dispatch_uid="escalation.offer_freed_capacity")
 def offer_freed_capacity(sender, event, **kwargs) -> None:
     agent_id = getattr(event, FREEING_EVENTS.get(event.code, ""), None)
     if agent_id:
-        transaction.on_commit(lambda: async_task("escalation.tasks.offer_waiting_tickets", agent_id))
+        transaction.on_commit(lambda: enqueue("escalation.tasks.offer_waiting_tickets", agent_id))
 
 
 @receiver(ticket_event_recorded, dispatch_uid="escalation.follow_automation")
 def follow_automation(sender, event, **kwargs) -> None:
     """Outcomes of automatic answers (connected before the reassessment: a reply to one settles it first)."""
     if automation_wants(event):
-        transaction.on_commit(lambda: async_task("escalation.tasks.automation_event", event.pk))
+        transaction.on_commit(lambda: enqueue("escalation.tasks.automation_event", event.pk))
 
 
 @receiver(ticket_event_recorded, dispatch_uid="escalation.score_customer_message")
 def score_customer_message(sender, event, **kwargs) -> None:
     message_id = event.details.get("message_id") if event.code == "message.customer" else None
     if message_id:
-        transaction.on_commit(lambda: async_task("escalation.tasks.score_message", message_id))
+        transaction.on_commit(lambda: enqueue("escalation.tasks.score_message", message_id))
 
 
 @receiver(ticket_event_recorded, dispatch_uid="escalation.reassess_on_customer_message")
 def reassess_on_customer_message(sender, event, **kwargs) -> None:
     if event.code == "message.customer":
-        transaction.on_commit(lambda: async_task("escalation.tasks.reassess_ticket", event.ticket_id))
+        transaction.on_commit(lambda: enqueue("escalation.tasks.reassess_ticket", event.ticket_id))
 
 
 @receiver(agent_status_changed, dispatch_uid="escalation.route_on_agent_status")
 def route_on_agent_status(sender, agent_id, old_status, new_status, **kwargs) -> None:
     task = STATUS_TASKS.get(new_status)
     if task is not None:
-        transaction.on_commit(lambda: async_task(task, agent_id))
+        transaction.on_commit(lambda: enqueue(task, agent_id))
 
 
 @receiver(ticket_event_recorded, dispatch_uid="escalation.sla_sync_on_event")
 def sla_sync_on_event(sender, event, **kwargs) -> None:
     if needs_sla_sync(event.code):
-        transaction.on_commit(lambda: async_task("escalation.tasks.sla_sync_event", event.pk))
+        transaction.on_commit(lambda: enqueue("escalation.tasks.sla_sync_event", event.pk))
 
 
-# Cached routing policy and rosters are dropped when this process changes what they are built from.
-for _model in (EscalationRule, ScoringFactor, PriorityThreshold, RoutingConfig, Team, Skill, Tier, Category):
-    post_save.connect(
-        forget_policy, sender=_model, dispatch_uid=f"escalation.forget_policy.save.{_model.__name__}"
-    )
-    post_delete.connect(
-        forget_policy, sender=_model, dispatch_uid=f"escalation.forget_policy.del.{_model.__name__}"
-    )
-for _model in (Agent, AgentSkill, AgentLeave):
-    post_save.connect(
-        forget_rosters, sender=_model, dispatch_uid=f"escalation.forget_rosters.save.{_model.__name__}"
-    )
-    post_delete.connect(
-        forget_rosters, sender=_model, dispatch_uid=f"escalation.forget_rosters.del.{_model.__name__}"
-    )
+def _forget_on_change(forget, *models) -> None:
+    """Drop a per-process cache when this process saves or deletes a row it is built from."""
+    for model in models:
+        for signal in (post_save, post_delete):
+            signal.connect(forget, sender=model, dispatch_uid=f"escalation.{forget.__name__}")
+
+
+_forget_on_change(
+    forget_policy,
+    EscalationRule,
+    ScoringFactor,
+    PriorityThreshold,
+    RoutingConfig,
+    Team,
+    Skill,
+    Tier,
+    Category,
+)
+_forget_on_change(forget_rosters, Agent, AgentSkill, AgentLeave)
+_forget_on_change(forget_book, SlaPolicy, BusinessCalendar, WorkingPeriod, ClosedDay, Tier)
+_forget_on_change(forget_categories, Category, Team)
+_forget_on_change(forget_active_version, TriageModelVersion)
 m2m_changed.connect(
     forget_rosters, sender=Agent.teams.through, dispatch_uid="escalation.forget_rosters.teams"
 )

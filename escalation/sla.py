@@ -15,7 +15,7 @@ from django.utils import timezone
 from escalation.business_time import WorkingHours
 from escalation.sla_clock import windows
 from escalation.sla_models import SlaPolicy, Target, TicketSla
-from escalation.sla_policies import PolicyBook
+from escalation.sla_policies import current_book
 from helpdesk.models import Ticket
 
 SLA_FIELDS = ["first_response_due", "next_reply_due", "resolution_due"]
@@ -25,7 +25,7 @@ def sla_apply(ticket: Ticket, *, now: dt.datetime | None = None) -> None:
     """Set the ticket's due times on the instance (the caller saves)."""
     if ticket.created_at is None:
         ticket.created_at = now or timezone.now()
-    book = PolicyBook.load()
+    book = current_book()
     state = (TicketSla.objects.filter(pk=ticket.pk).first() if ticket.pk else None) or TicketSla()
     policy = book.policy_for(ticket)
     set_due_times(ticket, state, policy, book.hours_for(policy))

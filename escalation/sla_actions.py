@@ -20,10 +20,10 @@ from collections.abc import Callable
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django_q.tasks import async_task
 
 from escalation.sla_clock import Step, StepKind
 from escalation.sla_models import BreachAction, SlaPolicy
+from helpdesk.background import enqueue
 from helpdesk.events import event_record
 from helpdesk.models import Agent, Role, Ticket, Trigger
 from helpdesk.notifications import notify
@@ -52,7 +52,7 @@ HAND_ON = {"hand_on": True}
 
 
 def route_after_commit(ticket_id: int, *, trigger: str, exclude_agent_ids: tuple[int, ...] = ()) -> None:
-    transaction.on_commit(lambda: async_task(ROUTE_TASK, ticket_id, trigger, list(exclude_agent_ids)))
+    transaction.on_commit(lambda: enqueue(ROUTE_TASK, ticket_id, trigger, list(exclude_agent_ids)))
 
 
 def _when(moment: dt.datetime) -> str:

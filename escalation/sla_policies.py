@@ -1,7 +1,8 @@
 """Which SLA policy a ticket runs on, and its business-hours calendar.
 
 A `PolicyBook` holds every active policy and calendar (three small queries); the sweep loads it once per
-pass, `sla_apply` once per call, so admin edits apply from the next pass on.
+pass, so admin edits apply from the next pass on. Intake and other single-ticket callers share one book
+per process (`current_book`, escalation/process_cache.py).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 
 from escalation.business_time import WorkingHours
+from escalation.process_cache import ProcessCache
 from escalation.sla_models import BusinessCalendar, SlaPolicy
 from helpdesk.models import Ticket, Tier
 
@@ -91,3 +93,15 @@ class PolicyBook:
         if policy.calendar_id not in self._hours:
             self._hours[policy.calendar_id] = policy.calendar.working_hours()
         return self._hours[policy.calendar_id]
+
+
+_book = ProcessCache(PolicyBook.load)
+
+
+def current_book() -> PolicyBook:
+    return _book.get()
+
+
+def forget_book(**kwargs) -> None:
+    """Drop the shared book (connected to saves of policies, calendars and tiers)."""
+    _book.forget()

@@ -26,7 +26,7 @@ from escalation.business_time import WorkingHours, business_minutes_between
 from escalation.sla import SLA_FIELDS, set_due_times
 from escalation.sla_clock import STOPPED_STATUSES, Step, StepKind, next_check_at, steps_due
 from escalation.sla_models import Target, TicketSla
-from escalation.sla_policies import PolicyBook
+from escalation.sla_policies import PolicyBook, current_book
 from helpdesk.models import OPEN_STATUSES, AuthorKind, Message, Ticket, TicketEvent, Trigger
 
 # Events after which a ticket's SLA state is brought up to date.
@@ -137,7 +137,7 @@ def sla_sync(ticket_id: int, *, event: TicketEvent | None = None) -> TicketSla |
         TicketSla.objects.get_or_create(ticket_id=ticket_id, defaults={"touched_at": ticket.created_at})
         state = TicketSla.objects.select_for_update().get(pk=ticket_id)
         ticket = Ticket.objects.select_related("organization").get(pk=ticket_id)  # as of after the lock
-        book = PolicyBook.load()
+        book = current_book()
         policy = book.policy_for(ticket)
         hours = book.hours_for(policy)
         note_awaiting_reply(state, awaiting_reply_since(ticket))

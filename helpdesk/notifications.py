@@ -17,9 +17,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.urls import reverse
-from django_q.tasks import async_task
 
 from helpdesk import live
+from helpdesk.background import enqueue
 from helpdesk.models import Notification, Ticket
 
 EMAIL_TASK = "helpdesk.notifications.email_notifications"
@@ -90,7 +90,7 @@ def notify(
     if batch is not None:
         batch += emailed
     elif emailed:
-        transaction.on_commit(lambda: async_task(EMAIL_TASK, emailed))
+        transaction.on_commit(lambda: enqueue(EMAIL_TASK, emailed))
     return created
 
 
@@ -108,7 +108,7 @@ def email_batch() -> Iterator[None]:
     finally:
         _email_batch.reset(token)
     if collected:
-        transaction.on_commit(lambda: async_task(EMAIL_TASK, collected))
+        transaction.on_commit(lambda: enqueue(EMAIL_TASK, collected))
 
 
 def email_notifications(notification_ids: list[int]) -> int:

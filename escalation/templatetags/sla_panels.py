@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from escalation.sla_clock import fired
 from escalation.sla_models import Target, TicketSla
-from escalation.sla_policies import PolicyBook
+from escalation.sla_policies import current_book
 from helpdesk.models import Status, Ticket
 
 register = template.Library()
@@ -64,7 +64,7 @@ def sla_rows(ticket: Ticket, state: TicketSla) -> list[SlaRow]:
 @register.inclusion_tag("escalation/_sla_panel.html")
 def sla_panel(ticket: Ticket) -> dict:
     state = TicketSla.objects.select_related("policy__calendar").filter(pk=ticket.pk).first() or TicketSla()
-    policy = state.policy or PolicyBook.load().policy_for(ticket)
+    policy = state.policy or current_book().policy_for(ticket)
     return {
         "ticket": ticket,
         "state": state,

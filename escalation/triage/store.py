@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from escalation.models import TriageModelVersion
+from escalation.process_cache import ProcessCache
 from escalation.triage.compiled import compile_head
 from escalation.triage.features import TicketFeatures
 from escalation.triage.training import TrainingResult
@@ -103,16 +104,32 @@ def activate_version(version: TriageModelVersion) -> None:
         TriageModelVersion.objects.filter(is_active=True).exclude(pk=version.pk).update(is_active=False)
         TriageModelVersion.objects.filter(pk=version.pk).update(is_active=True, activated_at=timezone.now())
     version.is_active = True
+    forget_active_version()
 
 
 _loaded: LoadedModel | None = None
+
+
+def _load_active_pk() -> int | None:
+    return TriageModelVersion.objects.filter(is_active=True).values_list("pk", flat=True).first()
+
+
+# Which version is active is read at most every few seconds per process (escalation/process_cache.py);
+# activating a version in this process takes effect at once.
+_active_pk = ProcessCache(_load_active_pk)
+
+
+def forget_active_version(**kwargs) -> None:
+    _active_pk.forget()
+
+
 _lock = threading.Lock()
 
 
 def active_model() -> LoadedModel | None:
     """The active version, loaded once per process (None on a fresh install: triage uses keywords)."""
     global _loaded
-    current = TriageModelVersion.objects.filter(is_active=True).values_list("pk", flat=True).first()
+    current = _active_pk.get()
     if current is None:
         return None
     loaded = _loaded

@@ -28,9 +28,9 @@ from helpdesk.services import (
 )
 
 
-def _ticket_response(ticket, status_code=status.HTTP_200_OK) -> Response:
+def _ticket_response(ticket) -> Response:
     fresh = type(ticket).objects.select_related(*QUEUE_RELATIONS).get(pk=ticket.pk)
-    return Response(TicketSerializer(fresh).data, status=status_code)
+    return Response(TicketSerializer(fresh).data)
 
 
 class TicketListCreateApi(ListAPIView):
@@ -107,7 +107,8 @@ class TicketListCreateApi(ListAPIView):
             category=d.get("category"),
             actor=request.user,
         )
-        return _ticket_response(ticket, status.HTTP_201_CREATED)
+        # The instance is exactly what was saved, its relations already in memory: no re-read.
+        return Response(TicketSerializer(ticket).data, status=status.HTTP_201_CREATED)
 
 
 class TicketDetailApi(APIView):

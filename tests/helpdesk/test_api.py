@@ -11,6 +11,10 @@ from tests.factories import TicketFactory
 
 pytestmark = pytest.mark.django_db
 
+# Intake of a returning customer: the customer, triage's repeat contacts, one transaction of four inserts
+# (ticket, message, event, live row); plus four reloads of per-process caches that tests keep for 0 s.
+QUERIES_PER_CREATE = 12
+
 CONTRACT_FIELDS = {
     "id",
     "subject",
@@ -273,3 +277,15 @@ def test_concurrent_first_tickets_from_one_new_customer_both_succeed(transaction
     assert codes == [201] * 8
     assert get_user_model().objects.filter(email="race@example.com").count() == 1
     assert Ticket.objects.filter(customer__email="race@example.com").count() == 8
+
+
+def test_create_answers_with_what_a_read_returns(api, staff_user, customer, django_assert_max_num_queries):
+    """The 201 body is built from the saved instance (no re-read), so it must match a later GET."""
+    api.force_authenticate(staff_user)
+    payload = {"subject": "Refund", "body": "Charged twice for May.", "customer_email": customer.email}
+    api.post("/api/tickets/", payload, format="json")  # first call loads the per-process caches
+    with django_assert_max_num_queries(QUERIES_PER_CREATE):
+        created = api.post("/api/tickets/", payload, format="json").json()
+    fetched = api.get(f"/api/tickets/{created['id']}/").json()
+    created["sla"].pop("seconds_left"), fetched["sla"].pop("seconds_left")
+    assert created == fetched
