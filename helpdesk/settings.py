@@ -141,18 +141,11 @@ if IS_POSTGRES:
     # order of eight relations made PostgreSQL plan for ~3 ms to run for 0.3 ms; the written order
     # is right for such lookups. Reports raise the limit again (analytics/db.py).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c join_collapse_limit=4"
-if IS_POSTGRES and env_bool("DB_POOL", False):
-    # Set by helpdesk/asgi.py. Under ASGI each request runs its sync code in a thread of its own,
-    # so a persistent connection (kept per thread) would outlive the thread and leak until
-    # PostgreSQL refuses new clients; the web server borrows connections from a pool instead.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": 2,
-        "max_size": env_int("DB_POOL_SIZE", 16),
-        "timeout": 10,
-    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Threads per web process for HTTP requests (helpdesk/asgi.py); each keeps one database connection.
+WEB_THREADS = env_int("WEB_THREADS", 8)
 
 # --- Redis: cache, channel layer, task broker ------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")

@@ -10,7 +10,6 @@ from collections.abc import Callable
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -30,6 +29,7 @@ from helpdesk.forms import (
     run_service,
 )
 from helpdesk.models import Ticket
+from helpdesk.pagination import KeysFirstPaginator
 from helpdesk.selectors import (
     QUEUES,
     SORTS,
@@ -59,7 +59,7 @@ QUEUE_PAGE_SIZE = 25
 def queue(request: HttpRequest) -> HttpResponse:
     shown = queue_request(request.agent, request.GET)
     tickets = agent_queue(agent=request.agent, queue=shown.queue, filters=shown.filters, sort=shown.sort)
-    page = Paginator(tickets, QUEUE_PAGE_SIZE).get_page(shown.page)
+    page = KeysFirstPaginator(tickets, QUEUE_PAGE_SIZE).get_page(shown.page)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
