@@ -272,13 +272,14 @@ def priority_floor(ticket: Ticket) -> str | None:
     return (ticket.metadata or {}).get("routing", {}).get("priority_floor")
 
 
-def score_ticket(ticket: Ticket, *, now: dt.datetime | None = None) -> Score:
-    """Score a ticket from its current facts (the SLA sweep calls this as windows narrow)."""
+def score_ticket(ticket: Ticket, *, now: dt.datetime | None = None, history: list | None = None) -> Score:
+    """Score a ticket from its current facts (the SLA sweep calls this as windows narrow, passing the
+    customer's recent tickets it read for the whole batch as `history`)."""
     from escalation.policy import current_policy  # the policy module imports this one
 
     policy = current_policy()
     now = now or timezone.now()
-    snap = snapshot_for(ticket, now=now, good_csat=policy.knobs.good_csat)
+    snap = snapshot_for(ticket, now=now, good_csat=policy.knobs.good_csat, history=history)
     return score_snapshot(
         snap, factors=policy.factors, thresholds=policy.thresholds, floor=priority_floor(ticket)
     )

@@ -6,10 +6,11 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
 
+from django.db import connection
 from django.db.models import Q
 
 from escalation.text import largest_amount
-from helpdesk.models import AuthorKind, Message, Status, Ticket
+from helpdesk.models import AuthorKind, Csat, Message, Status, Ticket
 
 LOOKBACK_DAYS = 90  # how far back repeat contacts and the last served agent are looked up
 LOOKBACK_ROWS = 60
@@ -59,14 +60,59 @@ class TicketSnapshot:
         return self.amount if name == "amount" else getattr(self, name)
 
 
-def _customer_history(ticket: Ticket, now: dt.datetime, good_csat: int) -> tuple[tuple, int | None]:
-    """Times of the customer's recent tickets and the last agent who served them well, in one query."""
-    since = now - dt.timedelta(days=LOOKBACK_DAYS)
-    rows = list(
-        Ticket.objects.filter(Q(customer_id=ticket.customer_id), Q(created_at__gte=since) | Q(pk=ticket.pk))
+HistoryRow = tuple  # (ticket pk, created_at, assignee_id, status, csat score), newest first
+
+
+def _history_query(customer_id: int, since: dt.datetime, also_pk: int | None = None):
+    return (
+        Ticket.objects.filter(Q(customer_id=customer_id), Q(created_at__gte=since) | Q(pk=also_pk))
         .order_by("-created_at")
         .values_list("pk", "created_at", "assignee_id", "status", "csat__score")[:LOOKBACK_ROWS]
     )
+
+
+def customer_histories(tickets: list[Ticket], now: dt.datetime) -> dict[int, list[HistoryRow]]:
+    """The recent tickets of each customer of `tickets`, newest first, keyed by customer id: one query
+    on PostgreSQL (a LATERAL join walks the (customer, -created_at) index once per customer), one per
+    customer elsewhere. For scoring many tickets at once, e.g. a sweep batch."""
+    since = now - dt.timedelta(days=LOOKBACK_DAYS)
+    customer_ids = sorted({t.customer_id for t in tickets if t.customer_id})
+    if not customer_ids:
+        return {}
+    if connection.vendor != "postgresql":
+        return {cid: list(_history_query(cid, since)) for cid in customer_ids}
+    histories: dict[int, list[HistoryRow]] = {cid: [] for cid in customer_ids}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT c.id, h.id, h.created_at, h.assignee_id, h.status, r.score
+            FROM unnest(%s::bigint[]) AS c(id)
+            CROSS JOIN LATERAL (
+                SELECT t.id, t.created_at, t.assignee_id, t.status FROM {Ticket._meta.db_table} t
+                WHERE t.customer_id = c.id AND t.created_at >= %s
+                ORDER BY t.created_at DESC LIMIT {LOOKBACK_ROWS}
+            ) h
+            LEFT JOIN {Csat._meta.db_table} r ON r.ticket_id = h.id
+            ORDER BY c.id, h.created_at DESC
+            """,
+            [customer_ids, since],
+        )
+        for customer_id, *row in cursor.fetchall():
+            histories[customer_id].append(tuple(row))
+    return histories
+
+
+def _customer_history(
+    ticket: Ticket, now: dt.datetime, good_csat: int, rows: list[HistoryRow] | None = None
+) -> tuple[tuple, int | None]:
+    """Times of the customer's recent tickets and the last agent who served them well.
+
+    `rows` are the customer's recent tickets when the caller has them (customer_histories); else one query.
+    """
+    if rows is None:
+        rows = list(_history_query(ticket.customer_id, now - dt.timedelta(days=LOOKBACK_DAYS), ticket.pk))
+    elif ticket.pk and len(rows) < LOOKBACK_ROWS and all(pk != ticket.pk for pk, *_ in rows):
+        rows = [*rows, (ticket.pk, ticket.created_at, ticket.assignee_id, ticket.status, None)]  # older one
     times = tuple(created for pk, created, *_ in rows if created <= now or pk == ticket.pk)
     if ticket.pk is None:  # not saved yet (intake): it still counts as a contact
         times = (ticket.created_at, *times)
@@ -88,11 +134,19 @@ def _later_customer_text(ticket: Ticket) -> str:
 
 
 def snapshot_for(
-    ticket: Ticket, *, now: dt.datetime, with_messages: bool = False, good_csat: int = 4
+    ticket: Ticket,
+    *,
+    now: dt.datetime,
+    with_messages: bool = False,
+    good_csat: int = 4,
+    history: list[HistoryRow] | None = None,
 ) -> TicketSnapshot:
-    """Read everything rules and factors need. Expects organization/category/team/tier loaded or cheap."""
+    """Read everything rules and factors need. Expects organization/category/team/tier loaded or cheap;
+    `history`: the customer's recent tickets if already read (customer_histories)."""
     org = ticket.organization
-    times, last_good = _customer_history(ticket, now, good_csat) if ticket.customer_id else ((), None)
+    times, last_good = (
+        _customer_history(ticket, now, good_csat, history) if ticket.customer_id else ((), None)
+    )
     text = f"{ticket.subject}\n{ticket.body}"
     if with_messages and ticket.pk:
         text = f"{text}\n{_later_customer_text(ticket)}"

@@ -33,6 +33,7 @@ from escalation.sla_handoff import hand_off_unavailable
 from escalation.sla_models import BreachAction, SlaPolicy, TicketSla
 from escalation.sla_policies import PolicyBook
 from escalation.sla_state import claim_step, kept_by_sweep
+from escalation.snapshot import customer_histories
 from helpdesk.models import Ticket
 from helpdesk.notifications import email_batch
 
@@ -108,7 +109,7 @@ def _claimable(now: dt.datetime):
     return (
         TicketSla.objects.filter(next_check_at__lte=now)
         .order_by("next_check_at")
-        .select_related("ticket__organization")
+        .select_related("ticket__organization", "ticket__team", "ticket__tier", "ticket__category")
     )
 
 
@@ -155,14 +156,15 @@ def _process_batch(now: dt.datetime, book: PolicyBook, batch_size: int, *, isola
         claim = _claimable(now).select_for_update(skip_locked=True, of=("self", "ticket"))
         states = list(claim[:batch_size])
         due = _due_steps(states, book, now)
+        histories = customer_histories([state.ticket for state in states if state.ticket.is_open], now)
         changed: list[Ticket] = []
         for state in states:
             if not isolate:
-                _visit(state, due.get(state.pk, []), book, now, batch, changed)
+                _visit(state, due.get(state.pk, []), book, now, batch, changed, histories)
                 continue
             try:
                 with transaction.atomic():
-                    _visit(state, due.get(state.pk, []), book, now, batch, changed)
+                    _visit(state, due.get(state.pk, []), book, now, batch, changed, histories)
             except Exception:  # this ticket is broken: leave it for later, keep the rest of the batch
                 logger.exception("SLA sweep failed for ticket %s", state.pk)
                 batch.failed += 1
@@ -180,9 +182,11 @@ def _visit(
     now: dt.datetime,
     batch: SweepReport,
     changed: list[Ticket],
+    histories: dict[int, list],
 ) -> None:
     """Fire the due `steps` of one (locked) ticket, set its next check, and collect the ticket in
-    `changed` when its score, due times or breach flag must be written (one UPDATE per batch)."""
+    `changed` when its score, due times or breach flag must be written (one UPDATE per batch).
+    `histories`: the batch's customers' recent tickets, read once for all their scores."""
     ticket = state.ticket
     policy = book.policy_for(ticket)
     hours = book.hours_for(policy)
@@ -203,7 +207,7 @@ def _visit(
     state.next_check_at = next_check_at(ticket, state, policy, hours, now=now)
     state.updated_at = now
     if ticket.is_open:
-        score = scoring.score_ticket(ticket, now=now).value
+        score = scoring.score_ticket(ticket, now=now, history=histories.get(ticket.customer_id)).value
         if score != ticket.priority_score:
             ticket.priority_score = score
             batch.scores_refreshed += 1

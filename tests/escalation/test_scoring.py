@@ -116,3 +116,41 @@ def test_a_disabled_factor_counts_nothing(billing):
     ticket = TicketFactory(team=billing, body="Production down")
     ScoringFactor.objects.filter(key=FactorKey.SEVERITY).update(is_active=False)
     assert all(f.name != "severity" for f in score_ticket(ticket).factors)
+
+
+def test_a_batch_reads_the_same_customer_history_as_one_ticket_does(db):
+    """The SLA sweep reads the histories of a whole batch at once; scores must not change because of it."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from escalation.snapshot import customer_histories, snapshot_for
+    from helpdesk.models import Csat, Status
+    from tests.factories import AgentFactory, CustomerFactory, TicketFactory
+
+    now = timezone.now()
+    customer = CustomerFactory().user
+    other = CustomerFactory().user
+    good, poor = AgentFactory(), AgentFactory()
+    old = TicketFactory(customer=customer, created_at=now - dt.timedelta(days=200))  # outside the lookback
+    served = TicketFactory(
+        customer=customer, status=Status.RESOLVED, assignee=good, created_at=now - dt.timedelta(days=9)
+    )
+    Csat.objects.create(ticket=served, score=5)
+    later = TicketFactory(
+        customer=customer, status=Status.CLOSED, assignee=poor, created_at=now - dt.timedelta(days=3)
+    )
+    Csat.objects.create(ticket=later, score=2)
+    TicketFactory(customer=other, created_at=now - dt.timedelta(days=1))
+    tickets = [old, TicketFactory(customer=customer, created_at=now - dt.timedelta(hours=1)), served]
+
+    histories = customer_histories(tickets, now)
+    for ticket in tickets:
+        alone = snapshot_for(ticket, now=now)
+        batched = snapshot_for(ticket, now=now, history=histories[ticket.customer_id])
+        assert sorted(batched.recent_ticket_times) == sorted(alone.recent_ticket_times)
+        assert batched.last_good_agent_id == alone.last_good_agent_id
+    assert (
+        snapshot_for(tickets[1], now=now).last_good_agent_id is None
+    )  # the latest served ticket was rated 2
+    assert len(snapshot_for(old, now=now).recent_ticket_times) == 4  # the old ticket counts itself

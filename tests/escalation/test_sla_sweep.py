@@ -61,7 +61,7 @@ def events(ticket, code):
 def narrowing_score(monkeypatch):
     """The router's score grows as the first-response window narrows; the sweep must store what it says."""
 
-    def score(ticket, *, now=None):
+    def score(ticket, *, now=None, history=None):
         minutes_left = (ticket.first_response_due - now).total_seconds() / 60
         return scoring.Score(value=round(100 - minutes_left, 1), priority=ticket.priority)
 
