@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
 from rest_framework.authtoken.models import Token
 
 from helpdesk.models import Organization, Status, Ticket
@@ -13,6 +14,7 @@ pytestmark = pytest.mark.django_db
 
 # Intake of a returning customer: the customer, triage's repeat contacts, one transaction of four inserts
 # (ticket, message, event, live row); plus four reloads of per-process caches that tests keep for 0 s.
+# PostgreSQL adds the NOTIFY that wakes the web processes' live relay.
 QUERIES_PER_CREATE = 12
 
 CONTRACT_FIELDS = {
@@ -284,7 +286,7 @@ def test_create_answers_with_what_a_read_returns(api, staff_user, customer, djan
     api.force_authenticate(staff_user)
     payload = {"subject": "Refund", "body": "Charged twice for May.", "customer_email": customer.email}
     api.post("/api/tickets/", payload, format="json")  # first call loads the per-process caches
-    with django_assert_max_num_queries(QUERIES_PER_CREATE):
+    with django_assert_max_num_queries(QUERIES_PER_CREATE + (connection.vendor == "postgresql")):
         created = api.post("/api/tickets/", payload, format="json").json()
     fetched = api.get(f"/api/tickets/{created['id']}/").json()
     created["sla"].pop("seconds_left"), fetched["sla"].pop("seconds_left")
