@@ -44,3 +44,10 @@ def test_seed_demo_builds_a_believable_org_deterministically(db):
 def test_healthz_answers_when_the_database_does(client):
     response = client.get("/healthz")
     assert response.status_code == 200 and response.json()["database"] == "ok"
+
+
+def test_favicon_requests_find_the_icon(client):
+    """Admin pages name no icon, so browsers ask for /favicon.ico; it must not be a 404."""
+    response = client.get("/favicon.ico", follow=True)
+    assert response.redirect_chain[0][1] == 301
+    assert response.status_code == 200 and b"<svg" in b"".join(response.streaming_content)
