@@ -52,9 +52,14 @@ def _intake_hook():
 
 
 def locked_ticket(ticket: Ticket | int) -> Ticket:
-    """Re-read the ticket under a row lock. Call inside transaction.atomic()."""
+    """Re-read the ticket under a row lock, with the assignee, team and tier every change reads (only the
+    ticket's row is locked, not theirs). Call inside transaction.atomic()."""
     pk = ticket if isinstance(ticket, int) else ticket.pk
-    return Ticket.objects.select_for_update().get(pk=pk)
+    return (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("assignee__user", "team", "tier")
+        .get(pk=pk)
+    )
 
 
 def ticket_create(
