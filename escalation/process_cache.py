@@ -8,7 +8,7 @@ reaches other processes within seconds without a query per ticket.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
 from django.conf import settings
@@ -17,18 +17,20 @@ T = TypeVar("T")
 
 
 class ProcessCache(Generic[T]):
-    def __init__(self, build: Callable[[], T]) -> None:
-        self.build = build
-        self._entry: tuple[float, T] | None = None
+    """`build(*key)` cached per key; `get(..., usable=...)` may also reject a cached value as outdated."""
 
-    def get(self) -> T:
+    def __init__(self, build: Callable[..., T]) -> None:
+        self.build = build
+        self._entries: dict[tuple[Hashable, ...], tuple[float, T]] = {}
+
+    def get(self, *key: Hashable, usable: Callable[[T], bool] | None = None) -> T:
         ttl = getattr(settings, "ESCALATION_POLICY_TTL", 5.0)
-        entry = self._entry
-        if entry is not None and time.monotonic() - entry[0] < ttl:
+        entry = self._entries.get(key)
+        if entry is not None and time.monotonic() - entry[0] < ttl and (usable is None or usable(entry[1])):
             return entry[1]
-        value = self.build()
-        self._entry = (time.monotonic(), value)
+        value = self.build(*key)
+        self._entries[key] = (time.monotonic(), value)
         return value
 
     def forget(self, **signal_kwargs) -> None:
-        self._entry = None
+        self._entries.clear()
