@@ -13,10 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Sum
 
-from analytics.filters import Filters, cohort, cohort_events, escalation_events
+from analytics.filters import Filters, cohort, cohort_events
 from analytics.metrics.common import ESCALATED, tier_name
+from analytics.metrics.escalation_groups import escalation_groups
 from analytics.metrics.training import agent_category_counts
 from analytics.report import Chart, Column, Report, Stat, Table, rate
 from helpdesk.models import Autonomy, Category, Channel, Segment, Team, Tier, Trigger
@@ -57,6 +58,7 @@ PLACES: dict[str, tuple[str, str, Callable[[], dict[Any, Any]]]] = {
     "tier": ("tier", "from_tier", _tier_levels),
 }
 NONE_LABEL = "(none)"
+Groups = dict[str, list[dict[str, Any]]]
 # The ticket columns the page groups by. One pass groups the range by all of them at once; each
 # dimension's numbers are then sums over those groups, as every ticket is in exactly one group.
 BREAKDOWN = ("category_id", "organization__segment", "channel", "autonomy", "team_id", "tier_id")
@@ -116,7 +118,7 @@ def _attribute_rows(breakdown: Breakdown, by: str) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: (r["key"] is None, str(r["label"])))
 
 
-def _place_rows(filters: Filters, breakdown: Breakdown, by: str) -> list[dict[str, Any]]:
+def _place_rows(breakdown: Breakdown, by: str, groups: Groups) -> list[dict[str, Any]]:
     """handled(X) = tickets now at X + tickets escalated away from X that are no longer at X.
 
     Places change only through escalation events, so a ticket that was at X and left it has an
@@ -124,16 +126,7 @@ def _place_rows(filters: Filters, breakdown: Breakdown, by: str) -> list[dict[st
     """
     column, from_column, names = PLACES[by]
     current = {value: counts[0] for value, counts in breakdown.by(f"{column}_id").items()}
-    left = {
-        g["value"]: g
-        for g in escalation_events(filters)
-        .values(value=F(f"{from_column}_id"))
-        .annotate(
-            escalated=Count("ticket", distinct=True),
-            elsewhere=Count("ticket", distinct=True, filter=~Q(**{f"ticket__{column}": F(from_column)})),
-            escalations=Count("pk"),
-        )
-    }
+    left = {g[f"{from_column}_id"]: g for g in groups[by]}
     keys = names()
     rows = []
     for value in set(current) | set(left):
@@ -141,14 +134,14 @@ def _place_rows(filters: Filters, breakdown: Breakdown, by: str) -> list[dict[st
         key = keys.get(value)
         label = (tier_name(key) if by == "tier" else key) if key is not None else NONE_LABEL
         handled = current.get(value, 0) + away.get("elsewhere", 0)
-        rows.append(_row(key, label, handled, away.get("escalated", 0), away.get("escalations", 0)))
+        rows.append(_row(key, label, handled, away.get("tickets", 0), away.get("escalations", 0)))
     return sorted(rows, key=lambda r: (r["key"] is None, r["key"] if r["key"] is not None else 0))
 
 
-def _agent_rows(filters: Filters) -> list[dict[str, Any]]:
+def _agent_rows(filters: Filters, groups: Groups | None) -> list[dict[str, Any]]:
     """handled(A) = tickets with a ticket.assigned event to A; escalated(A) = tickets escalated away
     from A (from_agent). Summed over categories: a ticket has one category, so nothing counts twice."""
-    counts = agent_category_counts(filters)
+    counts = agent_category_counts(filters, escalated=groups["agent_category"] if groups else None)
     totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for source, position in ((counts.handled, 0), (counts.escalated, 1), (counts.escalations, 2)):
         for (agent, _), value in source.items():
@@ -161,15 +154,19 @@ def _agent_rows(filters: Filters) -> list[dict[str, Any]]:
     ]
 
 
-def dimension_rows(filters: Filters, by: str, breakdown: Breakdown | None = None) -> list[dict[str, Any]]:
-    """Escalation rate per value of one dimension (the rows of /api/analytics/escalations/?by=...)."""
+def dimension_rows(
+    filters: Filters, by: str, breakdown: Breakdown | None = None, groups: Groups | None = None
+) -> list[dict[str, Any]]:
+    """Escalation rate per value of one dimension (the rows of /api/analytics/escalations/?by=...).
+
+    `breakdown` and `groups` (escalation_groups) are reused when the caller already has them."""
     if by == "agent":
-        return _agent_rows(filters)
+        return _agent_rows(filters, groups)
     breakdown = breakdown or Breakdown.of(filters)
     if by in ATTRIBUTES:
         return _attribute_rows(breakdown, by)
     if by in PLACES:
-        return _place_rows(filters, breakdown, by)
+        return _place_rows(breakdown, by, groups or escalation_groups(filters, by))
     raise ValueError(f"unknown dimension {by!r}")
 
 
@@ -211,23 +208,22 @@ def dimension_table(filters: Filters, by: str, rows: list[dict[str, Any]] | None
     )
 
 
-def _transitions(filters: Filters, tier_rows: list[dict[str, Any]]) -> Table:
+def _transitions(tier_rows: list[dict[str, Any]], groups: Groups) -> Table:
     handled = {row["key"]: row["tickets"] for row in tier_rows}
-    groups = (
-        cohort_events(filters, "escalation.hierarchical")
-        .values(from_level=F("from_tier__level"), to_level=F("to_tier__level"))
-        .annotate(tickets=Count("ticket", distinct=True), escalations=Count("pk"))
-        .order_by("from_level", "to_level")
+    levels = _tier_levels()
+    moves = sorted(
+        ((levels.get(g["from_tier_id"]), levels.get(g["to_tier_id"]), g) for g in groups["transition"]),
+        key=lambda move: (move[0] is None, move[0] or 0, move[1] is None, move[1] or 0),
     )
     rows = [
         {
-            "transition": f"{tier_name(g['from_level'])} → {tier_name(g['to_level'])}",
-            "handled": handled.get(g["from_level"], 0),
+            "transition": f"{tier_name(low)} → {tier_name(high)}",
+            "handled": handled.get(low, 0),
             "tickets": g["tickets"],
-            "rate": rate(g["tickets"], handled.get(g["from_level"], 0)),
+            "rate": rate(g["tickets"], handled.get(low, 0)),
             "escalations": g["escalations"],
         }
-        for g in groups
+        for low, high, g in moves
     ]
     return Table(
         key="tier_transitions",
@@ -284,15 +280,10 @@ def _automation(filters: Filters, breakdown: Breakdown) -> tuple[Table, dict[str
     }
 
 
-def _triggers(filters: Filters) -> Table:
+def _triggers(groups: Groups) -> Table:
     labels = dict(Trigger.choices)
-    groups = list(
-        escalation_events(filters)
-        .values("trigger")
-        .annotate(escalations=Count("pk"), tickets=Count("ticket", distinct=True))
-        .order_by("-escalations", "trigger")
-    )
-    total = sum(g["escalations"] for g in groups)
+    counts = sorted(groups["trigger"], key=lambda g: (-g["escalations"], g["trigger"]))
+    total = sum(g["escalations"] for g in counts)
     rows = [
         {
             "trigger": labels.get(g["trigger"], g["trigger"]),
@@ -300,7 +291,7 @@ def _triggers(filters: Filters) -> Table:
             "share": rate(g["escalations"], total),
             "tickets": g["tickets"],
         }
-        for g in groups
+        for g in counts
     ]
     return Table(
         key="triggers",
@@ -319,8 +310,9 @@ def _triggers(filters: Filters) -> Table:
 
 def dimensions_report(filters: Filters) -> Report:
     breakdown = Breakdown.of(filters)
+    groups = escalation_groups(filters)
     overall = totals(filters, breakdown)
-    tier_rows = dimension_rows(filters, "tier", breakdown)
+    tier_rows = dimension_rows(filters, "tier", breakdown, groups)
     automation, answers = _automation(filters, breakdown)
     report = Report(page="escalations", title="Escalation rate by dimension")
     report.stats = [
@@ -337,14 +329,14 @@ def dimensions_report(filters: Filters) -> Report:
         ),
     ]
     report.tables = [
-        dimension_table(filters, "team", dimension_rows(filters, "team", breakdown)),
+        dimension_table(filters, "team", dimension_rows(filters, "team", breakdown, groups)),
         dimension_table(filters, "tier", tier_rows),
-        _transitions(filters, tier_rows),
+        _transitions(tier_rows, groups),
         automation,
         dimension_table(filters, "category", dimension_rows(filters, "category", breakdown)),
         dimension_table(filters, "segment", dimension_rows(filters, "segment", breakdown)),
-        dimension_table(filters, "agent"),
+        dimension_table(filters, "agent", dimension_rows(filters, "agent", groups=groups)),
         dimension_table(filters, "channel", dimension_rows(filters, "channel", breakdown)),
-        _triggers(filters),
+        _triggers(groups),
     ]
     return report

@@ -22,7 +22,8 @@ from typing import Any
 from django.db.models import Count
 from scipy.stats import chi2, poisson
 
-from analytics.filters import Filters, cohort_events, escalation_events
+from analytics.filters import Filters, cohort_events
+from analytics.metrics.escalation_groups import escalation_groups
 from analytics.report import Chart, Column, Report, Stat, Table, rate
 from helpdesk.models import Agent, Category
 
@@ -40,7 +41,8 @@ class AgentCounts:
     names: dict[str, str]
 
 
-def agent_category_counts(filters: Filters) -> AgentCounts:
+def agent_category_counts(filters: Filters, escalated: list[dict[str, Any]] | None = None) -> AgentCounts:
+    """`escalated`: the "agent_category" rows of escalation_groups, when the caller has them already."""
     # Grouped by ids (cheap to sort) and named afterwards from the two small tables. No "IS NOT NULL"
     # on the agent columns: it steered PostgreSQL to a scan of every event by agent; None is skipped below.
     handled_rows = (
@@ -48,11 +50,8 @@ def agent_category_counts(filters: Filters) -> AgentCounts:
         .values("to_agent_id", "ticket__category_id")
         .annotate(tickets=Count("ticket", distinct=True))
     )
-    escalated_rows = (
-        escalation_events(filters)
-        .values("from_agent_id", "ticket__category_id")
-        .annotate(tickets=Count("ticket", distinct=True), events=Count("pk"))
-    )
+    if escalated is None:
+        escalated = escalation_groups(filters, "agent_category")["agent_category"]
     agents = {
         a["pk"]: (a["user__username"], f"{a['user__first_name']} {a['user__last_name']}".strip())
         for a in Agent.objects.values("pk", "user__username", "user__first_name", "user__last_name")
@@ -64,11 +63,11 @@ def agent_category_counts(filters: Filters) -> AgentCounts:
             username, name = agents[row["to_agent_id"]]
             counts.handled[(username, categories.get(row["ticket__category_id"]))] = row["tickets"]
             counts.names[username] = name or username
-    for row in escalated_rows:
+    for row in escalated:
         if row["from_agent_id"] in agents:
-            key = (agents[row["from_agent_id"]][0], categories.get(row["ticket__category_id"]))
+            key = (agents[row["from_agent_id"]][0], categories.get(row["category_id"]))
             counts.escalated[key] = row["tickets"]
-            counts.escalations[key] = row["events"]
+            counts.escalations[key] = row["escalations"]
     return counts
 
 
