@@ -1,4 +1,5 @@
-"""What happens when an SLA trigger fires. The sweep calls `fire(step, ...)` with the ticket locked.
+"""What happens when an SLA trigger fires. The sweep calls `fire(step, ...)` with the ticket locked and
+current; actions change that instance in place (the sweep goes on with it).
 
 - warning: `sla.warning` event; the assignee (the team lead while unassigned) is notified.
 - breach: `sla.breached` event, the ticket is marked breached, the team lead is notified, and the
@@ -27,7 +28,8 @@ from helpdesk.background import enqueue
 from helpdesk.events import event_record
 from helpdesk.models import Agent, Role, Ticket, Trigger
 from helpdesk.notifications import notify
-from helpdesk.services import ticket_assign, ticket_escalate
+from helpdesk.services import ticket_escalate
+from helpdesk.services.tickets import do_ticket_assign
 
 ROUTE_TASK = "escalation.tasks.sla_route_ticket"
 ABANDONED_FLAG = "Untouched in the queue too long (SLA)"
@@ -68,7 +70,12 @@ Outcome = tuple[str, bool]
 def escalate_hierarchical(ticket: Ticket, policy: SlaPolicy, reason: str) -> Outcome | None:
     try:
         escalated = ticket_escalate(
-            ticket=ticket, kind="hierarchical", actor=None, reason=reason, trigger=Trigger.SLA
+            ticket=ticket,
+            kind="hierarchical",
+            actor=None,
+            reason=reason,
+            trigger=Trigger.SLA,
+            row_locked=True,
         )
     except ValidationError:  # no higher tier
         return None
@@ -80,16 +87,22 @@ def escalate_functional(ticket: Ticket, policy: SlaPolicy, reason: str) -> Outco
     if team is None or team.pk == ticket.team_id:
         return None
     ticket_escalate(
-        ticket=ticket, kind="functional", actor=None, reason=reason, trigger=Trigger.SLA, team=team
+        ticket=ticket,
+        kind="functional",
+        actor=None,
+        reason=reason,
+        trigger=Trigger.SLA,
+        team=team,
+        row_locked=True,
     )
     return f"escalated to team {team.name}", True
 
 
 def reassign_within_tier(ticket: Ticket, policy: SlaPolicy, reason: str) -> Outcome | None:
     previous = ticket.assignee_id
-    if previous is not None:
-        ticket_assign(
-            ticket=ticket, agent=None, actor=None, trigger=Trigger.SLA, reason=reason, details=HAND_ON
+    if previous is not None:  # the ticket is locked, current and open: the write half is enough
+        do_ticket_assign(
+            locked=ticket, agent=None, actor=None, trigger=Trigger.SLA, reason=reason, details=HAND_ON
         )
     route_after_commit(ticket.pk, trigger="sla", exclude_agent_ids=(previous,) if previous else ())
     return ("re-assigned within the tier", True) if previous else ("routed again", False)

@@ -184,20 +184,19 @@ def marker(step: Step, now: dt.datetime) -> tuple[str, dt.datetime]:
     return name, (step.window_start if name.endswith("_for") else now)
 
 
-def claim_step(state: TicketSla, step: Step, now: dt.datetime) -> bool:
-    """Record `step` as fired with a conditional update that must hit exactly one row: the field must
-    still hold what this worker read. False means another worker fired it first."""
+MARKER_FIELDS = [*dict.fromkeys(_MARKERS.values()), "abandoned_count"]
+
+
+def record_fired(state: TicketSla, step: Step, now: dt.datetime) -> None:
+    """Record `step` as fired on the state; the sweep writes MARKER_FIELDS with its batch.
+
+    No other worker can fire it meanwhile: the sweep holds the state's row lock (FOR UPDATE on
+    PostgreSQL; on SQLite each transaction holds the database's write lock from its start), and
+    everything else that changes these fields takes that lock first."""
     name, value = marker(step, now)
-    current = getattr(state, name)
-    lookup = {f"{name}__isnull": True} if current is None else {name: current}
-    changes = {name: value}
+    setattr(state, name, value)
     if step.kind == StepKind.ABANDONED:
-        changes["abandoned_count"] = state.abandoned_count + 1
-    if TicketSla.objects.filter(pk=state.pk, **lookup).update(**changes) != 1:
-        return False
-    for field_name, field_value in changes.items():
-        setattr(state, field_name, field_value)
-    return True
+        state.abandoned_count += 1
 
 
 # --- adopting tickets that were loaded in bulk -------------------------------------------------

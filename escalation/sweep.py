@@ -4,7 +4,7 @@
    tickets that are due, not with all open tickets), locked FOR UPDATE SKIP LOCKED so a second sweep
    running at the same time takes other rows instead of waiting or repeating work.
    The tickets are locked with them, so the triggers act on what is true now.
-2. For each: claim each due trigger with a conditional update before firing it (escalation.sla_actions);
+2. For each: record each due trigger as fired (the rows are locked) and fire it (escalation.sla_actions);
    refresh the priority score; set the next check. Each ticket fires inside a savepoint, so one failure
    leaves the rest of the batch alone.
 3. Hand on open tickets of assignees who are away, offline or on leave past the grace period
@@ -16,9 +16,11 @@ Running it twice in a row changes nothing the second time: every fired trigger i
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import logging
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -32,8 +34,9 @@ from escalation.sla_clock import Step, StepKind, next_check_at, steps_due
 from escalation.sla_handoff import hand_off_unavailable
 from escalation.sla_models import BreachAction, SlaPolicy, TicketSla
 from escalation.sla_policies import PolicyBook
-from escalation.sla_state import claim_step, kept_by_sweep
+from escalation.sla_state import MARKER_FIELDS, kept_by_sweep, record_fired
 from escalation.snapshot import customer_histories
+from helpdesk.gathered import gathered_inserts
 from helpdesk.models import Ticket
 from helpdesk.notifications import email_batch
 
@@ -152,7 +155,10 @@ def _sweep_batch(now: dt.datetime, book: PolicyBook, report: SweepReport, batch_
 
 def _process_batch(now: dt.datetime, book: PolicyBook, batch_size: int, *, isolate: bool) -> SweepReport:
     batch = SweepReport(now=now)
-    with transaction.atomic(), email_batch():
+    # Events, notifications and live events go in as one bulk insert per table, unless tickets are
+    # isolated: a ticket rolled back to its savepoint must take its queued rows with it.
+    gathered = nullcontext() if isolate else gathered_inserts()
+    with transaction.atomic(), email_batch(), gathered:
         claim = _claimable(now).select_for_update(skip_locked=True, of=("self", "ticket"))
         states = list(claim[:batch_size])
         due = _due_steps(states, book, now)
@@ -162,14 +168,17 @@ def _process_batch(now: dt.datetime, book: PolicyBook, batch_size: int, *, isola
             if not isolate:
                 _visit(state, due.get(state.pk, []), book, now, batch, changed, histories)
                 continue
+            fired = {name: getattr(state, name) for name in MARKER_FIELDS}
             try:
                 with transaction.atomic():
                     _visit(state, due.get(state.pk, []), book, now, batch, changed, histories)
             except Exception:  # this ticket is broken: leave it for later, keep the rest of the batch
                 logger.exception("SLA sweep failed for ticket %s", state.pk)
                 batch.failed += 1
+                for name, value in fired.items():  # its triggers were rolled back: not fired after all
+                    setattr(state, name, value)
                 state.next_check_at = now + RETRY_AFTER
-        bulk_set(states, ["next_check_at", "policy", "touched_at", "updated_at"])
+        bulk_set(states, ["next_check_at", "policy", "touched_at", "updated_at", *MARKER_FIELDS])
         bulk_set(changed, TICKET_WRITES)
         batch.checked = len(states)
     return batch
@@ -196,12 +205,12 @@ def _visit(
         with kept_by_sweep():
             lines, handed_on, breached = _fire(steps, ticket, state, policy, now)
         batch.lines += lines
-        if handed_on:  # escalated or taken from its agent: re-read, it may run on another policy now
-            ticket = Ticket.objects.select_related(*TICKET_RELATIONS).get(pk=ticket.pk)
-            ticket.sla_breached = ticket.sla_breached or breached
-            state.ticket, state.touched_at = ticket, now
+        if handed_on is not None:  # escalated or taken from its agent: it may run on another policy now
+            ticket = state.ticket = handed_on
+            state.touched_at = now
             policy = book.policy_for(ticket)
             hours = book.hours_for(policy)
+        ticket.sla_breached = ticket.sla_breached or breached
     must_write = bool(set_due_times(ticket, state, policy, hours)) or breached
     state.policy = policy if policy is not None and policy.pk else None
     state.next_check_at = next_check_at(ticket, state, policy, hours, now=now)
@@ -218,16 +227,20 @@ def _visit(
 
 def _fire(
     steps: list[Step], ticket: Ticket, state: TicketSla, policy: SlaPolicy, now: dt.datetime
-) -> tuple[list[str], bool, bool]:
-    """Claim and fire each step; at most one of them hands the ticket on.
-    Returns (report lines, handed on?, breached?)."""
+) -> tuple[list[str], Ticket | None, bool]:
+    """Record and fire each step. Each fires on a copy of the ticket as claimed (an action changes its
+    ticket in place, and a later trigger must still describe what it found: who left it untouched);
+    at most one of them hands the ticket on. Returns (report lines, the ticket as handed on or None,
+    breached?)."""
     lines = []
-    handed_on = breached = False
+    handed_on: Ticket | None = None
+    breached = False
     for step in steps:
-        if not claim_step(state, step, now):
-            continue  # another sweep fired it first
-        outcome, handed = fire(step, ticket, policy, may_hand_on=not handed_on)
-        handed_on = handed_on or handed
+        record_fired(state, step, now)
+        subject = copy.copy(ticket)
+        outcome, handed = fire(step, subject, policy, may_hand_on=handed_on is None)
+        if handed:
+            handed_on = subject
         breached = breached or step.kind == StepKind.BREACH
         lines.append(describe(ticket, step, outcome))
     return lines, handed_on, breached

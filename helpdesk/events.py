@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 
 from helpdesk import live
+from helpdesk.gathered import insert
 from helpdesk.models import Agent, Team, Ticket, TicketEvent, Tier, Trigger
 from helpdesk.signals import ticket_event_recorded
 
@@ -45,8 +46,11 @@ def event_record(
     from_value: str = "",
     to_value: str = "",
 ) -> TicketEvent:
-    """Append one event, publish it live, and announce it. The caller holds the transaction."""
-    event = TicketEvent.objects.create(
+    """Append one event, publish it live, and announce it. The caller holds the transaction.
+
+    Inside `gathered_inserts()` the event is written with the block's other events (helpdesk.gathered);
+    it is published and announced once it has its id."""
+    event = TicketEvent(
         ticket=ticket,
         code=code,
         actor=actor if actor is not None and actor.is_authenticated else None,
@@ -62,15 +66,19 @@ def event_record(
         from_value=str(from_value or ""),
         to_value=str(to_value or ""),
     )
-    # Whoever just lost the ticket must also see it leave their queue.
-    previous_owners = [live.team_group(t.pk) for t in (from_team,) if t] + [
-        live.agent_group(a.pk) for a in (from_agent,) if a
-    ]
-    live.publish(
-        kind=code,
-        ticket=ticket,
-        groups=live.ticket_audience(ticket, public=code in PUBLIC_CODES) + previous_owners,
-        payload={"event_id": event.pk, "ticket_id": ticket.pk, "code": code, "label": event.label},
-    )
-    ticket_event_recorded.send(sender=TicketEvent, event=event)
+
+    def announce() -> None:
+        # Whoever just lost the ticket must also see it leave their queue.
+        previous_owners = [live.team_group(t.pk) for t in (from_team,) if t] + [
+            live.agent_group(a.pk) for a in (from_agent,) if a
+        ]
+        live.publish(
+            kind=code,
+            ticket=ticket,
+            groups=live.ticket_audience(ticket, public=code in PUBLIC_CODES) + previous_owners,
+            payload={"event_id": event.pk, "ticket_id": ticket.pk, "code": code, "label": event.label},
+        )
+        ticket_event_recorded.send(sender=TicketEvent, event=event)
+
+    insert(event, then=announce)
     return event

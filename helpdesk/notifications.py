@@ -8,6 +8,7 @@ the in-app notification always stays.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -20,6 +21,7 @@ from django.urls import reverse
 
 from helpdesk import live
 from helpdesk.background import enqueue
+from helpdesk.gathered import insert
 from helpdesk.models import Notification, Ticket
 
 EMAIL_TASK = "helpdesk.notifications.email_notifications"
@@ -70,28 +72,31 @@ def notify(
     """Create one notification per recipient and publish it to their open pages; e-mail the recipients
     who want e-mail after commit. Call inside the change's transaction."""
     created = []
-    emailed = []
-    for user in {u.pk: u for u in recipients if u is not None}.values():
-        notification = Notification.objects.create(
-            recipient=user, ticket=ticket, kind=kind, title=title[:200], body=body
-        )
-        agent = getattr(user, "agent", None)
-        groups = [live.agent_group(agent.pk)] if agent else [live.customer_group(user.pk)]
-        live.publish(
-            kind="notification",
-            groups=groups,
-            ticket=ticket,
-            payload={"notification_id": notification.pk, "title": notification.title},
-        )
-        created.append(notification)
-        if not email.is_noop(user):
-            emailed.append(notification.pk)
-    batch = _email_batch.get()
-    if batch is not None:
-        batch += emailed
-    elif emailed:
-        transaction.on_commit(lambda: enqueue(EMAIL_TASK, emailed))
+    with email_batch():
+        for user in {u.pk: u for u in recipients if u is not None}.values():
+            notification = Notification(
+                recipient=user, ticket=ticket, kind=kind, title=title[:200], body=body
+            )
+            insert(notification, then=functools.partial(_announce, notification, user))
+            created.append(notification)
     return created
+
+
+def _announce(notification: Notification, user: AbstractBaseUser) -> None:
+    """Once the notification has its id: show it on the recipient's open pages, e-mail it later."""
+    agent = getattr(user, "agent", None)
+    live.publish(
+        kind="notification",
+        groups=[live.agent_group(agent.pk)] if agent else [live.customer_group(user.pk)],
+        ticket=notification.ticket,
+        payload={"notification_id": notification.pk, "title": notification.title},
+    )
+    if not email.is_noop(user):
+        batch = _email_batch.get()
+        if batch is not None:
+            batch.append(notification.pk)
+        else:  # written after its notify() returned (helpdesk.gathered): on its own
+            transaction.on_commit(lambda: enqueue(EMAIL_TASK, [notification.pk]))
 
 
 _email_batch: ContextVar[list[int] | None] = ContextVar("notification_email_batch", default=None)
@@ -100,7 +105,11 @@ _email_batch: ContextVar[list[int] | None] = ContextVar("notification_email_batc
 @contextmanager
 def email_batch() -> Iterator[None]:
     """Collect the e-mails of many notify() calls into one background task, enqueued when the
-    surrounding transaction commits (use it inside that transaction: a sweep notifies many people)."""
+    surrounding transaction commits (use it inside that transaction: a sweep notifies many people).
+    A nested block joins the outer one."""
+    if _email_batch.get() is not None:
+        yield
+        return
     collected: list[int] = []
     token = _email_batch.set(collected)
     try:

@@ -27,6 +27,7 @@ from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 
+from helpdesk.gathered import insert
 from helpdesk.models import LiveEvent, Ticket
 from helpdesk.permissions import agent_of, agent_team_ids
 
@@ -142,11 +143,15 @@ def publish(
     Delivery happens only after commit, so nobody hears of a change that was rolled back.
     """
     unique_groups = list(dict.fromkeys(groups))
-    event = LiveEvent.objects.create(kind=kind, ticket=ticket, groups=unique_groups, payload=payload or {})
+    event = LiveEvent(kind=kind, ticket=ticket, groups=unique_groups, payload=payload or {})
+    return insert(event, then=lambda: _deliver_after_commit(event, unique_groups))
+
+
+def _deliver_after_commit(event: LiveEvent, groups: list[str]) -> None:
     if delivers_across_processes():
         message = event_message(event)
-        transaction.on_commit(lambda: _sender.submit(message, unique_groups), robust=True)
-        return event
+        transaction.on_commit(lambda: _sender.submit(message, groups), robust=True)
+        return
     if connection.vendor == "postgresql":
         # Delivered by PostgreSQL at commit (and only then) to every listening web process.
         with connection.cursor() as cursor:
@@ -155,7 +160,6 @@ def publish(
 
     if relay.relays_running():  # only a web process with open sockets runs a relay
         transaction.on_commit(relay.nudge_relays, robust=True)
-    return event
 
 
 def latest_event_id() -> int:

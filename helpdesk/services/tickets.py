@@ -279,10 +279,13 @@ def ticket_escalate(
     team: Team | None = None,
     tier: Tier | None = None,
     details: dict[str, Any] | None = None,
+    row_locked: bool = False,
 ) -> Ticket:
     """Hand the ticket on: functional = to another team's expertise, hierarchical = to a higher tier.
 
     The ticket leaves its current assignee and waits for routing, which the escalation event triggers.
+    `row_locked`: the caller holds the ticket's row lock in this transaction and `ticket` is current
+    (the SLA sweep's claim), so it is changed in place instead of being read again.
     """
     reason = (reason or "").strip()
     if not reason:
@@ -290,7 +293,7 @@ def ticket_escalate(
     if kind not in ("functional", "hierarchical"):
         raise ValidationError({"kind": ["Choose functional (another team) or hierarchical (a higher tier)."]})
     with transaction.atomic():
-        locked = locked_ticket(ticket)
+        locked = ticket if row_locked else locked_ticket(ticket)
         if not locked.is_open:
             raise ValidationError({"non_field_errors": [errors.ERR_NOT_OPEN]})
         previous_agent, previous_team, previous_tier = locked.assignee, locked.team, locked.tier
