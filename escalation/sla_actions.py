@@ -19,11 +19,11 @@ import datetime as dt
 from collections.abc import Callable
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from escalation.sla_clock import Step, StepKind
 from escalation.sla_models import BreachAction, SlaPolicy
+from escalation.sla_policies import current_book
 from helpdesk.background import enqueue
 from helpdesk.events import event_record
 from helpdesk.models import Agent, Role, Ticket, Trigger
@@ -68,18 +68,19 @@ Outcome = tuple[str, bool]
 
 
 def escalate_hierarchical(ticket: Ticket, policy: SlaPolicy, reason: str) -> Outcome | None:
-    try:
-        escalated = ticket_escalate(
-            ticket=ticket,
-            kind="hierarchical",
-            actor=None,
-            reason=reason,
-            trigger=Trigger.SLA,
-            row_locked=True,
-        )
-    except ValidationError:  # no higher tier
+    target = current_book().tier_above(ticket.tier)  # the tiers are cached: no query per breach
+    if target is None:
         return None
-    return f"escalated to tier {escalated.tier.level}", True
+    ticket_escalate(
+        ticket=ticket,
+        kind="hierarchical",
+        actor=None,
+        reason=reason,
+        trigger=Trigger.SLA,
+        tier=target,
+        row_locked=True,
+    )
+    return f"escalated to tier {target.level}", True
 
 
 def escalate_functional(ticket: Ticket, policy: SlaPolicy, reason: str) -> Outcome | None:

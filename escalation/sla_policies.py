@@ -73,6 +73,11 @@ class PolicyBook:
             self._tiers = {tier.pk: tier for tier in Tier.objects.order_by("level")}
         return self._tiers
 
+    def tier_above(self, tier: Tier | None) -> Tier | None:
+        """The next tier up (a ticket without a tier counts as level 1), or None at the top."""
+        level = tier.level if tier is not None else 1
+        return next((t for t in self.tiers().values() if t.level > level), None)
+
     def lowest_tier(self) -> Tier | None:
         return next(iter(self.tiers().values()), None)
 
