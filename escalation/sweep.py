@@ -178,7 +178,8 @@ def _process_batch(now: dt.datetime, book: PolicyBook, batch_size: int, *, isola
                 for name, value in fired.items():  # its triggers were rolled back: not fired after all
                     setattr(state, name, value)
                 state.next_check_at = now + RETRY_AFTER
-        bulk_set(states, ["next_check_at", "policy", "touched_at", "updated_at", *MARKER_FIELDS])
+        bulk_set(states, ["next_check_at", "policy", "touched_at", "updated_at"])
+        bulk_set([state for state in states if state.pk in due], MARKER_FIELDS)  # what fired
         bulk_set(changed, TICKET_WRITES)
         batch.checked = len(states)
     return batch
