@@ -99,7 +99,8 @@ def sweep_sla(
         _preview(now, book, report)
     else:
         started = time.monotonic()
-        while _sweep_batch(now, book, report, batch_size):
+        after = None
+        while after := _sweep_batch(now, book, report, batch_size, after):
             if time.monotonic() - started > TIME_BUDGET_SECONDS:
                 report.unfinished = True
                 break
@@ -107,12 +108,22 @@ def sweep_sla(
     return report
 
 
-def _claimable(now: dt.datetime):
-    """Due SLA states with what policy matching needs; the rest is loaded for triggered tickets only."""
-    return (
-        TicketSla.objects.filter(next_check_at__lte=now)
-        .order_by("next_check_at")
-        .select_related("ticket__organization", "ticket__team", "ticket__tier", "ticket__category")
+Position = tuple[dt.datetime, int]  # (next_check_at, pk) of the last state a batch took
+
+
+def _claimable(now: dt.datetime, after: Position | None = None):
+    """Due SLA states in (next_check_at, pk) order, with what policy matching needs (the rest is loaded
+    for triggered tickets only), from after the last one an earlier batch of this pass took.
+
+    Starting after it matters: the states a batch updated keep their old index entries until
+    vacuum, and walking over those again made every later batch of a pass slower than the one before.
+    """
+    states = TicketSla.objects.filter(next_check_at__lte=now)
+    if after is not None:
+        at, pk = after
+        states = states.filter(next_check_at__gte=at).exclude(next_check_at=at, pk__lte=pk)
+    return states.order_by("next_check_at", "pk").select_related(
+        "ticket__organization", "ticket__team", "ticket__tier", "ticket__category"
     )
 
 
@@ -133,8 +144,11 @@ def _due_steps(states: list[TicketSla], book: PolicyBook, now: dt.datetime) -> d
     return due
 
 
-def _sweep_batch(now: dt.datetime, book: PolicyBook, report: SweepReport, batch_size: int) -> int:
-    """Claim and process one batch in one transaction. Returns how many states it claimed.
+def _sweep_batch(
+    now: dt.datetime, book: PolicyBook, report: SweepReport, batch_size: int, after: Position | None
+) -> Position | None:
+    """Claim and process one batch in one transaction, after `after`. Returns where the next batch
+    starts, or None when nothing was left to claim.
 
     The SLA states and their tickets are locked together (SKIP LOCKED): what the triggers see is
     current, no other sweep can take the same tickets, and a ticket someone is changing right now is
@@ -145,22 +159,25 @@ def _sweep_batch(now: dt.datetime, book: PolicyBook, report: SweepReport, batch_
     only the broken ticket is set aside (retried after RETRY_AFTER) and the others go through.
     """
     try:
-        batch = _process_batch(now, book, batch_size, isolate=False)
+        batch, last = _process_batch(now, book, batch_size, after, isolate=False)
     except Exception:
         logger.warning("SLA sweep batch failed; running it again ticket by ticket", exc_info=True)
-        batch = _process_batch(now, book, batch_size, isolate=True)
+        batch, last = _process_batch(now, book, batch_size, after, isolate=True)
     report.merge(batch)
-    return batch.checked
+    return last
 
 
-def _process_batch(now: dt.datetime, book: PolicyBook, batch_size: int, *, isolate: bool) -> SweepReport:
+def _process_batch(
+    now: dt.datetime, book: PolicyBook, batch_size: int, after: Position | None, *, isolate: bool
+) -> tuple[SweepReport, Position | None]:
     batch = SweepReport(now=now)
     # Events, notifications and live events go in as one bulk insert per table, unless tickets are
     # isolated: a ticket rolled back to its savepoint must take its queued rows with it.
     gathered = nullcontext() if isolate else gathered_inserts()
     with transaction.atomic(), email_batch(), gathered:
-        claim = _claimable(now).select_for_update(skip_locked=True, of=("self", "ticket"))
+        claim = _claimable(now, after).select_for_update(skip_locked=True, of=("self", "ticket"))
         states = list(claim[:batch_size])
+        last = (states[-1].next_check_at, states[-1].pk) if states else None
         due = _due_steps(states, book, now)
         histories = customer_histories([state.ticket for state in states if state.ticket.is_open], now)
         changed: list[Ticket] = []
@@ -182,7 +199,7 @@ def _process_batch(now: dt.datetime, book: PolicyBook, batch_size: int, *, isola
         bulk_set([state for state in states if state.pk in due], MARKER_FIELDS)  # what fired
         bulk_set(changed, TICKET_WRITES)
         batch.checked = len(states)
-    return batch
+    return batch, last
 
 
 def _visit(
@@ -257,13 +274,9 @@ def preview(step: Step) -> str:
 
 def _preview(now: dt.datetime, book: PolicyBook, report: SweepReport) -> None:
     """Dry run: what each due ticket would get, in pages, without locks or writes."""
-    after: dt.datetime | None = None
-    after_pk = 0
+    after: Position | None = None
     while True:
-        page = _claimable(now)
-        if after is not None:
-            page = page.filter(next_check_at__gte=after).exclude(next_check_at=after, pk__lte=after_pk)
-        states = list(page.order_by("next_check_at", "pk")[:BATCH_SIZE])
+        states = list(_claimable(now, after)[:BATCH_SIZE])
         if not states:
             return
         for state in states:
@@ -273,4 +286,4 @@ def _preview(now: dt.datetime, book: PolicyBook, report: SweepReport) -> None:
             for step in steps_due(state.ticket, state, policy, book.hours_for(policy), now=now):
                 report.lines.append(describe(state.ticket, step, preview(step)))
         report.checked += len(states)
-        after, after_pk = states[-1].next_check_at, states[-1].pk
+        after = (states[-1].next_check_at, states[-1].pk)

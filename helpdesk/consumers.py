@@ -140,9 +140,10 @@ class QueueConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "caught-up", "count": len(catchup.events), "cursor": catchup.cursor})
 
     async def live_event(self, message: dict) -> None:
-        """A group message from the relay or a producer (type "live.event")."""
+        """A group message from the relay or a producer (type "live.event"): this group's new events."""
         if self.view is not None:
-            await self.deliver(message["event"])
+            for event in message["events"]:
+                await self.deliver(event)
 
     async def deliver(self, message: dict, *, replay: bool = False) -> None:
         if not self.sent.add(message["id"]):

@@ -90,10 +90,17 @@ def event_message(event: LiveEvent) -> dict:
     return {"id": event.pk, "kind": event.kind, "ticket_id": event.ticket_id, "payload": event.payload}
 
 
-async def group_send_all(message: dict, groups: Iterable[str]) -> None:
+async def group_send_all(deliveries: Iterable[tuple[dict, Iterable[str]]]) -> None:
+    """Send each (message, groups) to its groups: one channel-layer message per group, carrying that
+    group's messages in order. A burst (the SLA sweep writes hundreds of live events per batch, each
+    for several groups) then costs one send per group instead of one per message and group."""
+    per_group: dict[str, list[dict]] = {}
+    for message, groups in deliveries:
+        for group in groups:
+            per_group.setdefault(group, []).append(message)
     layer = get_channel_layer()
-    for group in groups:
-        await layer.group_send(group, {"type": GROUP_MESSAGE_TYPE, "event": message})
+    for group, messages in per_group.items():
+        await layer.group_send(group, {"type": GROUP_MESSAGE_TYPE, "events": messages})
 
 
 class _Sender:
@@ -125,11 +132,14 @@ class _Sender:
 
     async def _send_forever(self) -> None:
         while True:
-            message, groups = await self._queue.get()
+            deliveries = [await self._queue.get()]
+            while not self._queue.empty():  # everything committed meanwhile goes in the same sends
+                deliveries.append(self._queue.get_nowait())
             try:
-                await group_send_all(message, groups)
+                await group_send_all(deliveries)
             except Exception:
-                logger.exception("live: sending event %s to the channel layer failed", message["id"])
+                ids = [message["id"] for message, _ in deliveries]
+                logger.exception("live: sending events %s to the channel layer failed", ids)
 
 
 _sender = _Sender()

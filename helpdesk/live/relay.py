@@ -95,11 +95,10 @@ class OutboxRelay:
             )
             for event in late:
                 self.awaited.pop(event.pk, None)
-                await group_send_all(event_message(event), event.groups)
             for event in fresh:
                 self._note_gap_before(event.pk)
                 self.cursor = event.pk
-                await group_send_all(event_message(event), event.groups)
+            await group_send_all((event_message(event), event.groups) for event in [*late, *fresh])
             if len(fresh) < BATCH_SIZE:
                 return
 
