@@ -3,12 +3,14 @@ channels-redis, and the queue membership check the live rows rely on."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
 import uuid
 from importlib import import_module
 
 import pytest
+from channels.layers import get_channel_layer
 from django.apps import apps as django_apps
 from django.db import connection, transaction
 from django_q.models import Schedule
@@ -164,3 +166,23 @@ def test_a_wide_id_gap_awaits_the_ids_just_below_the_new_event():
     relay._note_gap_before(5000)
     assert 4999 in relay.awaited and 1 not in relay.awaited
     assert len(relay.awaited) == MAX_TRACKED_GAPS
+
+
+async def test_a_burst_goes_out_as_one_message_per_group_with_its_events_in_order():
+    layer = get_channel_layer()
+    first, second = await layer.new_channel(), await layer.new_channel()
+    await layer.group_add("team.1", first)
+    await layer.group_add("leads", first)
+    await layer.group_add("leads", second)
+    messages = [{"id": n} for n in (1, 2, 3)]
+    await live.group_send_all(
+        [(messages[0], ["team.1", "leads"]), (messages[1], ["leads"]), (messages[2], ["team.1"])]
+    )
+    received = [await layer.receive(first), await layer.receive(first), await layer.receive(second)]
+    by_events = sorted([m["id"] for m in message["events"]] for message in received)
+    # first: team.1 -> [1, 3] and leads -> [1, 2]; second: leads -> [1, 2]. Nothing else is sent.
+    assert by_events == [[1, 2], [1, 2], [1, 3]]
+    assert all(message["type"] == live.GROUP_MESSAGE_TYPE for message in received)
+    for channel in (first, second):
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(layer.receive(channel), timeout=0.05)
