@@ -67,35 +67,26 @@ def _when(moment: dt.datetime) -> str:
 Outcome = tuple[str, bool]
 
 
-def escalate_hierarchical(ticket: Ticket, policy: SlaPolicy, reason: str) -> Outcome | None:
-    target = current_book().tier_above(ticket.tier)  # the tiers are cached: no query per breach
-    if target is None:
-        return None
+def _escalate(ticket: Ticket, reason: str, kind: str, **target) -> None:
+    """Escalate the sweep's locked, current ticket in place (no second lock and read)."""
     ticket_escalate(
-        ticket=ticket,
-        kind="hierarchical",
-        actor=None,
-        reason=reason,
-        trigger=Trigger.SLA,
-        tier=target,
-        row_locked=True,
+        ticket=ticket, kind=kind, actor=None, reason=reason, trigger=Trigger.SLA, row_locked=True, **target
     )
-    return f"escalated to tier {target.level}", True
+
+
+def escalate_hierarchical(ticket: Ticket, policy: SlaPolicy, reason: str) -> Outcome | None:
+    tier = current_book().tier_above(ticket.tier)  # the tiers are cached: no query per breach
+    if tier is None:
+        return None
+    _escalate(ticket, reason, "hierarchical", tier=tier)
+    return f"escalated to tier {tier.level}", True
 
 
 def escalate_functional(ticket: Ticket, policy: SlaPolicy, reason: str) -> Outcome | None:
     team = policy.escalation_team
     if team is None or team.pk == ticket.team_id:
         return None
-    ticket_escalate(
-        ticket=ticket,
-        kind="functional",
-        actor=None,
-        reason=reason,
-        trigger=Trigger.SLA,
-        team=team,
-        row_locked=True,
-    )
+    _escalate(ticket, reason, "functional", team=team)
     return f"escalated to team {team.name}", True
 
 
