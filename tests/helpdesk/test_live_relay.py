@@ -168,6 +168,7 @@ def test_a_wide_id_gap_awaits_the_ids_just_below_the_new_event():
     assert len(relay.awaited) == MAX_TRACKED_GAPS
 
 
+@pytest.mark.django_db
 async def test_a_burst_goes_out_as_one_message_per_group_with_its_events_in_order():
     layer = get_channel_layer()
     first, second = await layer.new_channel(), await layer.new_channel()
