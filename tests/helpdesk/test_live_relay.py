@@ -172,18 +172,25 @@ def test_a_wide_id_gap_awaits_the_ids_just_below_the_new_event():
 async def test_a_burst_goes_out_as_one_message_per_group_with_its_events_in_order():
     layer = get_channel_layer()
     first, second = await layer.new_channel(), await layer.new_channel()
-    await layer.group_add("team.1", first)
-    await layer.group_add("leads", first)
-    await layer.group_add("leads", second)
-    messages = [{"id": n} for n in (1, 2, 3)]
-    await live.group_send_all(
-        [(messages[0], ["team.1", "leads"]), (messages[1], ["leads"]), (messages[2], ["team.1"])]
-    )
-    received = [await layer.receive(first), await layer.receive(first), await layer.receive(second)]
-    by_events = sorted([m["id"] for m in message["events"]] for message in received)
-    # first: team.1 -> [1, 3] and leads -> [1, 2]; second: leads -> [1, 2]. Nothing else is sent.
-    assert by_events == [[1, 2], [1, 2], [1, 3]]
+    memberships = [("burst.team", first), ("burst.leads", first), ("burst.leads", second)]
+    for group, channel in memberships:
+        await layer.group_add(group, channel)
+    try:
+        messages = [{"id": n} for n in (1, 2, 3)]
+        await live.group_send_all(
+            [
+                (messages[0], ["burst.team", "burst.leads"]),
+                (messages[1], ["burst.leads"]),
+                (messages[2], ["burst.team"]),
+            ]
+        )
+        received = [await layer.receive(first), await layer.receive(first), await layer.receive(second)]
+        for channel in (first, second):  # nothing else was sent
+            with pytest.raises(TimeoutError):
+                await asyncio.wait_for(layer.receive(channel), timeout=0.05)
+    finally:
+        for group, channel in memberships:
+            await layer.group_discard(group, channel)
+    # first: burst.team -> [1, 3] and burst.leads -> [1, 2]; second: burst.leads -> [1, 2].
+    assert sorted([m["id"] for m in message["events"]] for message in received) == [[1, 2], [1, 2], [1, 3]]
     assert all(message["type"] == live.GROUP_MESSAGE_TYPE for message in received)
-    for channel in (first, second):
-        with pytest.raises(TimeoutError):
-            await asyncio.wait_for(layer.receive(channel), timeout=0.05)
