@@ -27,7 +27,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from escalation import scoring
-from escalation.bulk import bulk_set
 from escalation.sla import SLA_FIELDS, set_due_times
 from escalation.sla_actions import fire
 from escalation.sla_clock import Step, StepKind, next_check_at, steps_due
@@ -36,6 +35,7 @@ from escalation.sla_models import BreachAction, SlaPolicy, TicketSla
 from escalation.sla_policies import PolicyBook
 from escalation.sla_state import MARKER_FIELDS, kept_by_sweep, record_fired
 from escalation.snapshot import customer_histories
+from helpdesk.bulk import bulk_set
 from helpdesk.gathered import gathered_inserts
 from helpdesk.models import Ticket
 from helpdesk.notifications import email_batch

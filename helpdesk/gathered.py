@@ -1,4 +1,4 @@
-"""Inserts gathered into one bulk insert per table, for code that writes many rows in one transaction.
+"""Writes gathered into one statement per table, for code that writes many rows in one transaction.
 
 The SLA sweep records hundreds of events, notifications and live events per batch. One INSERT each is
 one round trip and one pass through the ORM (~0.9 ms here); one `bulk_create` per table is a few ms for
@@ -6,11 +6,13 @@ all of them. Inside `gathered_inserts()`, `insert(obj, then)` queues the object 
 (what needs the new row's id: the live event naming it, the signal announcing it); when the block
 ends, still inside the caller's transaction, each table's queue is written with one bulk_create and
 the follow-ups run. Follow-ups may queue more rows (an event's live event): those are written in the
-next round. Outside the block, `insert` saves at once and runs the follow-up straight away, so callers
-are written one way.
+next round. `update(obj, fields)` likewise gathers changes of rows that exist (one UPDATE per table and
+set of fields, helpdesk.bulk). Outside the block, `insert` and `update` save at once (and the follow-up
+runs straight away), so callers are written one way.
 
 Rows queued in the block are not in the database until it ends: use it only where nothing in the block
-reads back what it wrote (the sweep fires each ticket's triggers once and reads only ticket rows).
+reads back what it wrote, and with one instance per row (the sweep fires each ticket's triggers once, on
+the instance it locked, and reads nothing back).
 """
 
 from __future__ import annotations
@@ -23,12 +25,16 @@ from contextvars import ContextVar
 
 from django.db import models
 
+from helpdesk.bulk import bulk_set
+
 FollowUp = Callable[[], None] | None
 
 
 class _Queue:
     def __init__(self) -> None:
         self.rows: dict[type[models.Model], list[tuple[models.Model, FollowUp]]] = {}
+        # (model, fields) -> the instances to write, once each: their values are read at the flush
+        self.changes: dict[tuple[type[models.Model], tuple[str, ...]], dict[int, models.Model]] = {}
 
     def add(self, obj: models.Model, then: FollowUp) -> None:
         if then is not None:
@@ -37,9 +43,15 @@ class _Queue:
             then = functools.partial(contextvars.copy_context().run, then)
         self.rows.setdefault(type(obj), []).append((obj, then))
 
+    def change(self, obj: models.Model, fields: tuple[str, ...]) -> None:
+        self.changes.setdefault((type(obj), fields), {})[id(obj)] = obj
+
     def flush(self) -> None:
-        while self.rows:
+        while self.rows or self.changes:
             rounds, self.rows = self.rows, {}
+            changes, self.changes = self.changes, {}
+            for (_, fields), objects in changes.items():
+                bulk_set(list(objects.values()), fields)
             for model, queued in rounds.items():
                 model._base_manager.bulk_create([obj for obj, _ in queued])
                 for _, then in queued:
@@ -60,6 +72,19 @@ def insert(obj: models.Model, then: FollowUp = None) -> models.Model:
     else:
         queue.add(obj, then)
     return obj
+
+
+def update(obj: models.Model, fields: list[str] | tuple[str, ...]) -> None:
+    """Write `fields` of the saved `obj` now (save(update_fields=...)), or at the end of the block.
+    Fields with auto_now (updated_at) get the time now, as save() would give them."""
+    queue = _queue.get()
+    if queue is None:
+        obj.save(update_fields=list(fields))
+        return
+    for field in obj._meta.concrete_fields:
+        if field.name in fields and getattr(field, "auto_now", False):
+            field.pre_save(obj, add=False)
+    queue.change(obj, tuple(fields))
 
 
 @contextmanager

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from helpdesk import gathered
 from helpdesk.events import event_record
 from helpdesk.models import (
     OPEN_STATUSES,
@@ -183,7 +184,7 @@ def do_ticket_assign(
     if agent is not None and locked.status == Status.NEW:
         locked.status = Status.OPEN
         fields.append("status")
-    locked.save(update_fields=fields)
+    gathered.update(locked, fields)  # with the batch inside gathered_inserts() (the SLA sweep)
     code = "ticket.assigned" if agent is not None else "ticket.unassigned"
     event_record(
         ticket=locked,
@@ -319,7 +320,7 @@ def ticket_escalate(
         locked.escalation_count += 1
         if locked.status == Status.NEW:
             locked.status = Status.OPEN
-        locked.save(update_fields=["team", "tier", "assignee", "escalation_count", "status", "updated_at"])
+        gathered.update(locked, ["team", "tier", "assignee", "escalation_count", "status", "updated_at"])
         event_record(
             ticket=locked,
             code=f"escalation.{kind}",

@@ -193,9 +193,12 @@ def test_freed_agent_receives_the_highest_priority_waiting_ticket(billing, tier1
     only = AgentFactory(tier=tier1, teams=[billing], capacity=1)
     current = TicketFactory(assignee=only, team=billing, tier=tier1, status=Status.OPEN)
     earlier = timezone.now() - dt.timedelta(hours=3)
-    older_low = TicketFactory(team=billing, tier=tier1, body="A question.", created_at=earlier)
-    newer_high = TicketFactory(team=billing, tier=tier1, body="Production down for all users, urgent!")
-    same_high_newer = TicketFactory(team=billing, tier=tier1, body="Production down for all users, urgent!")
+    # One subject for all: triage reads the subject too, and the factory's numbered subjects made the two
+    # equal tickets score apart depending on which tests ran before.
+    waiting = {"team": billing, "tier": tier1, "subject": "Cannot export"}
+    older_low = TicketFactory(**waiting, body="A question.", created_at=earlier)
+    newer_high = TicketFactory(**waiting, body="Production down for all users, urgent!")
+    same_high_newer = TicketFactory(**waiting, body="Production down for all users, urgent!")
     for waiting in (older_low, newer_high, same_high_newer):
         assert routing.route(waiting.pk, trigger="created").agent is None  # the only agent is full
 

@@ -64,7 +64,11 @@ def test_a_posted_ticket_is_saved_from_a_pooled_thread(monkeypatch):
         return original(self, *args, **kwargs)
 
     monkeypatch.setattr(Ticket, "save", recording_save)
-    payload = {"subject": "Invoice missing", "body": "Where is my invoice for May?", "customer_email": "a@b.test"}
+    payload = {
+        "subject": "Invoice missing",
+        "body": "Where is my invoice for May?",
+        "customer_email": "a@b.test",
+    }
     status, _, body = async_to_sync(_request)(
         "POST",
         "/api/tickets/",

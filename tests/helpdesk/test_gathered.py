@@ -10,8 +10,8 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from helpdesk.events import event_record
-from helpdesk.gathered import gathered_inserts, insert
-from helpdesk.models import LiveEvent, Notification, TicketEvent
+from helpdesk.gathered import gathered_inserts, insert, update
+from helpdesk.models import LiveEvent, Notification, Ticket, TicketEvent
 from helpdesk.notifications import notify
 from helpdesk.signals import ticket_event_recorded
 from tests.factories import TicketFactory
@@ -92,3 +92,25 @@ def test_a_block_that_fails_writes_nothing(billing):
     # and the next insert, outside any block, is written at once again
     event_record(ticket=ticket, code="sla.warning", reason="after")
     assert TicketEvent.objects.count() == before + 1
+
+
+def test_changes_to_existing_rows_go_in_as_one_update_per_set_of_fields(billing, technical):
+    tickets = [TicketFactory(team=billing) for _ in range(3)]
+    stamped = [t.updated_at for t in tickets]
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries, gathered_inserts():
+        for ticket in tickets:
+            ticket.team = technical
+            update(ticket, ["team", "updated_at"])
+        assert not Ticket.objects.filter(team=technical).exists()  # not yet
+    assert Ticket.objects.filter(team=technical).count() == 3
+    assert sum('UPDATE "helpdesk_ticket"' in q["sql"] for q in queries.captured_queries) == 1
+    for ticket, before in zip(tickets, stamped, strict=True):
+        ticket.refresh_from_db()
+        assert ticket.updated_at > before  # auto_now, as save() would set it
+
+
+def test_outside_a_block_a_change_is_saved_at_once(billing, technical):
+    ticket = TicketFactory(team=billing)
+    ticket.team = technical
+    update(ticket, ["team"])
+    assert Ticket.objects.get(pk=ticket.pk).team == technical

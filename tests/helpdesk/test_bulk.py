@@ -8,9 +8,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from escalation import bulk
-from escalation.bulk import bulk_set
 from escalation.sla_models import TicketSla
+from helpdesk import bulk
+from helpdesk.bulk import bulk_set
 from tests.factories import SlaPolicyFactory, TicketFactory
 
 pytestmark = pytest.mark.django_db
