@@ -5,8 +5,9 @@
    running at the same time takes other rows instead of waiting or repeating work.
    The tickets are locked with them, so the triggers act on what is true now.
 2. For each: record each due trigger as fired (the rows are locked) and fire it (escalation.sla_actions);
-   refresh the priority score; set the next check. Each ticket fires inside a savepoint, so one failure
-   leaves the rest of the batch alone.
+   refresh the priority score; set the next check. Events, notifications and ticket changes are written
+   in bulk when the batch ends (helpdesk.gathered). A batch that fails runs again with one savepoint per
+   ticket, so one broken ticket leaves the rest of the batch alone.
 3. Hand on open tickets of assignees who are away, offline or on leave past the grace period
    (escalation.sla_handoff).
 
@@ -115,8 +116,8 @@ def _claimable(now: dt.datetime, after: Position | None = None):
     """Due SLA states in (next_check_at, pk) order, with what policy matching needs (the rest is loaded
     for triggered tickets only), from after the last one an earlier batch of this pass took.
 
-    Starting after it matters: the states a batch updated keep their old index entries until
-    vacuum, and walking over those again made every later batch of a pass slower than the one before.
+    Starting after it spares each batch the index entries the earlier ones left behind (their states
+    moved on, but the old entries stay until vacuum).
     """
     states = TicketSla.objects.filter(next_check_at__lte=now)
     if after is not None:
