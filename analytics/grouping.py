@@ -15,7 +15,7 @@ Runs on PostgreSQL and on SQLite (3.35 or newer: MATERIALIZED, FILTER on aggrega
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,7 +83,8 @@ def grouped(source: QuerySet, groupings: dict[str, Grouping]) -> dict[str, list[
     return result
 
 
-def _union(parts: Sequence[Any] | Any) -> list[str]:
+def _union(parts: Iterable[Iterable[str]]) -> list[str]:
+    """The names in order of first appearance, each once."""
     seen: dict[str, None] = {}
     for part in parts:
         seen.update(dict.fromkeys(part))

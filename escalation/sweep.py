@@ -37,7 +37,7 @@ from escalation.sla_policies import PolicyBook
 from escalation.sla_state import MARKER_FIELDS, kept_by_sweep, record_fired
 from escalation.snapshot import customer_histories
 from helpdesk.bulk import bulk_set
-from helpdesk.gathered import gathered_inserts
+from helpdesk.gathered import gathered_writes
 from helpdesk.models import Ticket
 from helpdesk.notifications import email_batch
 
@@ -174,7 +174,7 @@ def _process_batch(
     batch = SweepReport(now=now)
     # Events, notifications and live events go in as one bulk insert per table, unless tickets are
     # isolated: a ticket rolled back to its savepoint must take its queued rows with it.
-    gathered = nullcontext() if isolate else gathered_inserts()
+    gathered = nullcontext() if isolate else gathered_writes()
     with transaction.atomic(), email_batch(), gathered:
         claim = _claimable(now, after).select_for_update(skip_locked=True, of=("self", "ticket"))
         states = list(claim[:batch_size])

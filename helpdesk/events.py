@@ -48,7 +48,7 @@ def event_record(
 ) -> TicketEvent:
     """Append one event, publish it live, and announce it. The caller holds the transaction.
 
-    Inside `gathered_inserts()` the event is written with the block's other events (helpdesk.gathered);
+    Inside `gathered_writes()` the event is written with the block's other events (helpdesk.gathered);
     it is published and announced once it has its id."""
     event = TicketEvent(
         ticket=ticket,

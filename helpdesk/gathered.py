@@ -2,7 +2,7 @@
 
 The SLA sweep records hundreds of events, notifications and live events per batch. One INSERT each is
 one round trip and one pass through the ORM (~0.9 ms here); one `bulk_create` per table is a few ms for
-all of them. Inside `gathered_inserts()`, `insert(obj, then)` queues the object and its follow-up
+all of them. Inside `gathered_writes()`, `insert(obj, then)` queues the object and its follow-up
 (what needs the new row's id: the live event naming it, the signal announcing it); when the block
 ends, still inside the caller's transaction, each table's queue is written with one bulk_create and
 the follow-ups run. Follow-ups may queue more rows (an event's live event): those are written in the
@@ -59,11 +59,11 @@ class _Queue:
                         then()
 
 
-_queue: ContextVar[_Queue | None] = ContextVar("gathered_inserts", default=None)
+_queue: ContextVar[_Queue | None] = ContextVar("gathered_writes", default=None)
 
 
 def insert(obj: models.Model, then: FollowUp = None) -> models.Model:
-    """Insert `obj` now, or at the end of the surrounding gathered_inserts() block; then `then()`."""
+    """Insert `obj` now, or at the end of the surrounding gathered_writes() block; then `then()`."""
     queue = _queue.get()
     if queue is None:
         obj.save(force_insert=True)
@@ -88,9 +88,9 @@ def update(obj: models.Model, fields: list[str] | tuple[str, ...]) -> None:
 
 
 @contextmanager
-def gathered_inserts() -> Iterator[None]:
-    """Gather the block's `insert` calls into bulk inserts, written when the block ends without error.
-    Call it inside a transaction; nested blocks join the outer one."""
+def gathered_writes() -> Iterator[None]:
+    """Gather the block's `insert` and `update` calls into one statement per table (and set of fields),
+    written when the block ends without error. Call it inside a transaction; nested blocks join the outer one."""
     if _queue.get() is not None:
         yield
         return

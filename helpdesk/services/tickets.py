@@ -184,7 +184,7 @@ def do_ticket_assign(
     if agent is not None and locked.status == Status.NEW:
         locked.status = Status.OPEN
         fields.append("status")
-    gathered.update(locked, fields)  # with the batch inside gathered_inserts() (the SLA sweep)
+    gathered.update(locked, fields)  # with the batch inside gathered_writes() (the SLA sweep)
     code = "ticket.assigned" if agent is not None else "ticket.unassigned"
     event_record(
         ticket=locked,

@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from helpdesk.events import event_record
-from helpdesk.gathered import gathered_inserts, insert, update
+from helpdesk.gathered import gathered_writes, insert, update
 from helpdesk.models import LiveEvent, Notification, Ticket, TicketEvent
 from helpdesk.notifications import notify
 from helpdesk.signals import ticket_event_recorded
@@ -32,7 +32,7 @@ def test_outside_a_block_each_insert_is_written_at_once(billing):
 def test_inside_a_block_rows_wait_for_its_end_and_name_each_others_ids(billing, agent):
     tickets = [TicketFactory(team=billing) for _ in range(3)]
     before = TicketEvent.objects.count(), LiveEvent.objects.count(), Notification.objects.count()
-    with transaction.atomic(), gathered_inserts():
+    with transaction.atomic(), gathered_writes():
         for ticket in tickets:
             event_record(ticket=ticket, code="sla.warning", reason="due soon")
             notify(recipients=[agent.user], kind="sla.warning", title=f"#{ticket.pk}", ticket=ticket)
@@ -54,7 +54,7 @@ def test_inside_a_block_rows_wait_for_its_end_and_name_each_others_ids(billing, 
 
 def test_the_flush_is_a_bulk_insert_per_table(billing, agent):
     tickets = [TicketFactory(team=billing) for _ in range(5)]
-    with transaction.atomic(), CaptureQueriesContext(connection) as queries, gathered_inserts():
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries, gathered_writes():
         for ticket in tickets:
             event_record(ticket=ticket, code="sla.warning", reason="due soon")
             notify(recipients=[agent.user], kind="sla.warning", title="x", ticket=ticket)
@@ -72,7 +72,7 @@ def test_follow_ups_run_in_the_context_of_the_insert_and_announce_each_event(bil
 
     ticket_event_recorded.connect(listener)
     try:
-        with transaction.atomic(), gathered_inserts():
+        with transaction.atomic(), gathered_writes():
             token = MOOD.set("sweeping")
             event_record(ticket=ticket, code="sla.warning", reason="due soon")
             MOOD.reset(token)
@@ -85,7 +85,7 @@ def test_follow_ups_run_in_the_context_of_the_insert_and_announce_each_event(bil
 def test_a_block_that_fails_writes_nothing(billing):
     ticket = TicketFactory(team=billing)
     before = TicketEvent.objects.count()
-    with pytest.raises(RuntimeError), transaction.atomic(), gathered_inserts():
+    with pytest.raises(RuntimeError), transaction.atomic(), gathered_writes():
         event_record(ticket=ticket, code="sla.warning", reason="due soon")
         raise RuntimeError("boom")
     assert TicketEvent.objects.count() == before
@@ -97,7 +97,7 @@ def test_a_block_that_fails_writes_nothing(billing):
 def test_changes_to_existing_rows_go_in_as_one_update_per_set_of_fields(billing, technical):
     tickets = [TicketFactory(team=billing) for _ in range(3)]
     stamped = [t.updated_at for t in tickets]
-    with transaction.atomic(), CaptureQueriesContext(connection) as queries, gathered_inserts():
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries, gathered_writes():
         for ticket in tickets:
             ticket.team = technical
             update(ticket, ["team", "updated_at"])
