@@ -5,7 +5,8 @@ commit, only for tickets automation worked on, so other tickets cost nothing):
 - the customer answers an automatic reply: a clear confirmation ("thanks, that worked") resolves the
   ticket; anything else (did not help, still broken, a further question) hands it to a person at once;
 - an automatically resolved ticket is reopened, or rated low: the answer failed after all;
-- the customer opens a new ticket in the same category within the follow-up window: it failed too.
+- the customer opens a new ticket in the same category within the follow-up window: it failed too
+  (checked once the new ticket's first routing has given it its category: `watch_for_follow_up`).
 `settle_expired` (scheduled) resolves automatic answers nobody replied to within the window: success.
 `draft_approve` / `draft_discard` are the agent's verdict on a review draft.
 Every outcome feeds escalation.autonomy_learning.
@@ -26,6 +27,7 @@ from django.utils import timezone
 from escalation.autonomy import thresholds_for
 from escalation.autonomy_learning import settle
 from escalation.autonomy_models import SUCCESSES, AutomationRecord, Outcome
+from helpdesk.background import enqueue
 from helpdesk.events import event_record
 from helpdesk.models import Autonomy, Message, Status, Ticket, TicketEvent, Trigger
 from helpdesk.services import message_add, ticket_resolve
@@ -99,10 +101,17 @@ def on_rated(event: TicketEvent) -> None:
         settle(record, Outcome.LOW_CSAT, note=f"rated {score}/5")
 
 
-def on_created(event: TicketEvent) -> None:
+def watch_for_follow_up(ticket: Ticket) -> None:
+    """Called by a new ticket's first routing, which settles its category: in an automatable category,
+    check after commit whether it follows up on a recent automatic answer (`follow_up_check`)."""
+    if ticket.category_id and ticket.category.is_automatable:
+        transaction.on_commit(lambda: enqueue("escalation.tasks.follow_up_check", ticket.pk))
+
+
+def follow_up_check(ticket_id: int) -> None:
     """A new ticket from a customer whose automatic answer in the same category resolved recently."""
-    ticket = event.ticket
-    if not ticket.category_id:
+    ticket = Ticket.objects.filter(pk=ticket_id).first()
+    if ticket is None or not ticket.category_id:
         return
     window = dt.timedelta(days=thresholds_for(ticket.category_id).follow_up_days)
     earlier = (
@@ -125,18 +134,12 @@ EVENT_HANDLERS: dict[str, Callable[[TicketEvent], None]] = {
     "message.customer": on_customer_message,
     "ticket.reopened": on_reopened,
     "csat.rated": on_rated,
-    "ticket.created": on_created,
 }
 
 
 def wants(event: TicketEvent) -> bool:
-    """Cheap, in-memory: is this event about a ticket automation answered (or could follow up on)?"""
-    if event.code not in EVENT_HANDLERS:
-        return False
-    ticket = event.ticket
-    if event.code == "ticket.created":
-        return bool(ticket.category_id and ticket.category.is_automatable)
-    return ticket.autonomy == Autonomy.AUTONOMOUS
+    """Cheap, in-memory: is this event about a ticket automation answered?"""
+    return event.code in EVENT_HANDLERS and event.ticket.autonomy == Autonomy.AUTONOMOUS
 
 
 def on_event(event_id: int) -> None:

@@ -31,6 +31,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from escalation.autonomy import decide_autonomy
+from escalation.autonomy_outcomes import watch_for_follow_up
 from escalation.candidates import assess_all, team_agents
 from escalation.choosers import choose
 from escalation.circular import HISTORY_CODES, initial_history, load_history
@@ -130,7 +131,10 @@ def route(
         _settle(run)
         if ticket.team_id:
             run.assessments = assess_all(run.agents, need_for(run), weights(policy))
-        return record_decision(run, choose(run))
+        decision = record_decision(run, choose(run))
+        if run.trigger == "created":
+            watch_for_follow_up(ticket)  # its category is settled now
+        return decision
 
 
 # --- when routing runs again ----------------------------------------------------------------------

@@ -66,6 +66,10 @@ def automation_event(event_id: int) -> None:
     autonomy_outcomes.on_event(event_id)
 
 
+def follow_up_check(ticket_id: int) -> None:
+    autonomy_outcomes.follow_up_check(ticket_id)
+
+
 def settle_automations() -> int:
     """Scheduled (every 15 minutes, see migration 0006): automatic answers nobody replied to."""
     return autonomy_outcomes.settle_expired()

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from helpdesk import gathered
+from helpdesk.background import tasks_sent_together
 from helpdesk.events import event_record
 from helpdesk.models import (
     OPEN_STATUSES,
@@ -77,7 +78,7 @@ def ticket_create(
     """Save a new ticket with its first message and a `ticket.created` event, in one transaction.
 
     Routing never runs here: the `ticket.created` event hands it to a background task after commit.
-    The intake hook may fill category/team/priority/sentiment and SLA due times beforehand.
+    The intake hook may fill the SLA due times beforehand; triage is left to routing.
     """
     subject, body = (subject or "").strip(), (body or "").strip()
     field_errors: dict[str, list[str]] = {}
@@ -112,18 +113,16 @@ def ticket_create(
     if prepare is not None:
         try:
             prepare(ticket)
-        except Exception:  # intake must never fail because a guess failed; routing looks again later
-            logger.exception("intake hook failed for a new ticket; routing will triage it")
-    with transaction.atomic():
+        except Exception:  # intake must never fail because a first look failed; routing looks again later
+            logger.exception("intake hook failed for a new ticket; routing will set it up")
+    with tasks_sent_together(), transaction.atomic():  # routing and the SLA clock: one broker message
         ticket.save()
         Message.objects.create(
             ticket=ticket,
             author=customer,
             author_kind=AuthorKind.CUSTOMER,
             channel=channel,
-            body=body,
-            sentiment=ticket.sentiment,
-            frustration=ticket.frustration,
+            body=body,  # its mood is the ticket's, from routing's triage; later messages get their own
             created_at=now,
         )
         event_record(

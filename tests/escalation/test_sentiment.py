@@ -76,7 +76,7 @@ def test_the_api_returns_sentiment_and_autonomy(api, staff_user, django_capture_
             {"subject": "Still broken!!", "body": FURIOUS, "customer_email": "x@example.com"},
             format="json",
         )
-    assert created.status_code == 201 and created.json()["sentiment"] < 0
+    assert created.status_code == 201  # triage runs in the routing task, after commit
 
     shown = api.get(f"/api/tickets/{created.json()['id']}/").json()
     assert shown["sentiment"] < 0 and shown["autonomy"] == "human"
