@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from helpdesk.background import tasks_sent_together
 from helpdesk.events import event_record
 from helpdesk.models import AuthorKind, Message, Status, Ticket, Trigger
 from helpdesk.permissions import can_work_ticket
@@ -52,7 +53,7 @@ def message_add(
     if kind == AuthorKind.CUSTOMER and internal:
         raise ValidationError({"internal": [errors.ERR_CUSTOMER_NOTE]})
 
-    with transaction.atomic():
+    with tasks_sent_together(), transaction.atomic():  # scoring, reassessment, SLA: one broker message
         locked = locked_ticket(ticket)
         if locked.status == Status.CLOSED:
             raise ValidationError({"body": [errors.ERR_TICKET_CLOSED]})
