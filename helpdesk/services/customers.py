@@ -19,14 +19,14 @@ def customer_get_or_create(*, email: str, name: str = "", organization_name: str
     """
     User = get_user_model()
     email = email.strip().lower()
-    known = (
-        User.objects.filter(email__iexact=email)
-        .select_related("customer__organization", "agent")
-        .order_by("pk")
+    returning = (
+        Customer.objects.filter(user__email__iexact=email)
+        .select_related("user", "organization")
+        .order_by("user_id")
         .first()
     )
-    if known is not None and (hasattr(known, "customer") or hasattr(known, "agent")):
-        return known  # the usual case: a returning customer, one query and no transaction
+    if returning is not None:
+        return returning.user  # the usual case: one query, no transaction; user.customer is loaded with it
     with transaction.atomic():
         user = User.objects.filter(email__iexact=email).order_by("pk").first()
         if user is None:
