@@ -22,9 +22,12 @@ from django.utils.module_loading import import_string
 from django_q.brokers import Broker, get_broker
 from django_q.tasks import async_task
 
+from helpdesk.blocks import outermost
+
 logger = logging.getLogger(__name__)
 
 Task = tuple[str, tuple, dict]
+RUN_TOGETHER = "helpdesk.background.run_together"
 
 _together: ContextVar[list[Task] | None] = ContextVar("tasks_sent_together", default=None)
 
@@ -48,20 +51,14 @@ def enqueue(func: str, *args, **kwargs) -> None:
 def tasks_sent_together() -> Iterator[None]:
     """Send the tasks enqueued inside the block as one broker message when it ends. Wrap a whole
     transaction, so the tasks its on_commit hooks enqueue are in. Nested blocks join the outer one."""
-    if _together.get() is not None:
-        yield
-        return
-    gathered: list[Task] = []
-    token = _together.set(gathered)
+    gathered: list[Task] | None = None
     try:
-        yield
-    finally:
-        _together.reset(token)
-        if len(gathered) == 1:
-            func, args, kwargs = gathered[0]
+        with outermost(_together, list) as gathered:
+            yield
+    finally:  # sent even when the block fails: its tasks belong to what already committed
+        if gathered:
+            func, args, kwargs = gathered[0] if len(gathered) == 1 else (RUN_TOGETHER, (gathered,), {})
             enqueue(func, *args, **kwargs)
-        elif gathered:
-            enqueue("helpdesk.background.run_together", gathered)
 
 
 def run_together(tasks: list[Task]) -> None:

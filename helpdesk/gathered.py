@@ -25,6 +25,7 @@ from contextvars import ContextVar
 
 from django.db import models
 
+from helpdesk.blocks import outermost
 from helpdesk.bulk import bulk_set
 
 FollowUp = Callable[[], None] | None
@@ -91,13 +92,7 @@ def update(obj: models.Model, fields: list[str] | tuple[str, ...]) -> None:
 def gathered_writes() -> Iterator[None]:
     """Gather the block's `insert` and `update` calls into one statement per table (and set of fields),
     written when the block ends without error. Call it inside a transaction; nested blocks join the outer one."""
-    if _queue.get() is not None:
+    with outermost(_queue, _Queue) as queue:
         yield
-        return
-    queue = _Queue()
-    token = _queue.set(queue)
-    try:
-        yield
-        queue.flush()
-    finally:
-        _queue.reset(token)
+        if queue is not None:
+            queue.flush()  # still inside: follow-ups may queue more rows

@@ -21,6 +21,7 @@ from django.urls import reverse
 
 from helpdesk import live
 from helpdesk.background import enqueue
+from helpdesk.blocks import outermost
 from helpdesk.gathered import insert
 from helpdesk.models import Notification, Ticket
 
@@ -107,15 +108,8 @@ def email_batch() -> Iterator[None]:
     """Collect the e-mails of many notify() calls into one background task, enqueued when the
     surrounding transaction commits (use it inside that transaction: a sweep notifies many people).
     A nested block joins the outer one."""
-    if _email_batch.get() is not None:
+    with outermost(_email_batch, list) as collected:
         yield
-        return
-    collected: list[int] = []
-    token = _email_batch.set(collected)
-    try:
-        yield
-    finally:
-        _email_batch.reset(token)
     if collected:
         transaction.on_commit(lambda: enqueue(EMAIL_TASK, collected))
 
