@@ -9,8 +9,14 @@ Run against your own PostgreSQL database (it is migrated and filled on first use
 The world: 200 agents over 3 tiers and 10 teams, 20 skills (2 per team, required by that team's two
 categories), 100,000 historical tickets (about 2% still open and assigned, so agents carry load). Each
 measured decision routes a fresh unassigned ticket through the full pipeline (triage fallback, rules,
-score, candidates, claim under row lock, assignment, events, decision record, notification), first in
-one worker process, then in two at once.
+score, candidates, claim under row lock, assignment, events, decision record, notification), four ways:
+- "one at a time": routing.route per ticket, as when tickets arrive slower than they are routed; its
+  latency is what one ticket waits for its agent;
+- "backlog tasks": each ticket's routing task (escalation.tasks.route_ticket) over a backlog, as the
+  worker runs them when tickets arrive faster: a task routes its ticket with up to BATCH_SIZE - 1
+  other new ones (escalation.batch), and the tasks of tickets a batch routed find them done. The
+  "task time" is one task's duration: a batch, or the check of a ticket already routed;
+each in one worker process, then in two at once.
 """
 
 from __future__ import annotations
@@ -38,7 +44,7 @@ from django.db import connection, connections, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from escalation import routing  # noqa: E402
+from escalation import routing, tasks  # noqa: E402
 from helpdesk.models import (  # noqa: E402
     Agent,
     AgentSkill,
@@ -163,7 +169,7 @@ def fresh_tickets(n: int, rng: random.Random) -> list[int]:
 
 
 def route_all(ticket_ids: list[int]) -> list[float]:
-    """Route each ticket; returns the latency of every decision in seconds."""
+    """Route each ticket on its own (routing.route); returns the latency of every decision in seconds."""
     latencies = []
     for pk in ticket_ids:
         start = time.perf_counter()
@@ -173,14 +179,39 @@ def route_all(ticket_ids: list[int]) -> list[float]:
     return latencies
 
 
-def report(label: str, latencies: list[float], wall: float, workers: int) -> None:
+def run_tasks(ticket_ids: list[int]) -> list[float]:
+    """Run each ticket's routing task, as the worker does with a backlog: a task routes its ticket
+    with up to BATCH_SIZE - 1 other new ones, and finds a ticket an earlier batch routed done.
+    Returns the duration of every task in seconds."""
+    durations = []
+    for pk in ticket_ids:
+        start = time.perf_counter()
+        tasks.route_ticket(pk)
+        durations.append(time.perf_counter() - start)
+    connection.close()
+    return durations
+
+
+def report(label: str, latencies: list[float], wall: float, workers: int, what: str = "latency") -> None:
     ms = sorted(x * 1000 for x in latencies)
     p50, p95 = ms[len(ms) // 2], ms[int(len(ms) * 0.95)]
     total = len(ms) / wall
     print(
-        f"{label:<12} {len(ms):>6} decisions in {wall:6.2f} s: {total:7.1f}/s total, "
-        f"{total / workers:7.1f}/s per worker; latency p50 {p50:5.2f} ms, p95 {p95:5.2f} ms"
+        f"{label:<20} {len(ms):>6} decisions in {wall:6.2f} s: {total:7.1f}/s total, "
+        f"{total / workers:7.1f}/s per worker; {what} p50 {p50:5.2f} ms, p95 {p95:5.2f} ms"
     )
+
+
+def measure(label: str, run, ids: list[int], workers: int, what: str = "latency") -> None:
+    connections.close_all()  # children open their own connections
+    start = time.perf_counter()
+    if workers == 1:
+        results = [run(ids)]
+    else:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            results = pool.map(run, [ids[i::workers] for i in range(workers)])
+    wall = time.perf_counter() - start
+    report(label, [x for part in results for x in part], wall, workers, what)
 
 
 def claim_floor(n: int = 1000) -> float:
@@ -237,26 +268,27 @@ def main() -> None:
     print(f"floor: bare claim transaction (lock + update + commit) {floor:.0f} tx/s, 1 connection")
     route_all(fresh_tickets(50, rng))  # warm up caches and connections
     counts = count_queries(fresh_tickets(200, rng))
-    print(f"queries per decision: min {min(counts)}, median {statistics.median(counts):g}, max {max(counts)}")
-
-    single = fresh_tickets(args.decisions, rng)
-    start = time.perf_counter()
-    latencies = route_all(single)
-    wall = time.perf_counter() - start
-    report("1 worker", latencies, wall, 1)
-    print(f"             = {len(latencies) / wall / floor:.0%} of the bare claim floor measured above")
-
-    ids = fresh_tickets(args.decisions * 2, rng)
-    connections.close_all()  # children open their own connections
-    with multiprocessing.get_context("fork").Pool(2) as pool:
-        start = time.perf_counter()
-        results = pool.map(route_all, [ids[0::2], ids[1::2]])
-        wall = time.perf_counter() - start
-    report("2 workers", [x for part in results for x in part], wall, 2)
-    assigned = Ticket.objects.filter(pk__in=single + ids, assignee__isnull=False).count()
     print(
-        f"assigned {assigned} of {len(single) + len(ids)} measured tickets (the rest wait: no room or no skill)"
+        f"queries per decision, one at a time: min {min(counts)}, median {statistics.median(counts):g}, max {max(counts)}"
     )
+    backlog = fresh_tickets(200, rng)
+    with CaptureQueriesContext(connection) as captured:
+        run_tasks(backlog)
+    print(f"queries per decision, backlog of 200 through the tasks: {len(captured) / len(backlog):.1f}")
+
+    measured = []
+    for label, run, workers, what in [
+        ("one at a time, 1", route_all, 1, "latency"),
+        ("one at a time, 2", route_all, 2, "latency"),
+        ("backlog tasks, 1", run_tasks, 1, "task time"),
+        ("backlog tasks, 2", run_tasks, 2, "task time"),
+    ]:
+        ids = fresh_tickets(args.decisions, rng)
+        measured += ids
+        measure(label, run, ids, workers, what)
+    assigned = Ticket.objects.filter(pk__in=measured, assignee__isnull=False).count()
+    print(f"assigned {assigned} of {len(measured)} measured tickets (the rest wait: no room or no skill)")
+    print(f"(per worker, the bare claim floor above is {floor:.0f} tx/s)")
 
 
 if __name__ == "__main__":

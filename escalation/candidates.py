@@ -19,9 +19,10 @@ import datetime as dt
 import zoneinfo
 from dataclasses import dataclass, field
 
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from escalation import read_ahead
 from escalation.roster import roster
 from helpdesk.models import OPEN_STATUSES, Agent, AgentStatus, Ticket
 
@@ -95,10 +96,10 @@ def language_code(value: str) -> str:
     return (value or "en").split("-")[0].split("_")[0].lower()
 
 
-def open_load_subquery() -> Coalesce:
+def open_load_subquery(agent_column: str = "pk") -> Coalesce:
     """Each agent's open tickets, counted per agent through the (assignee, status) index."""
     counted = (
-        Ticket.objects.filter(assignee_id=OuterRef("pk"), status__in=OPEN_STATUSES)
+        Ticket.objects.filter(assignee_id=OuterRef(agent_column), status__in=OPEN_STATUSES)
         .order_by()
         .values("assignee_id")
         .annotate(n=Count("*"))
@@ -127,16 +128,35 @@ def _facts(agent: Agent, *, status: str, load: int, now: dt.datetime) -> AgentFa
     )
 
 
-def team_agents(team_id: int, now: dt.datetime) -> list[AgentFacts]:
-    """Every agent of the team: status and open load read now (one query), the rest from the roster."""
-    live = list(
-        Agent.objects.filter(teams=team_id)
-        .annotate(load=open_load_subquery())
-        .order_by("pk")
-        .values_list("pk", "status", "load")
+def live_rows(team_ids: list[int]) -> dict[int, list[tuple[int, str, int]]]:
+    """(pk, status, open load) of every agent of each team, read now: one query for all the teams."""
+    rows = (
+        Agent.teams.through.objects.filter(team_id__in=team_ids)
+        .annotate(status=F("agent__status"), load=open_load_subquery("agent_id"))
+        .order_by("team_id", "agent_id")
+        .values_list("team_id", "agent_id", "status", "load")
     )
+    teams: dict[int, list[tuple[int, str, int]]] = {team_id: [] for team_id in team_ids}
+    for team_id, pk, status, load in rows:
+        teams[team_id].append((pk, status, load))
+    return teams
+
+
+def team_agents(team_id: int, now: dt.datetime) -> list[AgentFacts]:
+    """Every agent of the team: status and open load read now (one query, or from the batch's read,
+    escalation.read_ahead), the rest from the roster."""
+    ahead = read_ahead.current()
+    live = ahead.team_members(team_id) if ahead else None
+    if live is None:
+        live = live_rows([team_id])[team_id]
     members = roster(team_id, members={pk for pk, _, _ in live})
-    return [_facts(members[pk], status=status, load=load, now=now) for pk, status, load in live]
+    # A batch meets the same agents again and again: it builds their facts once per status and load.
+    known = ahead.agent_facts if ahead else {}
+    return [
+        known.get((pk, status, load))
+        or known.setdefault((pk, status, load), _facts(members[pk], status=status, load=load, now=now))
+        for pk, status, load in live
+    ]
 
 
 def _exclusion(agent: AgentFacts, need: Need) -> tuple[str, str]:

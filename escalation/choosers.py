@@ -19,6 +19,7 @@ from escalation.claim import claim_best
 from escalation.decisions import Choice, save_ticket
 from escalation.explain import exclusions_summary, why_agent
 from escalation.run import Run
+from helpdesk import gathered
 from helpdesk.events import event_record
 from helpdesk.models import Agent, Autonomy, Role, Trigger
 
@@ -29,10 +30,12 @@ def by_automation(run: Run) -> Choice | None:
     if run.trigger != "created" or run.human or run.autonomy.mode == Autonomy.HUMAN:
         return None
     save_ticket(run)  # automation works on the ticket as routing has settled it
-    if apply_autonomy(run.ticket, run.autonomy):
-        run.ticket.refresh_from_db(
-            fields=["status", "assignee", "metadata"]
-        )  # it may have answered or closed it
+    gathered.write_now()
+    handled = apply_autonomy(run.ticket, run.autonomy)
+    gathered.write_now()
+    if handled:
+        # It may have answered or closed the ticket.
+        run.ticket.refresh_from_db(fields=["status", "assignee", "metadata"])
         return Choice("automation", f"Handled automatically: {run.autonomy.reason}")
     return None
 

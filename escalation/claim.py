@@ -10,8 +10,12 @@ from __future__ import annotations
 
 from django.db.models import Count
 
+from escalation import read_ahead
 from escalation.candidates import Assessment
+from escalation.read_ahead import ReadAhead
 from helpdesk.models import OPEN_STATUSES, Agent, Ticket
+
+BATCH_LOCK_WINDOW = 8  # agents a batch locks at once, best-ranked first
 
 
 def fresh_loads(agent_ids: list[int]) -> dict[int, int]:
@@ -36,7 +40,11 @@ def claim_best(ranked: list[Assessment], *, current_assignee_id: int | None = No
 
     Agents other workers are busy with are skipped; only when every candidate is busy does it wait, and
     then for the favourite alone while holding no other agent lock (so two workers cannot deadlock).
+    Inside a routing batch (escalation.read_ahead) see `claim_in_batch`.
     """
+    ahead = read_ahead.current()
+    if ahead is not None:
+        return claim_in_batch(ranked, ahead, current_assignee_id=current_assignee_id)
     remaining = [a for a in ranked if a.eligible]
     holding = False
     while remaining:
@@ -53,4 +61,35 @@ def claim_best(ranked: list[Assessment], *, current_assignee_id: int | None = No
             if pk in locked and loads.get(pk, 0) - (pk == current_assignee_id) < candidate.agent.capacity:
                 return candidate
         remaining = [a for a in remaining if a.agent.pk not in locked]
+    return None
+
+
+def _hold(ahead: ReadAhead, agent_ids: list[int]) -> None:
+    """Lock these agents for the rest of the batch (skipping those another worker holds) and count
+    their open load under the lock."""
+    locked = _lock(agent_ids, wait=False)
+    ahead.busy_elsewhere.update(set(agent_ids) - locked)
+    loads = fresh_loads(sorted(locked))
+    # The batch's own earlier assignments are not written yet: add them.
+    ahead.held.update({pk: loads.get(pk, 0) + ahead.load_changes[pk] for pk in locked})
+
+
+def claim_in_batch(
+    ranked: list[Assessment], ahead: ReadAhead, *, current_assignee_id: int | None = None
+) -> Assessment | None:
+    """claim_best for a batch, which holds the agent locks it took until it commits.
+
+    Agents are locked a few at a time, best-ranked first, and stay held: the batch's later tickets
+    claim them without a query, counting the load the batch gave them. A batch never waits for an
+    agent another worker holds (it holds locks of its own, so waiting could deadlock): when every
+    candidate is busy elsewhere, the ticket waits in its queue for the next re-check.
+    """
+    remaining = [a for a in ranked if a.eligible and a.agent.pk not in ahead.busy_elsewhere]
+    for index, candidate in enumerate(remaining):
+        pk = candidate.agent.pk
+        if pk not in ahead.held:
+            window = [a.agent.pk for a in remaining[index : index + BATCH_LOCK_WINDOW]]
+            _hold(ahead, [p for p in window if p not in ahead.held])
+        if pk in ahead.held and ahead.held[pk] - (pk == current_assignee_id) < candidate.agent.capacity:
+            return candidate
     return None

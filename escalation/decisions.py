@@ -8,12 +8,14 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from escalation import read_ahead
 from escalation.candidates import Assessment
 from escalation.explain import explanation
 from escalation.models import RoutingDecision
 from escalation.rules import RuleOutcome
 from escalation.run import QUIET_TRIGGERS, Run
 from escalation.sla import SLA_FIELDS, sla_apply
+from helpdesk import gathered
 from helpdesk.events import event_record
 from helpdesk.models import Agent, Role, Ticket, Trigger
 from helpdesk.notifications import notify
@@ -236,8 +238,9 @@ def _overflow_tier(run: Run, choice: Choice) -> bool:
 
 
 def save_ticket(run: Run) -> None:
-    """Write everything the run changed on the ticket, in one UPDATE."""
-    run.ticket.save(update_fields=[*TICKET_FIELDS, "updated_at"])
+    """Write everything the run changed on the ticket, in one UPDATE (gathered with the rest of a
+    routing batch, helpdesk.gathered)."""
+    gathered.update(run.ticket, [*TICKET_FIELDS, "updated_at"])
 
 
 def record_decision(run: Run, choice: Choice) -> RoutingDecision | None:
@@ -255,7 +258,7 @@ def record_decision(run: Run, choice: Choice) -> RoutingDecision | None:
         save_ticket(run)
         return None
     triage = {**run.triage.as_record(), "fallback_used": run.triage.source != "model"}
-    decision = RoutingDecision.objects.create(
+    decision = RoutingDecision(
         ticket=ticket,
         at=run.now,
         trigger=run.trigger,
@@ -275,8 +278,8 @@ def record_decision(run: Run, choice: Choice) -> RoutingDecision | None:
         triage=triage,
         model_version=run.triage.model_version,
     )
-    record_changes(run, overflow=overflow)
-    if assigns or unassigns:
+
+    def assign() -> None:  # the assignment event names the decision, so it waits for the decision's id
         # One UPDATE for the assignment and everything else the run changed on the ticket.
         do_ticket_assign(
             locked=ticket,
@@ -287,7 +290,15 @@ def record_decision(run: Run, choice: Choice) -> RoutingDecision | None:
             details={"routing_decision": decision.pk, "kind": choice.kind},
             also_save=TICKET_FIELDS,
         )
+
+    record_changes(run, overflow=overflow)
+    if assigns or unassigns:
+        ahead = read_ahead.current()
+        if ahead is not None:
+            ahead.assignment_changed(agent.pk if assigns else None, ticket.assignee_id)
+        gathered.insert(decision, then=assign)
     else:
+        gathered.insert(decision)
         save_ticket(run)
     if assigns:
         notify(

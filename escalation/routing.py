@@ -38,7 +38,7 @@ from escalation.circular import HISTORY_CODES, initial_history, load_history
 from escalation.decisions import record_decision, routing_state, send_rule_notifications, snapshot_before
 from escalation.models import RoutingDecision
 from escalation.placement import need_for, settle_team, settle_tier, take_triage, weights
-from escalation.policy import current_policy
+from escalation.policy import Policy, current_policy
 from escalation.rules import apply_rules
 from escalation.run import QUIET_TRIGGERS, REVIEW_TRIGGERS, Run
 from escalation.scoring import score_snapshot
@@ -59,19 +59,19 @@ from helpdesk.models import (
 from helpdesk.services import ticket_assign
 
 
-def _locked(ticket_id: int) -> Ticket | None:
-    """The ticket under a row lock, with whether it has own skills and a history worth reading
+def locked_tickets(ticket_ids: list[int], *, skip_locked: bool = False) -> list[Ticket]:
+    """The tickets under row locks, with whether each has own skills and a history worth reading
     (answered in the same query, so a brand-new ticket costs no further round trips for them)."""
     own_skills = Ticket.required_skills.through.objects.filter(ticket_id=OuterRef("pk"))
     moves = TicketEvent.objects.filter(ticket_id=OuterRef("pk"), code__in=HISTORY_CODES).exclude(
         code="ticket.created"
     )
-    return (
-        Ticket.objects.select_for_update(of=("self",))
+    return list(
+        Ticket.objects.select_for_update(of=("self",), skip_locked=skip_locked)
         .select_related("organization", "category", "team", "tier", "assignee__user")
         .annotate(has_own_skills=Exists(own_skills), has_history=Exists(moves))
-        .filter(pk=ticket_id)
-        .first()
+        .filter(pk__in=ticket_ids)
+        .order_by("pk")
     )
 
 
@@ -108,33 +108,57 @@ def route(
     preferred_agent_id: int | None = None,
 ) -> RoutingDecision | None:
     """Route one ticket (see the module docstring). None when there was nothing to do or nothing new."""
-    now, policy = timezone.now(), current_policy()
     with transaction.atomic():
-        ticket = _locked(ticket_id)
-        if ticket is None or not ticket.is_open:
+        locked = locked_tickets([ticket_id])
+        if not locked:
             return None
-        if ticket.assignee_id and trigger not in REVIEW_TRIGGERS:
-            return None  # a retried task, or someone took it meanwhile
-        if trigger in QUIET_TRIGGERS and not routing_state(ticket):
-            trigger = "created"  # a re-check got to a new ticket first: it is still its first routing
-        run = Run(
-            ticket=ticket,
+        return route_locked(
+            locked[0],
             trigger=trigger,
-            now=now,
-            policy=policy,
-            history=load_history(ticket.pk) if ticket.has_history else initial_history(ticket),
-            triage=triage_ticket(ticket),
+            now=timezone.now(),
+            policy=current_policy(),
             excluded=frozenset(exclude_agent_ids),
             preferred_agent_id=preferred_agent_id,
-            before=snapshot_before(ticket),
         )
-        _settle(run)
-        if ticket.team_id:
-            run.assessments = assess_all(run.agents, need_for(run), weights(policy))
-        decision = record_decision(run, choose(run))
-        if run.trigger == "created":
-            watch_for_follow_up(ticket)  # its category is settled now
-        return decision
+
+
+def route_locked(
+    ticket: Ticket,
+    *,
+    trigger: str,
+    now: dt.datetime,
+    policy: Policy,
+    excluded: frozenset[int] = frozenset(),
+    preferred_agent_id: int | None = None,
+) -> RoutingDecision | None:
+    """route() for a ticket the caller locked (locked_tickets), inside the caller's transaction."""
+    if not ticket.is_open:
+        return None
+    if ticket.assignee_id and trigger not in REVIEW_TRIGGERS:
+        return None  # a retried task, or someone took it meanwhile
+    first_routing = not (ticket.metadata or {}).get("routing")
+    if trigger == "created" and not first_routing:
+        return None  # a batch routed it before its own task came (escalation.batch)
+    if trigger in QUIET_TRIGGERS and first_routing:
+        trigger = "created"  # a re-check got to a new ticket first: it is still its first routing
+    run = Run(
+        ticket=ticket,
+        trigger=trigger,
+        now=now,
+        policy=policy,
+        history=load_history(ticket.pk) if ticket.has_history else initial_history(ticket),
+        triage=triage_ticket(ticket),
+        excluded=excluded,
+        preferred_agent_id=preferred_agent_id,
+        before=snapshot_before(ticket),
+    )
+    _settle(run)
+    if ticket.team_id:
+        run.assessments = assess_all(run.agents, need_for(run), weights(policy))
+    decision = record_decision(run, choose(run))
+    if run.trigger == "created":
+        watch_for_follow_up(ticket)  # its category is settled now
+    return decision
 
 
 # --- when routing runs again ----------------------------------------------------------------------

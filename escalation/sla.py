@@ -12,6 +12,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from escalation import read_ahead
 from escalation.business_time import WorkingHours
 from escalation.sla_clock import windows
 from escalation.sla_models import SlaPolicy, Target, TicketSla
@@ -26,7 +27,10 @@ def sla_apply(ticket: Ticket, *, now: dt.datetime | None = None) -> None:
     if ticket.created_at is None:
         ticket.created_at = now or timezone.now()
     book = current_book()
-    state = (TicketSla.objects.filter(pk=ticket.pk).first() if ticket.pk else None) or TicketSla()
+    ahead = read_ahead.current()
+    state = ahead.sla_state(ticket) if ahead else None
+    if state is None:
+        state = (TicketSla.objects.filter(pk=ticket.pk).first() if ticket.pk else None) or TicketSla()
     policy = book.policy_for(ticket)
     set_due_times(ticket, state, policy, book.hours_for(policy))
 

@@ -9,6 +9,7 @@ from functools import cached_property
 from django.db import connection
 from django.db.models import Q
 
+from escalation import read_ahead
 from escalation.text import largest_amount
 from helpdesk.models import AuthorKind, Csat, Message, Status, Ticket
 
@@ -110,6 +111,9 @@ def _customer_history(
     `rows` are the customer's recent tickets when the caller has them (customer_histories); else one query.
     """
     if rows is None:
+        ahead = read_ahead.current()
+        rows = ahead.history(ticket) if ahead else None
+    if rows is None:
         rows = list(_history_query(ticket.customer_id, now - dt.timedelta(days=LOOKBACK_DAYS), ticket.pk))
     elif ticket.pk and len(rows) < LOOKBACK_ROWS and all(pk != ticket.pk for pk, *_ in rows):
         rows = [*rows, (ticket.pk, ticket.created_at, ticket.assignee_id, ticket.status, None)]  # older one
@@ -125,12 +129,15 @@ def _customer_history(
 
 
 def _later_customer_text(ticket: Ticket) -> str:
-    bodies = (
-        Message.objects.filter(ticket_id=ticket.pk, author_kind=AuthorKind.CUSTOMER, is_internal=False)
-        .order_by("-created_at", "-id")
-        .values_list("body", flat=True)[:EXTRA_MESSAGES]
-    )
-    return "\n".join(body for body in bodies if body != ticket.body)
+    ahead = read_ahead.current()
+    bodies = ahead.bodies(ticket) if ahead else None
+    if bodies is None:
+        bodies = (
+            Message.objects.filter(ticket_id=ticket.pk, author_kind=AuthorKind.CUSTOMER, is_internal=False)
+            .order_by("-created_at", "-id")
+            .values_list("body", flat=True)
+        )
+    return "\n".join(body for body in bodies[:EXTRA_MESSAGES] if body != ticket.body)
 
 
 def snapshot_for(

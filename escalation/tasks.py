@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from escalation import autonomy_outcomes, routing, sla_state, sweep
+from escalation import autonomy_outcomes, batch, routing, sla_state, sweep
 from escalation.triage.sentiment import message_mood
 from helpdesk.models import Message
 
 
 def route_ticket(ticket_id: int, trigger: str = "created") -> int | None:
-    decision = routing.route(ticket_id, trigger=trigger)
+    if trigger == "created":
+        decision = batch.route_new_ticket(ticket_id)  # with other new tickets waiting, if any
+    else:
+        decision = routing.route(ticket_id, trigger=trigger)
     return decision.pk if decision else None
 
 

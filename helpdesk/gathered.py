@@ -88,6 +88,15 @@ def update(obj: models.Model, fields: list[str] | tuple[str, ...]) -> None:
     queue.change(obj, tuple(fields))
 
 
+def write_now() -> None:
+    """Write what the surrounding block gathered so far, for code about to read back what it wrote
+    (routing a batch hands a ticket to automation, which reads and writes on its own). Outside a block
+    everything is written already."""
+    queue = _queue.get()
+    if queue is not None:
+        queue.flush()
+
+
 @contextmanager
 def gathered_writes() -> Iterator[None]:
     """Gather the block's `insert` and `update` calls into one statement per table (and set of fields),

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
+from escalation import read_ahead
 from helpdesk.models import AuthorKind, Message, Ticket
 
 if TYPE_CHECKING:
@@ -122,6 +123,10 @@ def repeat_contacts(ticket: Ticket, *, follow_ups: int = 0) -> int:
     if not ticket.customer_id:
         return follow_ups
     since = (ticket.created_at or timezone.now()) - dt.timedelta(days=REPEAT_LOOKBACK_DAYS)
+    ahead = read_ahead.current()
+    counted = ahead.repeat_contacts(ticket, since) if ahead else None
+    if counted is not None:
+        return counted + follow_ups
     others = Ticket.objects.filter(customer_id=ticket.customer_id, created_at__gte=since)
     if ticket.pk:
         others = others.exclude(pk=ticket.pk)
@@ -130,12 +135,19 @@ def repeat_contacts(ticket: Ticket, *, follow_ups: int = 0) -> int:
 
 def ticket_mood(ticket: Ticket) -> Mood:
     """The mood of the customer's latest words on the ticket (subject and body for a new ticket)."""
-    bodies: list[str] = []
-    if ticket.pk:
-        bodies = list(
-            Message.objects.filter(ticket_id=ticket.pk, author_kind=AuthorKind.CUSTOMER, is_internal=False)
-            .order_by("-created_at", "-id")
-            .values_list("body", flat=True)[:20]
+    ahead = read_ahead.current()
+    bodies = ahead.bodies(ticket) if ahead else None
+    if bodies is None:
+        bodies = (
+            list(
+                Message.objects.filter(
+                    ticket_id=ticket.pk, author_kind=AuthorKind.CUSTOMER, is_internal=False
+                )
+                .order_by("-created_at", "-id")
+                .values_list("body", flat=True)[: read_ahead.CUSTOMER_BODIES]
+            )
+            if ticket.pk
+            else []
         )
     follow_ups = max(0, len(bodies) - 1)
     text = bodies[0] if follow_ups else f"{ticket.subject}\n{ticket.body}"
