@@ -1,15 +1,18 @@
 """Routing new tickets in batches: when tickets arrive faster than one worker routes them one by one.
 
-Each new ticket queues its own routing task. The task routes its ticket together with up to
-BATCH_SIZE - 1 other new tickets that no routing has reached yet (oldest first), in one transaction:
+Each new ticket queues its own routing task. The task locks the oldest BATCH_SIZE new tickets that no
+routing has reached yet (its own among them, unless the backlog is longer) and routes them in one
+transaction:
 - their rows are read once for the whole batch (escalation.read_ahead) and their writes go out as one
   statement per table (helpdesk.gathered), so a decision costs a fraction of the round trips;
-- the agents the batch claims stay locked until it commits (escalation.claim.claim_in_batch), and
-  tickets another worker has locked are left to it (SKIP LOCKED);
-- each ticket goes through exactly the steps of escalation.routing.route, and the tasks of the
-  tickets a batch routed find them routed and stop.
-When the queue is empty the batch is the ticket alone. If a batch fails, it is rolled back and the
-task routes its own ticket alone, so one bad ticket cannot hold back the others.
+- the agents the batch claims stay locked until it commits (escalation.claim.claim_in_batch);
+- tickets another worker holds are skipped (SKIP LOCKED), so two workers take two different batches;
+- each ticket goes through exactly the steps of escalation.routing.route; the tasks of tickets a batch
+  routed find nothing left to do.
+With no backlog the batch is the ticket alone. A ticket held at that moment by something other than a
+routing batch (someone acting on a brand-new ticket) is taken by the next task's batch, or by the
+once-a-minute re-check (escalation.routing.NEW_TICKET_GRACE). If a batch fails, it is rolled back and
+the task routes its own ticket alone, so one bad ticket cannot hold back the others.
 """
 
 from __future__ import annotations
@@ -33,30 +36,34 @@ logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 40
 BACKLOG_WINDOW = dt.timedelta(hours=1)  # older unrouted tickets are the once-a-minute re-check's
+NOT_ROUTED = ~Q(metadata__has_key="routing")
 
 
-def unrouted_new_tickets(ticket_id: int, limit: int) -> list[int]:
-    """This ticket, unless a routing reached it already, then other new tickets no routing has
-    reached yet, oldest first."""
+def _unrouted() -> Q:
+    """New tickets no routing has reached yet (index ticket_unassigned_new)."""
     since = timezone.now() - BACKLOG_WINDOW
-    backlog = Q(status=Status.NEW, assignee__isnull=True, created_at__gte=since)
-    found = list(
-        Ticket.objects.filter(Q(pk=ticket_id) | backlog)
-        .exclude(metadata__has_key="routing")
-        .order_by("created_at", "pk")
-        .values_list("pk", flat=True)[: limit + 1]
-    )
-    if ticket_id not in found:
-        return []
-    return [ticket_id, *[pk for pk in found if pk != ticket_id][: limit - 1]]
+    return Q(status=Status.NEW, assignee__isnull=True, created_at__gte=since) & NOT_ROUTED
 
 
-def route_batch(ticket_ids: list[int]) -> dict[int, RoutingDecision | None]:
-    """First routing of these tickets in one transaction; {ticket id: its decision or None} for the
-    tickets it locked (those another worker holds are left out)."""
+def _lock_unrouted(ticket_id: int) -> list[int]:
+    """Lock up to BATCH_SIZE unrouted new tickets, oldest first, and this ticket if it is not among
+    them but unrouted (not a plain new ticket); skip those other workers hold. Their ids."""
+    lockable = Ticket.objects.select_for_update(skip_locked=True).order_by("created_at", "pk")
+    ids = list(lockable.filter(_unrouted()).values_list("pk", flat=True)[:BATCH_SIZE])
+    if ticket_id not in ids:  # routed already, or not a plain new ticket
+        ids += lockable.filter(Q(pk=ticket_id) & NOT_ROUTED).values_list("pk", flat=True)
+    return ids
+
+
+def route_batch(ticket_id: int) -> dict[int, RoutingDecision | None]:
+    """First routing of the tickets _lock_unrouted finds, in one transaction; {ticket id: its decision
+    or None}, empty when there was nothing to route."""
     now, policy = timezone.now(), current_policy()
     with tasks_sent_together(), transaction.atomic(), gathered_writes():
-        tickets = locked_tickets(ticket_ids, skip_locked=True)
+        ids = _lock_unrouted(ticket_id)
+        if not ids:
+            return {}
+        tickets = locked_tickets(Q(pk__in=ids))  # locked by this transaction already
         with reading_ahead(tickets, now):
             return {
                 ticket.pk: route_locked(ticket, trigger="created", now=now, policy=policy)
@@ -65,18 +72,11 @@ def route_batch(ticket_ids: list[int]) -> dict[int, RoutingDecision | None]:
 
 
 def route_new_ticket(ticket_id: int) -> RoutingDecision | None:
-    """A new ticket's routing task: route it with the backlog of other new tickets, or alone.
-    None when a batch routed it already (or there was nothing to do)."""
-    batch = unrouted_new_tickets(ticket_id, BATCH_SIZE)
-    if not batch:
-        return None
-    if len(batch) > 1:
-        try:
-            routed = route_batch(batch)
-        except Exception:
-            logger.exception("routing batch %s failed; routing ticket %s alone", batch, ticket_id)
-        else:
-            if ticket_id in routed:
-                return routed[ticket_id]
-    # Alone: also when another worker held the ticket (this waits for it, then finds it routed).
-    return route(ticket_id, trigger="created")
+    """A new ticket's routing task: route the oldest unrouted tickets, this one included or left to a
+    later task when the backlog is longer than a batch. Its decision, or None when a batch routed it
+    already, another worker holds it, or it waits for a later batch."""
+    try:
+        return route_batch(ticket_id).get(ticket_id)
+    except Exception:
+        logger.exception("routing batch with ticket %s failed; routing it alone", ticket_id)
+        return route(ticket_id, trigger="created")

@@ -59,9 +59,10 @@ from helpdesk.models import (
 from helpdesk.services import ticket_assign
 
 
-def locked_tickets(ticket_ids: list[int], *, skip_locked: bool = False) -> list[Ticket]:
-    """The tickets under row locks, with whether each has own skills and a history worth reading
-    (answered in the same query, so a brand-new ticket costs no further round trips for them)."""
+def locked_tickets(which: Q, *, skip_locked: bool = False, limit: int | None = None) -> list[Ticket]:
+    """The tickets matching `which` under row locks, oldest first, with whether each has own skills and
+    a history worth reading (answered in the same query, so a brand-new ticket costs no further round
+    trips for them)."""
     own_skills = Ticket.required_skills.through.objects.filter(ticket_id=OuterRef("pk"))
     moves = TicketEvent.objects.filter(ticket_id=OuterRef("pk"), code__in=HISTORY_CODES).exclude(
         code="ticket.created"
@@ -70,8 +71,8 @@ def locked_tickets(ticket_ids: list[int], *, skip_locked: bool = False) -> list[
         Ticket.objects.select_for_update(of=("self",), skip_locked=skip_locked)
         .select_related("organization", "category", "team", "tier", "assignee__user")
         .annotate(has_own_skills=Exists(own_skills), has_history=Exists(moves))
-        .filter(pk__in=ticket_ids)
-        .order_by("pk")
+        .filter(which)
+        .order_by("created_at", "pk")[:limit]
     )
 
 
@@ -109,7 +110,7 @@ def route(
 ) -> RoutingDecision | None:
     """Route one ticket (see the module docstring). None when there was nothing to do or nothing new."""
     with transaction.atomic():
-        locked = locked_tickets([ticket_id])
+        locked = locked_tickets(Q(pk=ticket_id))
         if not locked:
             return None
         return route_locked(

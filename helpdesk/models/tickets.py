@@ -7,6 +7,7 @@ import datetime as dt
 from django.conf import settings
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 
@@ -158,6 +159,10 @@ class Ticket(models.Model):
             models.Index(fields=["assignee", "status"], name="ticket_assignee_status"),
             models.Index(fields=["status", "-priority_score", "created_at"], name="ticket_open_queue"),
             models.Index(fields=["customer", "-created_at"], name="ticket_customer"),
+            # New tickets waiting for their first routing, oldest first (escalation.batch takes them).
+            models.Index(
+                fields=["created_at"], name="ticket_unassigned_new", condition=Q(status="new", assignee=None)
+            ),
             models.Index(fields=["organization", "-created_at"], name="ticket_organization"),
             models.Index(fields=["-created_at"], name="ticket_created"),
             models.Index(fields=["first_response_due"], name="ticket_first_response_due"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -123,7 +123,7 @@ def test_read_ahead_answers_as_the_queries_would(db, billing, tier1, settings):
     now = timezone.now() + dt.timedelta(minutes=1)
 
     def read() -> tuple:
-        locked = locked_tickets([ticket.pk])[0]
+        locked = locked_tickets(Q(pk=ticket.pk))[0]
         return (
             snapshot_for(locked, now=now, with_messages=True),
             ticket_mood(locked),
@@ -131,7 +131,7 @@ def test_read_ahead_answers_as_the_queries_would(db, billing, tier1, settings):
         )
 
     alone = read()
-    tickets = locked_tickets([ticket.pk])
+    tickets = locked_tickets(Q(pk=ticket.pk))
     with reading_ahead(tickets, now), CaptureQueriesContext(connection) as captured:
         ahead = read()
     assert ahead == alone
