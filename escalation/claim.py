@@ -70,8 +70,7 @@ def _hold(ahead: ReadAhead, agent_ids: list[int]) -> None:
     locked = _lock(agent_ids, wait=False)
     ahead.busy_elsewhere.update(set(agent_ids) - locked)
     loads = fresh_loads(sorted(locked))
-    # The batch's own earlier assignments are not written yet: add them.
-    ahead.held.update({pk: loads.get(pk, 0) + ahead.load_changes[pk] for pk in locked})
+    ahead.held.update({pk: loads.get(pk, 0) for pk in locked})
 
 
 def claim_in_batch(
@@ -90,6 +89,6 @@ def claim_in_batch(
         if pk not in ahead.held:
             window = [a.agent.pk for a in remaining[index : index + BATCH_LOCK_WINDOW]]
             _hold(ahead, [p for p in window if p not in ahead.held])
-        if pk in ahead.held and ahead.held[pk] - (pk == current_assignee_id) < candidate.agent.capacity:
+        if pk in ahead.held and ahead.held_load(pk) - (pk == current_assignee_id) < candidate.agent.capacity:
             return candidate
     return None

@@ -6,9 +6,9 @@ load of its team: five small queries. A batch reads each of them once for all it
 ticket or team the batch did not read (a rule moved the ticket to another team), they answer None
 and the caller runs its usual query.
 
-The batch also keeps, for the agents it claimed, their open load counted under the row lock plus
-what it assigned since (`held`), and how each agent's load changed (`load_changes`), because the
-batch's own assignments are not in the database until it ends (helpdesk.gathered).
+The batch also keeps, for the agents it locked, their open load counted under the row lock (`held`),
+and how each agent's load changed in the batch (`load_changes`), because the batch's own assignments
+are not in the database until it ends (helpdesk.gathered); `held_load` adds the two.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ class ReadAhead:
     customer_bodies: dict[int, list[str]]  # ticket id -> customer message bodies, newest first
     sla_states: dict[int, TicketSla]
     team_live: dict[int, list[tuple[int, str, int]]] = field(default_factory=dict)  # (pk, status, load)
-    held: dict[int, int] = field(default_factory=dict)  # agent pk -> open load, for agents locked here
+    held: dict[int, int] = field(default_factory=dict)  # agent pk -> written open load when locked
     busy_elsewhere: set[int] = field(default_factory=set)  # agents another worker holds
     load_changes: Counter = field(default_factory=Counter)  # agent pk -> tickets gained (or lost)
     agent_facts: dict = field(default_factory=dict)  # (pk, status, load) -> AgentFacts, at the batch's time
@@ -70,12 +70,12 @@ class ReadAhead:
     def assignment_changed(self, new_agent_id: int | None, old_agent_id: int | None) -> None:
         if new_agent_id:
             self.load_changes[new_agent_id] += 1
-            if new_agent_id in self.held:
-                self.held[new_agent_id] += 1
         if old_agent_id:
             self.load_changes[old_agent_id] -= 1
-            if old_agent_id in self.held:
-                self.held[old_agent_id] -= 1
+
+    def held_load(self, agent_id: int) -> int:
+        """The open load of an agent this batch holds: counted under the lock, plus the batch's changes."""
+        return self.held[agent_id] + self.load_changes[agent_id]
 
 
 _current: ContextVar[ReadAhead | None] = ContextVar("read_ahead", default=None)
