@@ -31,6 +31,7 @@ from escalation.routing import locked_tickets, route, route_locked
 from helpdesk.background import tasks_sent_together
 from helpdesk.gathered import gathered_writes
 from helpdesk.models import Status, Ticket
+from helpdesk.services import ticket_arrivals_record
 
 logger = logging.getLogger(__name__)
 
@@ -56,14 +57,15 @@ def _lock_unrouted(ticket_id: int) -> list[int]:
 
 
 def route_batch(ticket_id: int) -> dict[int, RoutingDecision | None]:
-    """First routing of the tickets _lock_unrouted finds, in one transaction; {ticket id: its decision
-    or None}, empty when there was nothing to route."""
+    """First routing of the tickets _lock_unrouted finds, in one transaction, after recording their
+    arrival; {ticket id: its decision or None}, empty when there was nothing to route."""
     now, policy = timezone.now(), current_policy()
     with tasks_sent_together(), transaction.atomic(), gathered_writes():
         ids = _lock_unrouted(ticket_id)
         if not ids:
             return {}
         tickets = locked_tickets(Q(pk__in=ids))  # locked by this transaction already
+        ticket_arrivals_record(tickets)
         with reading_ahead(tickets, now):
             return {
                 ticket.pk: route_locked(ticket, trigger="created", now=now, policy=policy)
@@ -72,11 +74,18 @@ def route_batch(ticket_id: int) -> dict[int, RoutingDecision | None]:
 
 
 def route_new_ticket(ticket_id: int) -> RoutingDecision | None:
-    """A new ticket's routing task: route the oldest unrouted tickets, this one included or left to a
-    later task when the backlog is longer than a batch. Its decision, or None when a batch routed it
-    already, another worker holds it, or it waits for a later batch."""
+    """A new ticket's routing task: route the oldest unrouted tickets, this one included. Its decision,
+    or None when a batch routed it already or something else held it (see the module docstring)."""
     try:
-        return route_batch(ticket_id).get(ticket_id)
+        decisions = route_batch(ticket_id)
     except Exception:
         logger.exception("routing batch with ticket %s failed; routing it alone", ticket_id)
         return route(ticket_id, trigger="created")
+    if ticket_id not in decisions and Ticket.objects.filter(NOT_ROUTED, pk=ticket_id).exists():
+        _record_arrival(ticket_id)  # held by someone acting on it: its routing waits, its arrival not
+    return decisions.get(ticket_id)
+
+
+def _record_arrival(ticket_id: int) -> None:
+    with tasks_sent_together(), transaction.atomic():
+        ticket_arrivals_record(locked_tickets(Q(pk=ticket_id) & NOT_ROUTED, skip_locked=False))

@@ -26,11 +26,10 @@ from escalation.triage.keywords import forget_categories
 from escalation.triage.store import forget_active_version
 from helpdesk.background import enqueue
 from helpdesk.models import Agent, AgentLeave, AgentSkill, AgentStatus, Category, Skill, Team, Tier
-from helpdesk.signals import agent_status_changed, ticket_event_recorded
+from helpdesk.signals import agent_status_changed, ticket_event_recorded, ticket_received
 
-# Which ticket events make the router run again, and the trigger it records.
+# Which ticket events make the router run again, and the trigger it records (new tickets: route_new).
 ROUTING_TRIGGERS = {
-    "ticket.created": "created",
     "escalation.functional": "escalated",
     "escalation.hierarchical": "escalated",
     "ticket.reopened": "reopened",
@@ -52,6 +51,11 @@ STATUS_TASKS = {
     AgentStatus.AVAILABLE: "escalation.tasks.offer_waiting_tickets",
     AgentStatus.OFFLINE: "escalation.tasks.reroute_agent_tickets",
 }
+
+
+@receiver(ticket_received, dispatch_uid="escalation.route_new")
+def route_new(sender, ticket_id, **kwargs) -> None:
+    transaction.on_commit(lambda: enqueue("escalation.tasks.route_ticket", ticket_id, "created"))
 
 
 @receiver(ticket_event_recorded, dispatch_uid="escalation.route_on_event")

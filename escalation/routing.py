@@ -56,7 +56,7 @@ from helpdesk.models import (
     TicketEvent,
     Trigger,
 )
-from helpdesk.services import ticket_assign
+from helpdesk.services import ticket_arrivals_record, ticket_assign
 
 
 def locked_tickets(which: Q, *, skip_locked: bool = False, limit: int | None = None) -> list[Ticket]:
@@ -113,6 +113,8 @@ def route(
         locked = locked_tickets(Q(pk=ticket_id))
         if not locked:
             return None
+        if not (locked[0].metadata or {}).get("routing"):  # its first routing (a batch's do this too)
+            ticket_arrivals_record(locked)
         return route_locked(
             locked[0],
             trigger=trigger,

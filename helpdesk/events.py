@@ -6,9 +6,11 @@ announced with the `ticket_event_recorded` signal (for routing and SLA, which re
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.utils import timezone
 
 from helpdesk import live
 from helpdesk.gathered import insert
@@ -45,9 +47,12 @@ def event_record(
     to_agent: Agent | None = None,
     from_value: str = "",
     to_value: str = "",
+    actor_id: int | None = None,
+    at: dt.datetime | None = None,
 ) -> TicketEvent:
     """Append one event, publish it live, and announce it. The caller holds the transaction.
 
+    `actor_id` names the actor when only its id is at hand; `at` dates an event recorded after the fact.
     Inside `gathered_writes()` the event is written with the block's other events (helpdesk.gathered);
     it is published and announced once it has its id."""
     event = TicketEvent(
@@ -65,7 +70,10 @@ def event_record(
         to_agent=to_agent,
         from_value=str(from_value or ""),
         to_value=str(to_value or ""),
+        created_at=at or timezone.now(),
     )
+    if actor_id is not None:
+        event.actor_id = actor_id
 
     def announce() -> None:
         # Whoever just lost the ticket must also see it leave their queue.

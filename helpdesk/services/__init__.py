@@ -15,6 +15,7 @@ from helpdesk.services.notifications import (
     notifications_mark_all_read,
 )
 from helpdesk.services.tickets import (
+    ticket_arrivals_record,
     ticket_assign,
     ticket_create,
     ticket_decline,
@@ -34,6 +35,7 @@ __all__ = [
     "message_add",
     "notification_mark_read",
     "notifications_mark_all_read",
+    "ticket_arrivals_record",
     "ticket_assign",
     "ticket_create",
     "ticket_decline",

@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from helpdesk import gathered
-from helpdesk.background import tasks_sent_together
 from helpdesk.events import event_record
 from helpdesk.models import (
     OPEN_STATUSES,
@@ -28,10 +27,12 @@ from helpdesk.models import (
     Status,
     Team,
     Ticket,
+    TicketEvent,
     Tier,
     Trigger,
 )
 from helpdesk.services import errors
+from helpdesk.signals import ticket_received
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +45,10 @@ ALLOWED_STATUS_CHANGES: dict[str, set[str]] = {
     Status.RESOLVED: {Status.CLOSED},
     Status.CLOSED: set(),
 }
+
+
+# Ticket metadata: who created the ticket for its customer (a user id), when that was someone else.
+CREATED_BY = "created_by"
 
 
 @cache
@@ -75,9 +80,11 @@ def ticket_create(
     created_at: dt.datetime | None = None,
     actor: AbstractBaseUser | None = None,
 ) -> Ticket:
-    """Save a new ticket with its first message and a `ticket.created` event, in one transaction.
+    """Save a new ticket with its first message, in one transaction, and hand it to routing.
 
-    Routing never runs here: the `ticket.created` event hands it to a background task after commit.
+    Routing never runs here: `ticket_received` hands it to a background task after commit, and that
+    first routing records the `ticket.created` event, dated now, with the live announcement
+    (ticket_arrivals_record). Intake so writes two rows: at full load it is the busiest write path.
     The intake hook may fill the SLA due times beforehand; triage is left to routing.
     """
     subject, body = (subject or "").strip(), (body or "").strip()
@@ -109,13 +116,15 @@ def ticket_create(
         created_at=now,
         last_customer_message_at=now,
     )
+    if actor is not None and actor.is_authenticated and actor.pk != customer.pk:
+        ticket.metadata[CREATED_BY] = actor.pk  # an agent or an integration, for the created event
     prepare = _intake_hook()
     if prepare is not None:
         try:
             prepare(ticket)
         except Exception:  # intake must never fail because a first look failed; routing looks again later
             logger.exception("intake hook failed for a new ticket; routing will set it up")
-    with tasks_sent_together(), transaction.atomic():  # routing and the SLA clock: one broker message
+    with transaction.atomic():
         ticket.save()
         Message.objects.create(
             ticket=ticket,
@@ -125,15 +134,30 @@ def ticket_create(
             body=body,  # its mood is the ticket's, from routing's triage; later messages get their own
             created_at=now,
         )
-        event_record(
-            ticket=ticket,
-            code="ticket.created",
-            actor=actor or customer,
-            trigger=Trigger.MANUAL,
-            details={"channel": channel},
-            to_team=ticket.team,
-        )
+        ticket_received.send(sender=Ticket, ticket_id=ticket.pk)
     return ticket
+
+
+def ticket_arrivals_record(tickets: list[Ticket]) -> None:
+    """Record the `ticket.created` event of each of these tickets that has none yet, dated at the
+    ticket's creation and published live (see ticket_create). Call inside the transaction that holds
+    their rows locked, before anything else is recorded for them; `team` should be loaded."""
+    recorded = set(
+        TicketEvent.objects.filter(ticket__in=tickets, code="ticket.created").values_list(
+            "ticket_id", flat=True
+        )
+    )
+    for ticket in tickets:
+        if ticket.pk not in recorded:
+            event_record(
+                ticket=ticket,
+                code="ticket.created",
+                actor_id=ticket.metadata.get(CREATED_BY, ticket.customer_id),
+                trigger=Trigger.MANUAL,
+                details={"channel": ticket.channel},
+                to_team=ticket.team,
+                at=ticket.created_at,
+            )
 
 
 def ticket_assign(

@@ -145,7 +145,7 @@ def test_a_repeated_request_is_served_from_the_cache_until_the_data_changes(
     report = re.compile(r'<div id="analytics">.*', re.S)  # the page head holds a fresh CSRF token
     assert report.search(again_html).group() == report.search(first_html).group()
     assert cached < computed - 2
-    story.ticket(customer, invoices, hours=30)  # writes a ticket.created event: the data changed
+    story.ticket(customer, invoices, hours=30)  # a new ticket: the data changed
     html, recomputed = overview()
     assert recomputed == computed
     assert re.search(r'stat-value">7</span><span class="stat-label">Tickets', html)

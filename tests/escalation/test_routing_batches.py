@@ -138,3 +138,32 @@ def test_read_ahead_answers_as_the_queries_would(db, billing, tier1, settings):
     assert ahead[0].last_good_agent_id == agent.pk and ahead[1].frustration > 0
     assert ahead[2] == [(agent.pk, "available", 1)]
     assert len(captured) == 1  # only the lock: the rest came from the batch's read
+
+
+def test_first_routing_records_each_arrival_once_dated_at_creation_and_before_its_routing(
+    db, billing, tier1
+):
+    AgentFactory(tier=tier1, teams=[billing], capacity=5)
+    ids = _backlog(3, billing, tier1)
+
+    for pk in ids:
+        tasks.route_ticket(pk)
+    tasks.route_ticket(ids[0], "recheck")
+
+    for ticket in Ticket.objects.filter(pk__in=ids):
+        codes = list(ticket.events.values_list("code", flat=True))  # in time order
+        assert codes[0] == "ticket.created" and codes.count("ticket.created") == 1
+        assert ticket.events.get(code="ticket.created").created_at == ticket.created_at
+        assert "ticket.assigned" in codes
+
+
+def test_a_ticket_held_elsewhere_gets_its_arrival_recorded_though_its_routing_waits(
+    db, billing, tier1, monkeypatch
+):
+    ticket = TicketFactory(team=billing, tier=tier1)
+    monkeypatch.setattr(batch, "_lock_unrouted", lambda ticket_id: [])  # another transaction holds it
+
+    assert tasks.route_ticket(ticket.pk) is None
+
+    assert list(ticket.events.values_list("code", flat=True)) == ["ticket.created"]
+    assert not RoutingDecision.objects.filter(ticket=ticket).exists()

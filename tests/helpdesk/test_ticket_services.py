@@ -20,18 +20,32 @@ from tests.factories import CategoryFactory, TicketFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_it_creates_a_ticket_with_first_message_and_event(customer, billing):
+def test_it_creates_a_ticket_with_first_message_and_its_routing_records_the_created_event(
+    customer, billing, staff_user, django_capture_on_commit_callbacks
+):
     category = CategoryFactory(name="Refund request", team=billing)
-    ticket = ticket_create(
-        customer=customer, subject=" Refund please ", body="I was charged twice.", category=category
-    )
+    with django_capture_on_commit_callbacks() as routing:
+        ticket = ticket_create(
+            customer=customer,
+            subject=" Refund please ",
+            body="I was charged twice.",
+            category=category,
+            actor=staff_user,
+        )
 
     assert ticket.subject == "Refund please"
     assert ticket.team == billing
     assert ticket.organization == customer.customer.organization
     assert list(ticket.messages.values_list("body", "author_kind")) == [("I was charged twice.", "customer")]
-    assert list(ticket.events.values_list("code", flat=True)) == ["ticket.created"]
-    live = LiveEvent.objects.get(ticket=ticket)
+    assert not ticket.events.exists()  # intake writes the ticket and its message only
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for run_routing_task in routing:
+            run_routing_task()
+
+    created = ticket.events.get(code="ticket.created")
+    assert (created.created_at, created.actor, created.to_team) == (ticket.created_at, staff_user, billing)
+    live = LiveEvent.objects.get(ticket=ticket, kind="ticket.created")
     assert f"customer.{customer.pk}" in live.groups and f"team.{billing.pk}" in live.groups
 
 
