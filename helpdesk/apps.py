@@ -5,3 +5,8 @@ class HelpdeskConfig(AppConfig):
     name = "helpdesk"
     verbose_name = "Helpdesk"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from helpdesk.services.customers import connect_cache_invalidation
+
+        connect_cache_invalidation()

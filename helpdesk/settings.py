@@ -152,6 +152,9 @@ WEB_THREADS = env_int("WEB_THREADS", 8)
 
 # --- Redis: cache, channel layer, task broker ------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
+# Returning customers kept per e-mail for intake (helpdesk.services.customers); only with a cache that
+# all processes share, which sees every process's changes.
+CUSTOMER_CACHE_SECONDS = 600 if REDIS_URL else 0
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     CHANNEL_LAYERS = {

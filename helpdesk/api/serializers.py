@@ -53,6 +53,15 @@ class FieldsBuiltOnce:
             cls._fields_built_once = built
         return copy.deepcopy(built)
 
+    @classmethod
+    def represent(cls, instance) -> dict:
+        """`cls(instance).data`, from one serializer per class that is bound once and then only read
+        (copying and binding some thirty fields costs more than representing them)."""
+        shared = cls.__dict__.get("_shared")
+        if shared is None:
+            shared = cls._shared = cls()
+        return shared.to_representation(instance)
+
 
 class TicketSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     category = serializers.CharField(source="category.name", allow_null=True, read_only=True)

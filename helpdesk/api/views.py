@@ -30,7 +30,7 @@ from helpdesk.services import (
 
 def _ticket_response(ticket) -> Response:
     fresh = type(ticket).objects.select_related(*QUEUE_RELATIONS).get(pk=ticket.pk)
-    return Response(TicketSerializer(fresh).data)
+    return Response(TicketSerializer.represent(fresh))
 
 
 class TicketListCreateApi(ListAPIView):
@@ -108,13 +108,13 @@ class TicketListCreateApi(ListAPIView):
             actor=request.user,
         )
         # The instance is exactly what was saved, its relations already in memory: no re-read.
-        return Response(TicketSerializer(ticket).data, status=status.HTTP_201_CREATED)
+        return Response(TicketSerializer.represent(ticket), status=status.HTTP_201_CREATED)
 
 
 class TicketDetailApi(APIView):
     @extend_schema(responses=TicketSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        return Response(TicketSerializer(ticket_for(request.user, pk)).data)
+        return Response(TicketSerializer.represent(ticket_for(request.user, pk)))
 
 
 class TicketMessagesApi(APIView):

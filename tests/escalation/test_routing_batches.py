@@ -140,9 +140,7 @@ def test_read_ahead_answers_as_the_queries_would(db, billing, tier1, settings):
     assert len(captured) == 1  # only the lock: the rest came from the batch's read
 
 
-def test_first_routing_records_each_arrival_once_dated_at_creation_and_before_its_routing(
-    db, billing, tier1
-):
+def test_first_routing_records_each_arrival_once_dated_at_creation_and_before_its_routing(db, billing, tier1):
     AgentFactory(tier=tier1, teams=[billing], capacity=5)
     ids = _backlog(3, billing, tier1)
 
