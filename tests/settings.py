@@ -9,3 +9,6 @@ CHANNEL_LAYERS = {"default": {"BACKEND": "helpdesk.live.layers.LocalChannelLayer
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 ESCALATION_POLICY_TTL = 0  # the routing policy cache would outlive each test's rollback
+CUSTOMER_CACHE_SECONDS = (
+    0  # kept customers would outlive each test's rollback (tests/helpdesk/test_customers.py)
+)

@@ -81,7 +81,7 @@ def _returning_customer(email: str) -> AbstractBaseUser | None:
     if kept is not None and kept[0] == generation and kept[1] > now:
         return _user_from(kept[2])
     user = _read_customer(email)
-    if user is not None:
+    if user is not None and not transaction.get_connection().in_atomic_block:  # committed rows only
         if len(_kept) >= KEPT_AT_MOST:
             _kept.clear()
         _kept[email] = (generation, now + seconds, _cached_values(user))

@@ -7,14 +7,14 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.signals import user_logged_in
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from helpdesk.services import customer_get_or_create, customers, ticket_create
 from helpdesk.services.customers import GENERATION_KEY
 from tests.factories import OrganizationFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)  # only committed customers are kept
 
 
 @pytest.fixture
@@ -99,3 +99,8 @@ def test_another_process_s_change_is_seen_once_the_generation_is_read_again(cach
 
     monkeypatch.setattr(customers, "GENERATION_RECHECK_SECONDS", 0)
     assert _lookup(customer.email)[1] == 1
+
+
+def test_a_customer_read_inside_a_transaction_is_not_kept(cached, customer):
+    with transaction.atomic():  # it could still roll back, with the customer created in it
+        assert [_lookup(customer.email)[1] for _ in range(2)] == [1, 1]
