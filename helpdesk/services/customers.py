@@ -13,12 +13,13 @@ nothing here.
 from __future__ import annotations
 
 import time
+from functools import cache
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.cache import cache
+from django.core.cache import cache as shared_cache
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models.signals import post_delete, post_save
 
@@ -92,10 +93,10 @@ def _generation() -> int:
     now = time.monotonic()
     if _generation_read and now - _generation_read[0][0] < GENERATION_RECHECK_SECONDS:
         return _generation_read[0][1]
-    generation = cache.get(GENERATION_KEY)
+    generation = shared_cache.get(GENERATION_KEY)
     if generation is None:  # never set, or evicted: a new one, which no kept stamp matches
-        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
-        generation = cache.get(GENERATION_KEY)  # ours, or another process's that came first
+        shared_cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+        generation = shared_cache.get(GENERATION_KEY)  # ours, or another process's that came first
     _generation_read[:] = [(now, generation)]
     return generation
 
@@ -110,9 +111,12 @@ def _read_customer(email: str) -> AbstractBaseUser | None:
     return returning.user if returning is not None else None
 
 
-def _loaded_fields(name: str, model) -> list[str]:
+@cache
+def _loaded_fields(name: str, model) -> tuple[str, ...]:
     """The cached fields of this row, in the model's column order (as Model.from_db takes them)."""
-    return [field.attname for field in model._meta.concrete_fields if field.attname in CACHED_FIELDS[name]]
+    return tuple(
+        field.attname for field in model._meta.concrete_fields if field.attname in CACHED_FIELDS[name]
+    )
 
 
 def _cached_values(user: AbstractBaseUser) -> dict[str, tuple]:
@@ -138,9 +142,9 @@ def _user_from(values: dict[str, tuple]) -> AbstractBaseUser:
 
 def _next_generation() -> None:
     try:
-        cache.incr(GENERATION_KEY)
+        shared_cache.incr(GENERATION_KEY)
     except ValueError:  # not set yet, or evicted
-        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+        shared_cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
     _generation_read.clear()  # this process sees its own change at once
 
 

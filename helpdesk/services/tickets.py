@@ -83,8 +83,9 @@ def ticket_create(
     """Save a new ticket with its first message, in one transaction, and hand it to routing.
 
     Routing never runs here: `ticket_received` hands it to a background task after commit, and that
-    first routing records the `ticket.created` event, dated now, with the live announcement
-    (ticket_arrivals_record). Intake so writes two rows: at full load it is the busiest write path.
+    first routing records the `ticket.created` event, dated at the ticket's creation, with the live
+    announcement (ticket_arrivals_record). Intake so writes two rows: at full load it is the busiest
+    write path.
     The intake hook may fill the SLA due times beforehand; triage is left to routing.
     """
     subject, body = (subject or "").strip(), (body or "").strip()
