@@ -21,7 +21,7 @@ import datetime as dt
 import logging
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 
 from escalation.models import RoutingDecision
@@ -37,6 +37,7 @@ logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 40
 BACKLOG_WINDOW = dt.timedelta(hours=1)  # older unrouted tickets are the once-a-minute re-check's
+ROUTED = ExpressionWrapper(Q(metadata__has_key="routing"), output_field=BooleanField())
 NOT_ROUTED = ~Q(metadata__has_key="routing")
 
 
@@ -46,42 +47,50 @@ def _unrouted() -> Q:
     return Q(status=Status.NEW, assignee__isnull=True, created_at__gte=since) & NOT_ROUTED
 
 
-def _lock_unrouted(ticket_id: int) -> list[int]:
+def _lock_unrouted(ticket_id: int) -> tuple[list[int], bool]:
     """Lock up to BATCH_SIZE unrouted new tickets, oldest first, and this ticket if it is not among
-    them but unrouted (not a plain new ticket); skip those other workers hold. Their ids."""
+    them but unrouted (not a plain new ticket); skip those other workers hold. Their ids, and whether
+    this ticket was out of reach: held by another transaction."""
     lockable = Ticket.objects.select_for_update(skip_locked=True).order_by("created_at", "pk")
     ids = list(lockable.filter(_unrouted()).values_list("pk", flat=True)[:BATCH_SIZE])
-    if ticket_id not in ids:  # routed already, or not a plain new ticket
-        ids += lockable.filter(Q(pk=ticket_id) & NOT_ROUTED).values_list("pk", flat=True)
-    return ids
+    if ticket_id in ids:
+        return ids, False
+    # Routed or not, in the same query: a routed one is held here until commit, which costs its agent
+    # at most a batch's wait, and spares every task of a routed backlog a query of its own.
+    own = list(lockable.filter(pk=ticket_id).annotate(routed=ROUTED).values_list("routed", flat=True))
+    if own and not own[0]:
+        ids.append(ticket_id)
+    return ids, not own
 
 
-def route_batch(ticket_id: int) -> dict[int, RoutingDecision | None]:
+def route_batch(ticket_id: int) -> tuple[dict[int, RoutingDecision | None], bool]:
     """First routing of the tickets _lock_unrouted finds, in one transaction, after recording their
-    arrival; {ticket id: its decision or None}, empty when there was nothing to route."""
+    arrival: {ticket id: its decision or None}, empty when there was nothing to route, and whether
+    this ticket was out of reach."""
     now, policy = timezone.now(), current_policy()
     with tasks_sent_together(), transaction.atomic(), gathered_writes():
-        ids = _lock_unrouted(ticket_id)
+        ids, out_of_reach = _lock_unrouted(ticket_id)
         if not ids:
-            return {}
+            return {}, out_of_reach
         tickets = locked_tickets(Q(pk__in=ids))  # locked by this transaction already
         ticket_arrivals_record(tickets)
         with reading_ahead(tickets, now):
-            return {
+            decisions = {
                 ticket.pk: route_locked(ticket, trigger="created", now=now, policy=policy)
                 for ticket in tickets
             }
+    return decisions, out_of_reach
 
 
 def route_new_ticket(ticket_id: int) -> RoutingDecision | None:
     """A new ticket's routing task: route the oldest unrouted tickets, this one included. Its decision,
     or None when a batch routed it already or something else held it (see the module docstring)."""
     try:
-        decisions = route_batch(ticket_id)
+        decisions, out_of_reach = route_batch(ticket_id)
     except Exception:
         logger.exception("routing batch with ticket %s failed; routing it alone", ticket_id)
         return route(ticket_id, trigger="created")
-    if ticket_id not in decisions and Ticket.objects.filter(NOT_ROUTED, pk=ticket_id).exists():
+    if out_of_reach:
         _record_arrival(ticket_id)  # held by someone acting on it: its routing waits, its arrival not
     return decisions.get(ticket_id)
 

@@ -159,7 +159,7 @@ def test_a_ticket_held_elsewhere_gets_its_arrival_recorded_though_its_routing_wa
     db, billing, tier1, monkeypatch
 ):
     ticket = TicketFactory(team=billing, tier=tier1)
-    monkeypatch.setattr(batch, "_lock_unrouted", lambda ticket_id: [])  # another transaction holds it
+    monkeypatch.setattr(batch, "_lock_unrouted", lambda ticket_id: ([], True))  # another transaction holds it
 
     assert tasks.route_ticket(ticket.pk) is None
 
