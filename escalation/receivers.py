@@ -18,7 +18,9 @@ from escalation.models import (
     TriageModelVersion,
 )
 from escalation.policy import forget_policy
+from escalation.relationship.guardrails import forget_guardrails
 from escalation.roster import forget_rosters
+from escalation.autonomy_models import AutonomyDefaults
 from escalation.sla_models import BusinessCalendar, ClosedDay, SlaPolicy, WorkingPeriod
 from escalation.sla_policies import forget_book
 from escalation.sla_state import needs_sync as needs_sla_sync
@@ -127,6 +129,7 @@ _forget_on_change(forget_rosters, Agent, AgentSkill, AgentLeave)
 _forget_on_change(forget_book, SlaPolicy, BusinessCalendar, WorkingPeriod, ClosedDay, Tier)
 _forget_on_change(forget_categories, Category, Team)
 _forget_on_change(forget_active_version, TriageModelVersion)
+_forget_on_change(forget_guardrails, AutonomyDefaults)
 m2m_changed.connect(
     forget_rosters, sender=Agent.teams.through, dispatch_uid="escalation.forget_rosters.teams"
 )

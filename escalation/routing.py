@@ -37,14 +37,16 @@ from escalation.choosers import choose
 from escalation.circular import HISTORY_CODES, initial_history, load_history
 from escalation.decisions import record_decision, routing_state, send_rule_notifications, snapshot_before
 from escalation.models import RoutingDecision
-from escalation.placement import need_for, settle_team, settle_tier, take_triage, weights
+from escalation.placement import need_for, settle_team, settle_tier, take_rule_category, take_triage, weights
 from escalation.policy import Policy, current_policy
 from escalation.rules import apply_rules
 from escalation.run import QUIET_TRIGGERS, REVIEW_TRIGGERS, Run
-from escalation.scoring import score_snapshot
+from escalation.relationship.guardrails import current_guardrails, relationship_risks
+from escalation.scoring import Floor, score_snapshot, strongest_floor
 from escalation.sla import sla_apply
 from escalation.snapshot import snapshot_for
 from escalation.triage import triage_ticket
+from escalation.triage.impact import read_impact
 from helpdesk.models import (
     OPEN_STATUSES,
     Agent,
@@ -84,21 +86,54 @@ def _settle(run: Run) -> None:
         ticket, now=run.now, with_messages=run.trigger != "created", good_csat=policy.knobs.good_csat
     )
     run.outcome = apply_rules(policy.rules, run.snap)
+    take_rule_category(run)
+    run.impact = read_impact(run.snap.text)
     settle_team(run)
     run.agents = team_agents(ticket.team_id, run.now) if ticket.team_id else []
     settle_tier(run)
     state = routing_state(ticket)
-    state["priority_floor"] = run.outcome.priority
-    run.score = score_snapshot(
-        run.snap, factors=policy.factors, thresholds=policy.thresholds, floor=run.outcome.priority
-    )
+    run.floor = priority_floor_for(run)
+    state["priority_floor"] = run.floor.as_record() if run.floor else None
+    run.score = score_snapshot(run.snap, factors=policy.factors, thresholds=policy.thresholds, floor=run.floor)
     ticket.priority_score, ticket.priority = run.score.value, run.score.priority
     sla_apply(ticket, now=run.now)
-    run.autonomy = decide_autonomy(ticket, run.triage, human_required=run.human)
+    guard = current_guardrails()
+    run.risks = relationship_risks(run.snap, guard)
+    run.autonomy = decide_autonomy(
+        ticket, run.triage, human_required=run.human, risks=run.risks, risk_mode=guard.mode
+    )
     ticket.autonomy, ticket.requires_human = run.autonomy.mode, run.human
-    if run.autonomy.confidence is not None and run.autonomy.mode != Autonomy.AUTONOMOUS:
+    if run.risks:
+        run.notes.append(f"Autonomy {run.autonomy.mode}: {run.autonomy.reason}")
+    elif run.autonomy.confidence is not None and run.autonomy.mode != Autonomy.AUTONOMOUS:
         run.notes.append(f"Autonomy {run.autonomy.mode}: {run.autonomy.reason}")
     send_rule_notifications(ticket, run.outcome, state, coordinator_id=policy.knobs.coordinator_id)
+
+
+def priority_floor_for(run: Run) -> Floor | None:
+    """The strongest of: a rule's priority, the business impact the text states, the model's confident
+    priority."""
+    rule = (
+        Floor(run.outcome.priority, detail=f"a rule sets priority at least {run.outcome.priority}")
+        if run.outcome.priority
+        else None
+    )
+    impact = run.impact
+    stated = (
+        Floor(impact.floor, "business_impact", "Business impact", impact.describe())
+        if impact is not None and impact.floor
+        else None
+    )
+    triage, needed = run.triage, run.policy.knobs.predicted_priority_confidence
+    predicted = None
+    if triage.priority and triage.priority_confidence is not None and triage.priority_confidence >= needed:
+        predicted = Floor(
+            triage.priority,
+            "predicted_priority",
+            "Predicted priority",
+            f"the model predicts {triage.priority} ({triage.priority_confidence:.0%} ≥ {needed:.0%})",
+        )
+    return strongest_floor(rule, stated, predicted)
 
 
 def route(

@@ -19,6 +19,7 @@ from helpdesk.demo.people import Cast
 from helpdesk.models import (
     Agent,
     AuthorKind,
+    CategorySource,
     Autonomy,
     Channel,
     Csat,
@@ -145,6 +146,7 @@ class HistoryBuilder:
             body=body,
             channel=channel,
             category=category,
+            category_source=CategorySource.AGENT,  # resolved history: the agents' final category
             team=team,
             tier=tier,
             customer=customer,

@@ -37,6 +37,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.text import slugify
 
 from helpdesk.models import (
+    CategorySource,
     AuthorKind,
     Category,
     Channel,
@@ -451,6 +452,7 @@ def _ticket_fields(row: ImportRow, refs: References, existing: Ticket | None) ->
         "priority": row.priority or Priority.NORMAL,
         "team": team,
         "category": refs.category(team),
+        "category_source": CategorySource.AGENT,  # history: the team that resolved it named it
         "tier": refs.tier_for(row.escalated),
         "customer": customer,
         "organization": organization or (profile.organization if profile else None),
