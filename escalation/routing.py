@@ -5,12 +5,16 @@
    unless the trigger asks to look again (reopened, customer wrote). A ticket's first routing counts as
    its creation even when a re-check or an offer reaches it before its own task does.
 2. Triage (escalation.triage: a model, or the keyword fallback; the decision records which).
-3. Rules (escalation.rules, admin-edited data) on a plain snapshot of the ticket.
+3. Rules (escalation.rules, admin-edited data) on a plain snapshot of the ticket; a new ticket's
+   snapshot carries the team triage is about to give it, so team conditions match at creation.
+   The text's business impact and complexity are read too (escalation.triage.impact).
 4. Team: a rule's team (for new tickets and new customer messages), else triage's new team after a
    customer message, else the current team, else triage's. Tier: the highest of the current tier, rule
    minimums and triage's suggestion (a raise is dropped when the team has nobody at that tier).
-5. Priority score and level (escalation.scoring); SLA due times (escalation.sla).
-6. Autonomy (escalation.autonomy): a rule that requires a human always wins.
+5. Priority score and level (escalation.scoring), lifted to the strongest floor: a rule's, the business
+   impact's, the model's confident priority; SLA due times (escalation.sla).
+6. Autonomy (escalation.autonomy): a rule that requires a human always wins, then the relationship
+   guardrails (escalation.relationship.guardrails).
 7. Who gets it, the first step that answers:
    a. automation handled it (new tickets only; never when a human is required);
    b. the ticket is going in circles: the coordinator, and the ticket is flagged;
@@ -24,6 +28,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from django.db import transaction
@@ -85,6 +90,10 @@ def _settle(run: Run) -> None:
     run.snap = snapshot_for(
         ticket, now=run.now, with_messages=run.trigger != "created", good_csat=policy.knobs.good_csat
     )
+    if run.snap.team is None:  # a new ticket: rules see the team triage is about to give it
+        likely = run.triage.team or (ticket.category.team if ticket.category_id else None)
+        if likely is not None:
+            run.snap = dataclasses.replace(run.snap, team=likely.name)
     run.outcome = apply_rules(policy.rules, run.snap)
     take_rule_category(run)
     run.impact = read_impact(run.snap.text)

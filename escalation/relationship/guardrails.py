@@ -65,7 +65,7 @@ class Guardrails:
 
     @classmethod
     def load(cls) -> Guardrails:
-        d = AutonomyDefaults.load()
+        d = AutonomyDefaults.objects.filter(pk=1).first() or AutonomyDefaults()
         return cls(
             mode=d.guard_mode,
             frustration=d.guard_frustration,
