@@ -40,6 +40,7 @@ from escalation.autonomy_outcomes import watch_for_follow_up
 from escalation.candidates import assess_all, team_agents
 from escalation.choosers import choose
 from escalation.circular import HISTORY_CODES, initial_history, load_history
+from escalation.coverage.gaps import alert_uncovered, teams_on_call
 from escalation.decisions import record_decision, routing_state, send_rule_notifications, snapshot_before
 from escalation.models import RoutingDecision
 from escalation.placement import need_for, settle_team, settle_tier, take_rule_category, take_triage, weights
@@ -309,11 +310,13 @@ def reassess_after_message(ticket_id: int) -> RoutingDecision | None:
 def recheck_waiting_tickets() -> int:
     """Once a minute: route waiting tickets again, so relaxed skills, overflow and shift starts take effect.
 
-    Unchanged outcomes are not recorded again (see QUIET_TRIGGERS). Teams with nobody available are
-    skipped: no wait can help there (an agent coming back is offered the queue at once). Returns how
-    many tickets got an agent.
+    Unchanged outcomes are not recorded again (see QUIET_TRIGGERS). Teams with nobody available and
+    nobody on call are skipped: no wait can help there (an agent coming back is offered the queue at
+    once). Then the team lead hears about tickets that have had no eligible agent for too long
+    (escalation.coverage). Returns how many tickets got an agent.
     """
-    staffed = Team.objects.filter(agents__status=AgentStatus.AVAILABLE)
+    now = timezone.now()
+    staffed = Team.objects.filter(Q(agents__status=AgentStatus.AVAILABLE) | Q(pk__in=teams_on_call(now)))
     waiting = (
         _waiting_tickets()
         .filter(team__in=staffed)
@@ -321,7 +324,9 @@ def recheck_waiting_tickets() -> int:
         .values_list("pk", flat=True)[:RECHECK_BATCH]
     )
     assigned = 0
-    for pk in list(waiting):
+    for pk in list(dict.fromkeys(waiting)):
         decision = route(pk, trigger="recheck")
         assigned += bool(decision and decision.agent_id)
+    with transaction.atomic():
+        alert_uncovered(alert_after_minutes=current_policy().knobs.no_agent_alert_minutes, now=now)
     return assigned
