@@ -125,3 +125,17 @@ def test_a_gap_closes_when_someone_can_take_the_ticket(clock, submit, security, 
     ticket.refresh_from_db()
     gap = CoverageGap.objects.get(ticket=ticket)
     assert ticket.assignee == away and gap.ended_at == MONDAY_9AM + dt.timedelta(minutes=12)
+
+
+def test_the_coverage_gaps_page_shows_them(clock, submit, security, tier1, categories, client):
+    AgentFactory(tier=tier1, teams=[security], status=AgentStatus.OFFLINE)
+    submit("Phishing", "A colleague clicked a phishing link, please check.")
+    clock.move_to(MONDAY_9AM + dt.timedelta(minutes=30), tick=False)
+    lead = AgentFactory(user=UserFactory(username="lou"), tier=tier1, role=Role.LEAD, teams=[security])
+    client.force_login(lead.user)
+
+    page = client.get("/analytics/coverage/?since=2025-03-01&until=2025-03-03")
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Coverage gaps" in html and "Security L1" in html and "Uncovered right now" in html
