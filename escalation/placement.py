@@ -156,12 +156,17 @@ def need_for(run: Run) -> Need:
     knobs, ticket = run.policy.knobs, run.ticket
     since = routing_state(ticket).get("waiting_since")
     waited = (run.now - dt.datetime.fromisoformat(since)) if since else dt.timedelta(0)
-    relaxed = waited >= dt.timedelta(minutes=knobs.skill_relax_minutes)
+    # An urgent ticket does not wait for a preferred skill or language: they only rank the agents.
+    relaxed = waited >= dt.timedelta(minutes=knobs.skill_relax_minutes) or ticket.priority == "urgent"
     overflow = waited >= dt.timedelta(minutes=knobs.overflow_minutes)
     required, optional = skills_needed(run)
     level = ticket.tier.level if ticket.tier_id else 1
     if relaxed and optional:
-        run.notes.append(f"Preferred skills relaxed after {knobs.skill_relax_minutes} min of waiting")
+        run.notes.append(
+            "Preferred skills only rank agents: the ticket is urgent"
+            if ticket.priority == "urgent" and waited < dt.timedelta(minutes=knobs.skill_relax_minutes)
+            else f"Preferred skills relaxed after {knobs.skill_relax_minutes} min of waiting"
+        )
     if overflow:
         run.notes.append(f"Tier {level + 1} may take it after {knobs.overflow_minutes} min of waiting")
     priority_rank = PRIORITY_RANK.get(ticket.priority, 1)
