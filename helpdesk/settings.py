@@ -307,3 +307,16 @@ TRIAGE_MODEL_DIR = VAR_DIR / "models"
 # The router's synchronous first look at a new ticket (SLA due times; triage waits for routing): a
 # dotted path, so helpdesk never imports the escalation app. Empty string disables it.
 HELPDESK_INTAKE_HOOK = env_str("HELPDESK_INTAKE_HOOK", "escalation.intake.prepare_new_ticket")
+
+# --- Attachments ----------------------------------------------------------------------------
+# Files go through Django's storage API: local files under MEDIA_ROOT by default; any
+# django-storages backend by setting STORAGES["default"] in a settings module of your own.
+MEDIA_ROOT = env_str("MEDIA_ROOT") or str(VAR_DIR / "media")
+MEDIA_URL = "/media/"  # never served directly: downloads go through the permission-checked view
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+ATTACHMENT_MAX_PER_MESSAGE = env_int("ATTACHMENT_MAX_PER_MESSAGE", 10)
+# Accepted by extension; the content type we store and serve is derived from it, never from the sender.
+ATTACHMENT_EXTENSIONS = env_list(
+    "ATTACHMENT_EXTENSIONS",
+    "png,jpg,jpeg,gif,webp,pdf,txt,log,csv,json,xml,zip,gz,doc,docx,xls,xlsx,ppt,pptx,odt,ods,odp,rtf,eml,ics,har",
+)

@@ -8,7 +8,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from helpdesk.converters import IdConverter
-from helpdesk.views import home
+from helpdesk.views import attachments, home
 
 register_converter(IdConverter, "id")
 
@@ -19,6 +19,8 @@ urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}img/favicon.svg", permanent=True)),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("attachments/<id:pk>/", attachments.attachment_download, name="attachment"),
+    path("attachments/<id:pk>/<str:name>", attachments.attachment_download, name="attachment_named"),
     path("portal/", include("helpdesk.urls_portal")),
     path("agent/", include("helpdesk.urls_agent")),
     path("agent/", include("escalation.urls")),

@@ -241,11 +241,20 @@ class Message(models.Model):
     body = models.TextField(validators=[MaxLengthValidator(settings.TICKET_BODY_MAX)])
     sentiment = models.FloatField(null=True, blank=True)
     frustration = models.FloatField(null=True, blank=True)
+    message_id = models.CharField(
+        max_length=255,
+        blank=True,
+        default="",
+        help_text="The e-mail Message-ID this message came or went with.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["ticket", "created_at"], name="message_ticket_time")]
+        indexes = [
+            models.Index(fields=["ticket", "created_at"], name="message_ticket_time"),
+            models.Index(fields=["message_id"], name="message_email_id", condition=~models.Q(message_id="")),
+        ]
 
     def __str__(self) -> str:
         kind = "note" if self.is_internal else "reply"
