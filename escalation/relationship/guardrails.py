@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from escalation.autonomy_models import AutonomyDefaults
+from escalation.models.autonomy import AutonomyDefaults
 from escalation.process_cache import ProcessCache
-from escalation.snapshot import TicketSnapshot
+from escalation.routing.snapshot import TicketSnapshot
 from escalation.text import phrases_found
 from helpdesk.models import Autonomy, Segment
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from escalation import routing
+from escalation.routing import engine as routing
 from escalation.coverage.gaps import coverage_gaps
 from escalation.coverage.models import CoverageGap, OnCall
 from escalation.models import RoutingConfig

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from escalation.defaults import DEFAULT_RULES
+from escalation.routing.defaults import DEFAULT_RULES
 from escalation.models import RoutingConfig
 from helpdesk.models import Autonomy, Notification, Priority, Role
 from tests.escalation.history import train_history

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from escalation.models import RoutingConfig
-from escalation.sla_defaults import seed_sla_defaults
+from escalation.sla.defaults import seed_sla_defaults
 from helpdesk.models import Priority, Segment, Ticket
 from helpdesk.services import message_add
 from tests.escalation.conftest import MONDAY_9AM

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from escalation.autonomy_models import AutonomyDefaults
+from escalation.models.autonomy import AutonomyDefaults
 from helpdesk.models import AuthorKind, Autonomy, Segment
 from tests.escalation.history import train_history
 from tests.factories import AgentFactory, CustomerFactory, OrganizationFactory, SkillFactory, UserFactory
