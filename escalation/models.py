@@ -55,6 +55,7 @@ class FactorKey(models.TextChoices):
     REPEAT_CONTACTS = "repeat_contacts", "Repeat contacts"
     SLA_PRESSURE = "sla_pressure", "SLA time running out"
     ESCALATION_RISK = "escalation_risk", "Predicted escalation"
+    ACCOUNT_AT_RISK = "account_at_risk", "Account at risk"
 
 
 class ScoringFactor(models.Model):
@@ -229,3 +230,10 @@ from escalation.sla_models import (  # noqa: E402, F401
     WorkingPeriod,
 )
 from escalation.triage_models import TriageModelVersion  # noqa: E402, F401
+# Account health: usage series, outcomes, computed health and its settings.
+from escalation.accounts.models import (  # noqa: E402, F401
+    AccountHealth,
+    AccountHealthSettings,
+    AccountOutcome,
+    UsageRecord,
+)

@@ -12,6 +12,7 @@ its admin-edited weight turns that into points. In the order the factors are lis
 - repeat contacts: other tickets from the customer in {"days": 14}, full at {"full_at": 3}
 - SLA pressure: the share of the SLA window already used (the SLA sweep re-scores as it narrows)
 - escalation risk: the predicted escalation probability
+- account at risk: 1 while the organization's computed health is below the at-risk threshold
 A rule's "set priority" is a floor: the score is lifted to that level's threshold, shown as its own factor.
 """
 
@@ -180,6 +181,14 @@ def _escalation_risk(snap: TicketSnapshot, params: dict) -> tuple[float, str]:
     return (_clamp(p), f"{p:.0%} likely to escalate") if p is not None else (0.0, "no prediction")
 
 
+def _account_at_risk(snap: TicketSnapshot, params: dict) -> tuple[float, str]:
+    if snap.account_health is None:
+        return 0.0, "account health not computed"
+    if snap.account_at_risk:
+        return 1.0, f"account at risk (health {snap.account_health:.0f}/100)"
+    return 0.0, f"account healthy ({snap.account_health:.0f}/100)"
+
+
 FACTORS: dict[str, Callable[[TicketSnapshot, dict], tuple[float, str]]] = {
     FactorKey.SEGMENT: _segment,
     FactorKey.CONTRACT_VALUE: _contract_value,
@@ -191,6 +200,7 @@ FACTORS: dict[str, Callable[[TicketSnapshot, dict], tuple[float, str]]] = {
     FactorKey.REPEAT_CONTACTS: _repeat,
     FactorKey.SLA_PRESSURE: _sla_pressure,
     FactorKey.ESCALATION_RISK: _escalation_risk,
+    FactorKey.ACCOUNT_AT_RISK: _account_at_risk,
 }
 
 ERR_PARAMETERS = "Unknown setting(s) {keys} for {factor}; it takes: {allowed}."
