@@ -118,3 +118,4 @@ from escalation import (  # noqa: E402, F401 - register their admin pages
     sla_admin,
     triage_admin,  # noqa: E402, F401  (model versions)
 )
+from escalation.accounts import admin as accounts_admin  # noqa: E402, F401 - account health pages
