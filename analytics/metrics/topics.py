@@ -6,6 +6,17 @@ gets its top terms, its size, its counts in the last 7 days of the range and the
 ticket's first escalation), and the knowledge-base article closest to it (cosine similarity of the
 article to the topic's centre in the same TF-IDF space). Large ranges are sampled evenly (every n-th
 ticket); counts are then scaled back up by n. Pages are cached until the data changes (analytics.cache).
+
+Labels: class-based TF-IDF (c-TF-IDF, as in BERTopic) over word 1-3-grams with English and support-speak
+stop words removed: each topic's tickets are one document, and a phrase scores by how much more often it
+appears in this topic than across all of them; a phrase is preferred to the single words inside it.
+
+Claims on the page are made only when the counts can carry them:
+- "X % of this week's escalations are about F" needs at least MIN_SHARE_TOTAL escalations this week and
+  MIN_SHARE_COUNT in the topic, and is given with its 95 % Wilson score interval;
+- "F grew week over week" needs at least MIN_GROWTH_COUNT this week and an exact conditional test of two
+  Poisson counts (this week's count given both weeks' total is binomial with p = 1/2 when the rate did
+  not change) with a one-sided p-value below GROWTH_ALPHA. 1 -> 6 is not an alert; 10 -> 30 is.
 """
 
 from __future__ import annotations
@@ -20,12 +31,13 @@ import numpy as np
 from django.db.models.functions import Mod
 from sklearn.cluster import KMeans
 from sklearn.decomposition import TruncatedSVD
-from sklearn.feature_extraction.text import TfidfVectorizer
+from scipy.stats import binomtest
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer, TfidfVectorizer
 from sklearn.preprocessing import normalize
 from threadpoolctl import threadpool_limits
 
 from analytics.filters import Filters, cohort
-from analytics.metrics.common import ESCALATED
+from analytics.metrics.common import ESCALATED, round4
 from analytics.metrics.timing import first_escalation_at
 from analytics.report import Chart, Column, Report, Stat, Table, rate
 from helpdesk.models import Article
@@ -37,6 +49,20 @@ LSA_COMPONENTS = 50
 TOP_TERMS = 5
 COVERED_SIMILARITY = 0.3
 TOKEN_PATTERN = r"(?u)\b[^\W\d_][^\W_]+\b"  # words, not invoice numbers or amounts
+MIN_SHARE_TOTAL = 20
+MIN_SHARE_COUNT = 5
+MIN_GROWTH_COUNT = 5
+GROWTH_ALPHA = 0.05
+LABEL_PHRASES = 2
+# Words every support ticket uses: they name no topic.
+SUPPORT_STOP_WORDS = {
+    "hi", "hello", "hey", "dear", "thanks", "thank", "regards", "cheers", "please", "pls", "help", "need",
+    "needs", "issue", "issues", "problem", "problems", "ticket", "support", "team", "just", "like", "get",
+    "got", "know", "want", "wanted", "would", "could", "also", "still", "used", "use", "using", "days", "day",
+    "today", "yesterday", "week", "weeks", "time", "times", "asap", "urgent", "really", "tried", "try",
+    "able", "does", "did", "doesn", "don", "didn", "isn", "won", "ve", "ll", "re", "hours", "let", "make",
+}
+STOP_WORDS = sorted(ENGLISH_STOP_WORDS | SUPPORT_STOP_WORDS)
 
 
 @dataclass
@@ -113,6 +139,61 @@ def _cluster(documents: list[Document]) -> TopicModel | None:
     return TopicModel(vectorizer, svd, model.labels_, normalize(model.cluster_centers_), np.asarray(weights))
 
 
+def topic_labels(texts: list[str], labels: np.ndarray, k: int) -> list[str]:
+    """A readable label per topic from class-based TF-IDF over 1-3-word phrases (see the module doc)."""
+    vectorizer = CountVectorizer(
+        stop_words=STOP_WORDS, token_pattern=TOKEN_PATTERN, ngram_range=(1, 3), min_df=1, max_features=20000
+    )
+    try:
+        counts = vectorizer.fit_transform(texts)
+    except ValueError:  # nothing but stop words
+        return ["(no words)"] * k
+    terms = vectorizer.get_feature_names_out()
+    per_topic = np.vstack([np.asarray(counts[labels == c].sum(axis=0)).ravel() for c in range(k)])
+    frequency = per_topic / per_topic.sum(axis=1, keepdims=True).clip(min=1)
+    average_words = per_topic.sum() / k
+    scores = frequency * np.log(1 + average_words / per_topic.sum(axis=0).clip(min=1))
+    result = []
+    for c in range(k):
+        order = [i for i in np.argsort(scores[c])[::-1][:25] if scores[c][i] > 0 and per_topic[c][i] >= 2]
+        order = order or [i for i in np.argsort(scores[c])[::-1][:5] if scores[c][i] > 0]
+        picked: list[str] = []
+        for i in order:
+            phrase = str(terms[i])
+            # A longer phrase nearly as distinctive as the words in it says more: take it instead.
+            longer = [
+                str(terms[j]) for j in order
+                if " " in str(terms[j]) and f" {phrase} " in f" {terms[j]} " and scores[c][j] >= 0.5 * scores[c][i]
+            ]
+            phrase = max(longer, key=len) if longer else phrase
+            if any(f" {phrase} " in f" {p} " or f" {p} " in f" {phrase} " for p in picked):
+                continue
+            picked.append(phrase)
+            if len(picked) == LABEL_PHRASES:
+                break
+        result.append(" / ".join(picked) or "(no words)")
+    return result
+
+
+def wilson_interval(successes: int, total: int, z: float = 1.96) -> tuple[float, float]:
+    """The 95 % Wilson score interval of a proportion."""
+    if total == 0:
+        return 0.0, 1.0
+    p = successes / total
+    centre = (p + z * z / (2 * total)) / (1 + z * z / total)
+    half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / (1 + z * z / total)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def growth_p_value(this_week: int, last_week: int) -> float | None:
+    """One-sided exact conditional test that this week's rate exceeds last week's (two Poisson counts):
+    given n = this + last, this week's count is Binomial(n, 1/2) when the rate did not change."""
+    n = this_week + last_week
+    if n == 0:
+        return None
+    return float(binomtest(this_week, n, 0.5, alternative="greater").pvalue)
+
+
 def _articles(model: TopicModel) -> tuple[list[str], np.ndarray | None]:
     articles = list(Article.objects.filter(is_published=True).values_list("title", "body"))
     if not articles:
@@ -130,6 +211,7 @@ def _topic_rows(filters: Filters, documents: list[Document], step: int) -> list[
     terms = model.vectorizer.get_feature_names_out()
     titles, article_vectors = _articles(model)
     similarity = (article_vectors @ centres.T).T if article_vectors is not None else None
+    names = topic_labels([d.text for d in documents], labels, centres.shape[0])
     this_week = filters.end - dt.timedelta(days=7)
     last_week = this_week - dt.timedelta(days=7)
     rows = []
@@ -146,13 +228,14 @@ def _topic_rows(filters: Filters, documents: list[Document], step: int) -> list[
         category, _ = Counter(d.category for d in members).most_common(1)[0]
         rows.append(
             {
-                "topic": " · ".join(top[:3]),
+                "topic": names[topic],
                 "terms": ", ".join(top),
                 "tickets": len(members) * step,
                 "category": category or "(none)",
                 "this_week": recent * step,
                 "last_week": before * step,
                 "growth": None if not before else round((recent - before) / before, 4),
+                "growth_p": round4(growth_p_value(recent * step, before * step)),
                 "article": titles[best] if best is not None and best_score >= COVERED_SIMILARITY else "",
                 "similarity": round(best_score, 4),
                 "covered": "yes" if best_score >= COVERED_SIMILARITY else "no",
@@ -171,18 +254,31 @@ def topic_rows(filters: Filters) -> tuple[list[dict[str, Any]], int, int]:
     return rows, total, step
 
 
+def significant_growth(row: dict[str, Any]) -> bool:
+    return (
+        row["this_week"] >= MIN_GROWTH_COUNT
+        and row["this_week"] > row["last_week"]
+        and row.get("growth_p") is not None
+        and row["growth_p"] < GROWTH_ALPHA
+    )
+
+
 def _highlights(rows: list[dict[str, Any]]) -> list[str]:
     lines = []
+    recent_total = sum(r["this_week"] for r in rows)
     leading = max(rows, key=lambda r: r["this_week"], default=None)
-    if leading and leading["this_week"]:
+    if leading and recent_total >= MIN_SHARE_TOTAL and leading["this_week"] >= MIN_SHARE_COUNT:
+        low, high = wilson_interval(leading["this_week"], recent_total)
         lines.append(
-            f"{leading['share_this_week']:.0%} of this week's escalations are about "
-            f"“{leading['topic']}” ({leading['this_week']} tickets, {leading['last_week']} the week before)."
+            f"{leading['share_this_week']:.0%} of this week's escalations are about “{leading['topic']}” "
+            f"({leading['this_week']} of {recent_total}; 95% Wilson interval {low:.0%}–{high:.0%})."
         )
     for row in rows:
-        if row["covered"] == "no" and row["growth"] is not None and row["growth"] > 0:
+        if significant_growth(row):
+            uncovered = " and no knowledge-base article covers it" if row["covered"] == "no" else ""
             lines.append(
-                f"No knowledge-base article covers “{row['topic']}”, and it grew {row['growth']:.0%} this week."
+                f"“{row['topic']}” rose from {row['last_week']} to {row['this_week']} escalations week over "
+                f"week{uncovered} (exact conditional Poisson test, one-sided p = {row['growth_p']:.3f})."
             )
     return lines
 
@@ -208,7 +304,11 @@ def topics_report(filters: Filters) -> Report:
             title="Topics of escalated tickets",
             description="This week = the last 7 days of the range, by each ticket's first escalation. "
             f"Covered = a published article with cosine similarity ≥ {COVERED_SIMILARITY} to the topic. "
-            "Red: no article covers the topic.",
+            "Red: no article covers the topic. "
+            f"Shares are stated only with ≥ {MIN_SHARE_TOTAL} escalations this week (≥ {MIN_SHARE_COUNT} in the "
+            f"topic), with a 95% Wilson interval; growth only with ≥ {MIN_GROWTH_COUNT} this week and p < "
+            f"{GROWTH_ALPHA} in an exact conditional test of two Poisson counts (binomial, p = ½). "
+            "Labels: c-TF-IDF over 1–3-word phrases.",
             columns=[
                 Column("topic", "Topic"),
                 Column("terms", "Top terms"),
@@ -217,6 +317,7 @@ def topics_report(filters: Filters) -> Report:
                 Column("this_week", "This week", "int"),
                 Column("last_week", "Week before", "int"),
                 Column("growth", "Growth", "rate"),
+                Column("growth_p", "Growth p-value", "number"),
                 Column("share_this_week", "Share of this week", "rate"),
                 Column("covered", "KB covers it"),
                 Column("article", "Closest article"),
