@@ -2,8 +2,9 @@
 escalated vs smooth support experiences, and how well the health score foresaw churn.
 
 Retention after escalation: each outcome recorded in the range (renewed, expanded, contracted, churned)
-is grouped by whether the account had an escalated ticket in the EXPERIENCE_DAYS before it. Retained =
-any outcome but churned. The difference between the groups is tested with Fisher's exact test.
+is grouped by the account's experience in the EXPERIENCE_DAYS before it: escalation-heavy when at least
+HEAVY_SHARE of its tickets were escalated, smooth otherwise. Retained = any outcome but churned. The
+difference between the groups is tested with Fisher's exact test.
 
 Prediction: for each outcome, the account's last computed health before the outcome date (at least
 LEAD_DAYS before it). AUC = the probability that a churned account scored lower than a retained one
@@ -24,6 +25,7 @@ from escalation.accounts.models import AccountHealth, AccountOutcome, OutcomeKin
 from helpdesk.models import OPEN_STATUSES, Organization, Ticket
 
 EXPERIENCE_DAYS = 180
+HEAVY_SHARE = 0.3
 LEAD_DAYS = 30
 HISTORY_ROWS = 200
 MIN_FOR_TEST = 5
@@ -128,12 +130,13 @@ def _outcomes(filters: Filters) -> list[dict[str, Any]]:
     for o in rows:
         experience_from = o["date"] - dt.timedelta(days=EXPERIENCE_DAYS)
         health_by = o["date"] - dt.timedelta(days=LEAD_DAYS)
-        o["escalated"] = Ticket.objects.filter(
+        experience = Ticket.objects.filter(
             organization_id=o["organization_id"],
-            escalation_count__gt=0,
             created_at__date__gt=experience_from,
             created_at__date__lte=o["date"],
-        ).exists()
+        ).aggregate(tickets=Count("pk"), escalated=Count("pk", filter=Q(escalation_count__gt=0)))
+        o["escalated_share"] = rate(experience["escalated"], experience["tickets"]) or 0.0
+        o["escalated"] = o["escalated_share"] >= HEAVY_SHARE
         record = (
             AccountHealth.objects.filter(organization_id=o["organization_id"], computed_at__date__lte=health_by)
             .order_by("-computed_at")
@@ -160,20 +163,24 @@ def _retention_table(outcomes: list[dict[str, Any]]) -> tuple[Table, str]:
             "expanded": rate(g["expanded"], g["accounts"]),
             "churned": g["churned"],
         }
-        for label, g in (("Escalated ticket before", groups[True]), ("No escalation before", groups[False]))
+        for label, g in (
+            (f"Escalation-heavy (≥ {HEAVY_SHARE:.0%} of tickets escalated)", groups[True]),
+            (f"Smoother (< {HEAVY_SHARE:.0%} escalated)", groups[False]),
+        )
     ]
     verdict = ""
     a, b = groups[True], groups[False]
     if min(a["accounts"], b["accounts"]) >= MIN_FOR_TEST:
         _, p = fisher_exact([[a["retained"], a["churned"]], [b["retained"], b["churned"]]])
         verdict = (
-            f"Retention {rows[0]['retained']:.0%} after an escalated experience vs {rows[1]['retained']:.0%} "
-            f"without (Fisher's exact test p = {p:.3f}; {'a real difference' if p < 0.05 else 'not significant'})."
+            f"Retention {rows[0]['retained']:.0%} after escalation-heavy experiences vs {rows[1]['retained']:.0%} "
+            f"after smoother ones (Fisher's exact test p = {p:.3f}; "
+            f"{'a real difference' if p < 0.05 else 'not significant'})."
         )
     table = Table(
         key="retention",
         title="Retention and expansion after escalated vs smooth experiences",
-        description=f"Outcomes dated in the range, by whether the account had an escalated ticket in the "
+        description=f"Outcomes dated in the range, by the share of the account's tickets escalated in the "
         f"{EXPERIENCE_DAYS} days before. Retained = renewed, expanded or contracted. Test: Fisher's exact test "
         f"on retained/churned counts (only with ≥ {MIN_FOR_TEST} outcomes per group).",
         columns=[

@@ -4,12 +4,15 @@ Each factor reads the account's facts (AccountFacts, built by `account_facts`) a
 from 0 to 1 and the words that explain it; its weight turns the strength into points lost. The weights
 add up to 100, so a score of 100 means no warning sign and 0 means all of them at full strength.
 In order:
-- ticket frequency (15): tickets in the recent window against the account's own baseline rate;
-  full at three times the usual rate, nothing below three tickets
+- ticket frequency (15): tickets in the recent window against the account's own baseline rate (over the
+  part of the baseline period the account already had tickets); full at three times the usual rate,
+  nothing below three tickets
 - sentiment trend (20): how negative the customer's recent messages are, or how far they fell
-- escalations (15): escalations in the window, tickets escalated more than once counting again; full at 5
+- escalations (15): escalations in the window, tickets escalated more than once counting again; full at
+  5, or at 60 % of the window's tickets for a busy account
 - CSAT trend (10): the recent average rating below 4, or its fall from before; full at 2
-- SLA breaches (10): tickets of the window that breached their SLA; full at 3
+- SLA breaches (10): tickets of the window that breached their SLA; full at 3, or at half of the window's
+  tickets for a busy account
 - usage trend (10): falling engagement (active users, logins, feature adoption; full at -50 %) or a
   sudden rise in load (data volume, API calls; from +100 %, full at +300 %)
 - renewal proximity (5): rises over the last 90 days before the renewal date
@@ -24,7 +27,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, Min, Q
 
 from escalation.accounts.models import ENGAGEMENT_MEASURES, LOAD_MEASURES, UsageMeasure
 from helpdesk.models import AuthorKind, Csat, Message, Organization, Ticket, TicketEvent
@@ -46,6 +49,7 @@ class AccountFacts:
     churn_risk: float = 0.0
     tickets_recent: int = 0
     tickets_before: int = 0
+    baseline_span_days: float | None = None  # how much of the baseline period the account had tickets in
     sentiment_recent: float | None = None
     sentiment_recent_n: int = 0
     sentiment_before: float | None = None
@@ -100,7 +104,8 @@ def _clamp(x: float) -> float:
 
 
 def _ticket_frequency(facts: AccountFacts) -> tuple[float, float | None, str]:
-    usual = facts.tickets_before / facts.baseline_days * facts.window_days
+    span = facts.baseline_span_days or facts.baseline_days
+    usual = facts.tickets_before / max(span, 1.0) * facts.window_days
     words = f"{facts.tickets_recent} tickets in {facts.window_days} days; usually {usual:.1f}"
     if facts.tickets_recent < 3:
         return 0.0, facts.tickets_recent, words
@@ -125,7 +130,7 @@ def _escalations(facts: AccountFacts) -> tuple[float, float | None, str]:
     words = f"{facts.escalations_recent} escalation(s) in {facts.window_days} days"
     if facts.re_escalated_recent:
         words += f", {facts.re_escalated_recent} ticket(s) escalated more than once"
-    return _clamp(points / 5), facts.escalations_recent, words
+    return _clamp(points / max(5.0, 0.6 * facts.tickets_recent)), facts.escalations_recent, words
 
 
 def _csat_trend(facts: AccountFacts) -> tuple[float, float | None, str]:
@@ -142,7 +147,8 @@ def _csat_trend(facts: AccountFacts) -> tuple[float, float | None, str]:
 
 def _sla_breaches(facts: AccountFacts) -> tuple[float, float | None, str]:
     n = facts.sla_breaches_recent
-    return _clamp(n / 3), n, f"{n} ticket(s) breached their SLA in {facts.window_days} days"
+    words = f"{n} of {facts.tickets_recent} ticket(s) breached their SLA in {facts.window_days} days"
+    return _clamp(n / max(3.0, 0.5 * facts.tickets_recent)), n, words
 
 
 def _usage_trend(facts: AccountFacts) -> tuple[float, float | None, str]:
@@ -217,6 +223,11 @@ def health_of(facts: AccountFacts) -> Health:
 # --- reading the facts ---------------------------------------------------------------------------
 
 
+def facts_min_span(window_days: int) -> float:
+    """The shortest baseline worth comparing with: a few tickets right before the window are no rate."""
+    return float(window_days)
+
+
 def account_facts(
     organization: Organization, *, now: dt.datetime, window_days: int, baseline_days: int
 ) -> AccountFacts:
@@ -235,6 +246,7 @@ def account_facts(
         mood_recent_n=Count("sentiment", filter=recent),
         mood_before=Avg("sentiment", filter=~recent),
         mood_before_n=Count("sentiment", filter=~recent),
+        first_before=Min("created_at", filter=~recent),
     )
     messages = Message.objects.filter(
         ticket__organization=organization,
@@ -277,6 +289,11 @@ def account_facts(
         churn_risk=organization.churn_risk or 0.0,
         tickets_recent=counts["recent"],
         tickets_before=counts["before"],
+        baseline_span_days=(
+            max((recent_from - counts["first_before"]).total_seconds() / 86400, facts_min_span(window_days))
+            if counts["first_before"]
+            else None
+        ),
         sentiment_recent=mood_recent,
         sentiment_recent_n=mood_n,
         sentiment_before=mood_before,

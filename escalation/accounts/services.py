@@ -104,9 +104,9 @@ class UsageWritten:
 
 
 @transaction.atomic
-def usage_record(*, organization: Organization, records: list[dict]) -> UsageWritten:
+def usage_record(*, organization: Organization, records: list[dict], refresh_health: bool = True) -> UsageWritten:
     """Store dated usage values (validated {date, measure, value}); a (date, measure) sent again replaces
-    its value. Then the organization's usage trends are recomputed and its health refreshed."""
+    its value. Then the organization's usage trends are recomputed and (after commit) its health refreshed."""
     created = updated = 0
     for record in records:
         if record["measure"] not in UsageMeasure.values:
@@ -119,7 +119,8 @@ def usage_record(*, organization: Organization, records: list[dict]) -> UsageWri
         )
         created, updated = created + made, updated + (not made)
     usage_trends_refresh(organization=organization)
-    transaction.on_commit(lambda: account_health_request(organization_id=organization.pk, trigger="usage"))
+    if refresh_health:
+        transaction.on_commit(lambda: account_health_request(organization_id=organization.pk, trigger="usage"))
     return UsageWritten(created=created, updated=updated)
 
 
@@ -194,11 +195,11 @@ def _rescore_open_tickets(open_tickets: list[Ticket], now: dt.datetime) -> None:
 
 @transaction.atomic
 def account_health_refresh(
-    *, organization_id: int, trigger: str = "schedule", now: dt.datetime | None = None
+    *, organization_id: int, trigger: str = "schedule", now: dt.datetime | None = None, alert: bool = True
 ) -> AccountHealth | None:
     """Compute and store the account's health; when it turns at risk (or new reasons appear while at
     risk), tell its account manager live and by e-mail, once. Its open tickets are re-scored whenever
-    the at-risk state changes."""
+    the at-risk state changes. `alert=False` records quietly (loading history)."""
     organization = (
         Organization.objects.select_for_update().select_related("account_manager").filter(pk=organization_id).first()
     )
@@ -210,10 +211,10 @@ def account_health_refresh(
         account_facts(organization, now=now, window_days=config.window_days, baseline_days=config.baseline_days)
     )
     at_risk = health.score < config.at_risk_below
-    previous = organization.health_history.order_by("-computed_at", "-id").first()
+    previous = organization.health_history.filter(computed_at__lte=now).order_by("-computed_at", "-id").first()
     reasons = health.reasons
     new_reasons = [r for r in reasons if previous is None or r not in previous.reasons]
-    should_alert = at_risk and (previous is None or not previous.at_risk or bool(new_reasons))
+    should_alert = alert and at_risk and (previous is None or not previous.at_risk or bool(new_reasons))
     factors = [f.as_record() for f in health.factors]
     unchanged = (
         previous is not None
