@@ -307,3 +307,5 @@ TRIAGE_MODEL_DIR = VAR_DIR / "models"
 # The router's synchronous first look at a new ticket (SLA due times; triage waits for routing): a
 # dotted path, so helpdesk never imports the escalation app. Empty string disables it.
 HELPDESK_INTAKE_HOOK = env_str("HELPDESK_INTAKE_HOOK", "escalation.intake.prepare_new_ticket")
+# After a ticket changes, its account's health is recomputed at most this often (one delayed refresh waits).
+ACCOUNT_HEALTH_DEBOUNCE_SECONDS = env_int("ACCOUNT_HEALTH_DEBOUNCE_SECONDS", 60)

@@ -264,7 +264,7 @@ def account_health_refresh(
 def account_health_request(*, organization_id: int, trigger: str = "ticket") -> AccountHealth | None:
     """Refresh an account's health soon: now, unless it was refreshed within the debounce period; then one
     delayed refresh is scheduled for when the period ends (many ticket changes, one computation)."""
-    debounce = getattr(settings, "ACCOUNT_HEALTH_DEBOUNCE_SECONDS", 60)
+    debounce = settings.ACCOUNT_HEALTH_DEBOUNCE_SECONDS
     last = Organization.objects.filter(pk=organization_id).values_list("health_computed_at", flat=True).first()
     now = timezone.now()
     if debounce <= 0 or last is None or now - last >= dt.timedelta(seconds=debounce):
