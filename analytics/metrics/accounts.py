@@ -94,7 +94,7 @@ def _history_table(filters: Filters) -> Table:
             "at": r.first_computed_at,
             "score": r.score,
             "at_risk": "yes" if r.at_risk else "no",
-            "reasons": ", ".join(r.reasons),
+            "reasons": ", ".join({f["name"]: f["label"] for f in r.factors}.get(n, n) for n in r.reasons),
             "alerted": "yes" if r.alerted else "",
             "trigger": r.trigger,
         }
@@ -261,8 +261,9 @@ def accounts_report(filters: Filters) -> Report:
         Stat("outcomes", "Outcomes in range", len(outcomes)),
         *prediction_stats,
     ]
-    report.highlights = [line for line in (retention_verdict, prediction_verdict) if line]
-    for row in at_risk.rows[:3]:
-        report.highlights.insert(0, f"{row['organization']} is at risk (health {row['score']:.0f}): {row['reasons']}.")
+    report.highlights = [
+        *(f"{row['organization']} is at risk (health {row['score']:.0f}): {row['reasons']}." for row in at_risk.rows[:3]),
+        *(line for line in (retention_verdict, prediction_verdict) if line),
+    ]
     report.tables = [at_risk, _history_table(filters), retention, prediction]
     return report

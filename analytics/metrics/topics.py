@@ -16,7 +16,8 @@ Claims on the page are made only when the counts can carry them:
   MIN_SHARE_COUNT in the topic, and is given with its 95 % Wilson score interval;
 - "F grew week over week" needs at least MIN_GROWTH_COUNT this week and an exact conditional test of two
   Poisson counts (this week's count given both weeks' total is binomial with p = 1/2 when the rate did
-  not change) with a one-sided p-value below GROWTH_ALPHA. 1 -> 6 is not an alert; 10 -> 30 is.
+  not change) with a one-sided p-value below GROWTH_ALPHA after Holm's correction over the topics tested
+  (every topic with enough tickets this week is a test). 1 -> 6 is not an alert; 10 -> 30 is.
 """
 
 from __future__ import annotations
@@ -244,6 +245,7 @@ def _topic_rows(filters: Filters, documents: list[Document], step: int) -> list[
     recent_total = sum(r["this_week"] for r in rows)
     for row in rows:
         row["share_this_week"] = rate(row["this_week"], recent_total)
+    holm_adjust(rows)
     return sorted(rows, key=lambda r: (-r["tickets"], r["topic"]))
 
 
@@ -254,12 +256,27 @@ def topic_rows(filters: Filters) -> tuple[list[dict[str, Any]], int, int]:
     return rows, total, step
 
 
+def holm_adjust(rows: list[dict[str, Any]]) -> None:
+    """Holm-adjusted growth p-values (`growth_p_holm`) over the topics with enough tickets to be tested."""
+    tested = sorted(
+        (r for r in rows if r["this_week"] >= MIN_GROWTH_COUNT and r.get("growth_p") is not None),
+        key=lambda r: r["growth_p"],
+    )
+    running = 0.0
+    for rank, row in enumerate(tested):
+        running = max(running, min(1.0, row["growth_p"] * (len(tested) - rank)))
+        row["growth_p_holm"] = round(running, 4)
+    for row in rows:
+        row.setdefault("growth_p_holm", None)
+
+
 def significant_growth(row: dict[str, Any]) -> bool:
+    p = row.get("growth_p_holm", row.get("growth_p"))
     return (
         row["this_week"] >= MIN_GROWTH_COUNT
         and row["this_week"] > row["last_week"]
-        and row.get("growth_p") is not None
-        and row["growth_p"] < GROWTH_ALPHA
+        and p is not None
+        and p < GROWTH_ALPHA
     )
 
 
@@ -278,7 +295,8 @@ def _highlights(rows: list[dict[str, Any]]) -> list[str]:
             uncovered = " and no knowledge-base article covers it" if row["covered"] == "no" else ""
             lines.append(
                 f"“{row['topic']}” rose from {row['last_week']} to {row['this_week']} escalations week over "
-                f"week{uncovered} (exact conditional Poisson test, one-sided p = {row['growth_p']:.3f})."
+                f"week{uncovered} (exact conditional Poisson test, one-sided p = {row['growth_p']:.3f}, "
+                f"Holm-adjusted {row['growth_p_holm']:.3f})."
             )
     return lines
 
@@ -307,7 +325,8 @@ def topics_report(filters: Filters) -> Report:
             "Red: no article covers the topic. "
             f"Shares are stated only with ≥ {MIN_SHARE_TOTAL} escalations this week (≥ {MIN_SHARE_COUNT} in the "
             f"topic), with a 95% Wilson interval; growth only with ≥ {MIN_GROWTH_COUNT} this week and p < "
-            f"{GROWTH_ALPHA} in an exact conditional test of two Poisson counts (binomial, p = ½). "
+            f"{GROWTH_ALPHA} in an exact conditional test of two Poisson counts (binomial, p = ½), Holm-adjusted "
+            "over the topics tested. "
             "Labels: c-TF-IDF over 1–3-word phrases.",
             columns=[
                 Column("topic", "Topic"),
@@ -318,6 +337,7 @@ def topics_report(filters: Filters) -> Report:
                 Column("last_week", "Week before", "int"),
                 Column("growth", "Growth", "rate"),
                 Column("growth_p", "Growth p-value", "number"),
+                Column("growth_p_holm", "Holm-adjusted", "number"),
                 Column("share_this_week", "Share of this week", "rate"),
                 Column("covered", "KB covers it"),
                 Column("article", "Closest article"),

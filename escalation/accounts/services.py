@@ -39,11 +39,11 @@ ERR_NOT_STAFF = "Choose the username of a support agent or staff member."
 
 
 def account_manager_check(username: str):
-    """The staff user or agent named `username`; ValidationError otherwise."""
+    """The staff user or agent named `username`; ValidationError (for the account_manager field) otherwise."""
     staff = Q(is_staff=True) | Q(agent__isnull=False)
     user = get_user_model().objects.filter(staff, username=username, is_active=True).first()
     if user is None:
-        raise ValidationError({"account_manager": [ERR_NOT_STAFF]})
+        raise ValidationError(ERR_NOT_STAFF)
     return user
 
 

@@ -111,3 +111,18 @@ def test_share_interval_is_wide_on_small_counts():
     assert low < 0.4 and high > 0.95
     low, high = wilson_interval(40, 50)
     assert 0.66 < low < 0.8 < high < 0.9
+
+
+def test_growth_p_values_are_corrected_for_the_topics_tested():
+    from analytics.metrics.topics import growth_p_value, holm_adjust, significant_growth
+
+    rows = [
+        {"this_week": this, "last_week": last, "growth_p": growth_p_value(this, last)}
+        for this, last in ((13, 3), (7, 1), (12, 5), (8, 4), (6, 6), (5, 3))
+    ]
+    holm_adjust(rows)
+    # 3 -> 13 alone would pass (p ≈ 0.011); among six topics tested it does not.
+    assert rows[0]["growth_p"] < 0.05 and not significant_growth(rows[0])
+    strong = [{"this_week": 30, "last_week": 10, "growth_p": growth_p_value(30, 10)}, *rows]
+    holm_adjust(strong)
+    assert significant_growth(strong[0])

@@ -179,3 +179,9 @@ def test_at_risk_filter(api, staff_user, acme):
     assert [o["name"] for o in api.get("/api/organizations/?at_risk=false").json()["results"]] == ["Calm"]
     assert api.get("/api/organizations/?at_risk=perhaps").status_code == 400
     assert calm.pk
+
+
+def test_account_manager_errors_are_a_flat_list(api, staff_user, customer, acme):
+    api.force_authenticate(staff_user)
+    body = api.patch(f"/api/organizations/{acme.pk}/", {"account_manager": customer.username}, format="json").json()
+    assert body == {"account_manager": ["Choose the username of a support agent or staff member."]}
