@@ -21,7 +21,7 @@ from scipy.stats import fisher_exact, mannwhitneyu
 
 from analytics.filters import Filters
 from analytics.report import Chart, Column, Report, Stat, Table, rate
-from escalation.accounts.models import AccountHealth, AccountOutcome, OutcomeKind
+from escalation.models.accounts import AccountHealth, AccountOutcome, OutcomeKind
 from helpdesk.models import OPEN_STATUSES, Organization, Ticket
 
 EXPERIENCE_DAYS = 180

@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from escalation.accounts.models import AccountHealth, OutcomeKind, UsageMeasure
+from escalation.models.accounts import AccountHealth, OutcomeKind, UsageMeasure
 from escalation.accounts.services import (
     account_health_refresh,
     account_manager_check,

@@ -18,7 +18,7 @@ from django.db.models import Avg, Count, Q
 from django.utils import timezone
 
 from escalation.accounts.health import account_facts, health_of
-from escalation.accounts.models import AccountHealth, AccountHealthSettings, AccountOutcome, OutcomeKind
+from escalation.models.accounts import AccountHealth, AccountHealthSettings, AccountOutcome, OutcomeKind
 from escalation.accounts.services import account_health_refresh, usage_record
 from helpdesk.models import Agent, AgentStatus, Organization, Role, Segment, Tier
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Avg, Count, Min, Q
 
-from escalation.accounts.models import ENGAGEMENT_MEASURES, LOAD_MEASURES, UsageMeasure
+from escalation.models.accounts import ENGAGEMENT_MEASURES, LOAD_MEASURES, UsageMeasure
 from helpdesk.models import AuthorKind, Csat, Message, Organization, Ticket, TicketEvent
 
 ESCALATION_CODES = ("escalation.functional", "escalation.hierarchical")

@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from rest_framework import serializers
 
-from escalation.accounts.models import OutcomeKind, UsageMeasure
+from escalation.models.accounts import OutcomeKind, UsageMeasure
 from escalation.accounts.services import account_manager_check, organization_update, outcome_record, usage_record
 from helpdesk.models import Organization, Segment
 

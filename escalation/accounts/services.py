@@ -17,14 +17,14 @@ from django.utils import timezone
 from django_q.models import Schedule
 
 from escalation.accounts.health import Health, account_facts, health_of
-from escalation.accounts.models import (
+from escalation.models.accounts import (
     AccountHealth,
     AccountHealthSettings,
     AccountOutcome,
     UsageMeasure,
     UsageRecord,
 )
-from escalation.scoring import score_ticket
+from escalation.routing.scoring import score_ticket
 from helpdesk.models import OPEN_STATUSES, Agent, Organization, Role, Ticket
 from helpdesk.notifications import notify
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from analytics.filters import Filters
 from analytics.metrics.accounts import accounts_report
-from escalation.accounts.models import AccountHealth, AccountOutcome
+from escalation.models.accounts import AccountHealth, AccountOutcome
 from escalation.accounts.services import account_health_refresh
 from helpdesk.models import Ticket
 from tests.factories import CustomerFactory, OrganizationFactory

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from escalation.accounts.models import AccountOutcome, UsageRecord
+from escalation.models.accounts import AccountOutcome, UsageRecord
 from tests.factories import CustomerFactory, OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

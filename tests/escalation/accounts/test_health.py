@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from escalation.accounts.health import AccountFacts, health_of
-from escalation.scoring import FactorSetting, score_snapshot
+from escalation.routing.scoring import FactorSetting, score_snapshot
 from tests.escalation.snapshots import snap
 
 QUIET = dict(today=dt.date(2026, 11, 1), window_days=30, baseline_days=90)

@@ -8,7 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from escalation.accounts.models import AccountOutcome, UsageRecord
+from escalation.models.accounts import AccountOutcome, UsageRecord
 from helpdesk.models import Organization
 from tests.factories import OrganizationFactory
 

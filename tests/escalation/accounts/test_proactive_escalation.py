@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from escalation.accounts.models import AccountHealth, AccountHealthSettings
+from escalation.models.accounts import AccountHealth, AccountHealthSettings
 from escalation.accounts.services import account_health_refresh
 from helpdesk.models import Notification, Ticket
 from tests.factories import CustomerFactory, OrganizationFactory, UserFactory
@@ -97,7 +97,7 @@ def test_angry_escalated_tickets_and_a_usage_jump_turn_the_account_at_risk(
     # The open tickets now carry the account's state in their priority.
     ticket = Ticket.objects.get(pk=ids[0])
     assert ticket.priority_score is not None
-    from escalation.scoring import score_ticket
+    from escalation.routing.scoring import score_ticket
 
     factor = next(f for f in score_ticket(ticket).factors if f.name == "account_at_risk")
     assert factor.contribution > 0 and "at risk" in factor.detail

@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from escalation.accounts.services import usage_record
-from escalation.handoff import handoff_for
-from escalation.rules import CompiledRule, apply_rules, describe_conditions, validate_rule
+from escalation.routing.handoff import handoff_for
+from escalation.routing.rules import CompiledRule, apply_rules, describe_conditions, validate_rule
 from helpdesk.models import Status
 from helpdesk.services import ticket_escalate
 from tests.escalation.snapshots import snap
