@@ -126,3 +126,25 @@ def test_growth_p_values_are_corrected_for_the_topics_tested():
     strong = [{"this_week": 30, "last_week": 10, "growth_p": growth_p_value(30, 10)}, *rows]
     holm_adjust(strong)
     assert significant_growth(strong[0])
+
+
+def test_the_coverage_threshold_is_chosen_on_labelled_ticket_article_pairs():
+    import numpy as np
+
+    from analytics.metrics.topics import COVERED_SIMILARITY, validate_threshold
+
+    rng = np.random.default_rng(0)
+    categories = ["Invoices"] * 30 + ["SSO"] * 30
+    # Column 0: the invoice article, column 1: the SSO article. Matching pairs score 0.35-0.6, others 0-0.2.
+    similarity = np.zeros((60, 2))
+    for i, category in enumerate(categories):
+        match = 0 if category == "Invoices" else 1
+        similarity[i, match] = rng.uniform(0.35, 0.6)
+        similarity[i, 1 - match] = rng.uniform(0.0, 0.2)
+    validation = validate_threshold(similarity, categories, [{"Invoices"}, {"SSO"}])
+    assert validation.validated and (validation.positives, validation.negatives) == (60, 60)
+    assert 0.2 < validation.threshold <= 0.36
+    assert validation.precision == 1.0 and validation.recall == 1.0
+    # Articles without categories label nothing: the default stays, and the page says so.
+    fallback = validate_threshold(similarity, categories, [set(), set()])
+    assert not fallback.validated and fallback.threshold == COVERED_SIMILARITY
