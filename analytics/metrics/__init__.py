@@ -21,7 +21,6 @@ from analytics.metrics.topics import topics_report
 from analytics.metrics.training import training_report
 from analytics.report import Report
 
-
 ERR_LEADS_ONLY = "This page names agents or accounts: it is for team leads and admins."
 
 

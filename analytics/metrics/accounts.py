@@ -138,7 +138,9 @@ def _outcomes(filters: Filters) -> list[dict[str, Any]]:
         o["escalated_share"] = rate(experience["escalated"], experience["tickets"]) or 0.0
         o["escalated"] = o["escalated_share"] >= HEAVY_SHARE
         record = (
-            AccountHealth.objects.filter(organization_id=o["organization_id"], computed_at__date__lte=health_by)
+            AccountHealth.objects.filter(
+                organization_id=o["organization_id"], computed_at__date__lte=health_by
+            )
             .order_by("-computed_at")
             .values("score", "at_risk")
             .first()
@@ -262,7 +264,10 @@ def accounts_report(filters: Filters) -> Report:
         *prediction_stats,
     ]
     report.highlights = [
-        *(f"{row['organization']} is at risk (health {row['score']:.0f}): {row['reasons']}." for row in at_risk.rows[:3]),
+        *(
+            f"{row['organization']} is at risk (health {row['score']:.0f}): {row['reasons']}."
+            for row in at_risk.rows[:3]
+        ),
         *(line for line in (retention_verdict, prediction_verdict) if line),
     ]
     report.tables = [at_risk, _history_table(filters), retention, prediction]

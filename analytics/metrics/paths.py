@@ -198,7 +198,9 @@ def _misrouting(filters: Filters) -> tuple[Table, Table, list[str]]:
         .annotate(n=Count("pk"))
         .order_by("to_team__name", "-n")
     ):
-        by_category.setdefault(r["to_team__name"], []).append((r["ticket__category__name"] or "(none)", r["n"]))
+        by_category.setdefault(r["to_team__name"], []).append(
+            (r["ticket__category__name"] or "(none)", r["n"])
+        )
     rows = []
     for team, total in sorted(totals.items()):
         wrong = sum(n for _, n in by_category.get(team, []))
@@ -234,9 +236,14 @@ def _misrouting(filters: Filters) -> tuple[Table, Table, list[str]]:
     recent = (
         functional.filter(misrouted)
         .order_by("-created_at", "-pk")
-        .values("ticket_id", "ticket__subject", "to_team__name", "ticket__team__name", "ticket__category__name", "created_at")[
-            :MISROUTED_EXAMPLES
-        ]
+        .values(
+            "ticket_id",
+            "ticket__subject",
+            "to_team__name",
+            "ticket__team__name",
+            "ticket__category__name",
+            "created_at",
+        )[:MISROUTED_EXAMPLES]
     )
     examples = Table(
         key="misrouting_examples",

@@ -9,8 +9,8 @@ from typing import Any
 
 from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import ExtractDay, ExtractHour, ExtractIsoWeekDay, ExtractMonth, ExtractYear
-from scipy.stats import fisher_exact
 from django.db.models.lookups import GreaterThanOrEqual, LessThan
+from scipy.stats import fisher_exact
 
 from analytics.db import HoursBetween, Median, Percentile
 from analytics.filters import ESCALATION_CODES, Filters, cohort, escalation_events
@@ -240,7 +240,9 @@ def _day_of_month(filters: Filters) -> tuple[Table, str | None]:
     tested with Fisher's exact test and stated only when significant."""
     rows = (
         cohort(filters)
-        .annotate(day=ExtractDay("created_at"), month=ExtractMonth("created_at"), year=ExtractYear("created_at"))
+        .annotate(
+            day=ExtractDay("created_at"), month=ExtractMonth("created_at"), year=ExtractYear("created_at")
+        )
         .values("year", "month", "day")
         .annotate(tickets=Count("pk"), escalated=Count("pk", filter=ESCALATED))
     )
@@ -264,9 +266,7 @@ def _day_of_month(filters: Filters) -> tuple[Table, str | None]:
             Column("tickets", "Tickets", "int"),
             Column("escalation_rate", "Escalation rate", "rate"),
         ],
-        rows=[
-            {"day": d, "tickets": t, "escalation_rate": rate(e, t)} for d, (t, e) in by_day.items() if t
-        ],
+        rows=[{"day": d, "tickets": t, "escalation_rate": rate(e, t)} for d, (t, e) in by_day.items() if t],
         chart=Chart("columns", label="day", value="escalation_rate"),
     )
     line = None

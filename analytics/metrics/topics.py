@@ -30,9 +30,9 @@ from typing import Any
 
 import numpy as np
 from django.db.models.functions import Mod
+from scipy.stats import binomtest
 from sklearn.cluster import KMeans
 from sklearn.decomposition import TruncatedSVD
-from scipy.stats import binomtest
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer, TfidfVectorizer
 from sklearn.preprocessing import normalize
 from threadpoolctl import threadpool_limits
@@ -59,11 +59,67 @@ GROWTH_ALPHA = 0.05
 LABEL_PHRASES = 2
 # Words every support ticket uses: they name no topic.
 SUPPORT_STOP_WORDS = {
-    "hi", "hello", "hey", "dear", "thanks", "thank", "regards", "cheers", "please", "pls", "help", "need",
-    "needs", "issue", "issues", "problem", "problems", "ticket", "support", "team", "just", "like", "get",
-    "got", "know", "want", "wanted", "would", "could", "also", "still", "used", "use", "using", "days", "day",
-    "today", "yesterday", "week", "weeks", "time", "times", "asap", "urgent", "really", "tried", "try",
-    "able", "does", "did", "doesn", "don", "didn", "isn", "won", "ve", "ll", "re", "hours", "let", "make",
+    "hi",
+    "hello",
+    "hey",
+    "dear",
+    "thanks",
+    "thank",
+    "regards",
+    "cheers",
+    "please",
+    "pls",
+    "help",
+    "need",
+    "needs",
+    "issue",
+    "issues",
+    "problem",
+    "problems",
+    "ticket",
+    "support",
+    "team",
+    "just",
+    "like",
+    "get",
+    "got",
+    "know",
+    "want",
+    "wanted",
+    "would",
+    "could",
+    "also",
+    "still",
+    "used",
+    "use",
+    "using",
+    "days",
+    "day",
+    "today",
+    "yesterday",
+    "week",
+    "weeks",
+    "time",
+    "times",
+    "asap",
+    "urgent",
+    "really",
+    "tried",
+    "try",
+    "able",
+    "does",
+    "did",
+    "doesn",
+    "don",
+    "didn",
+    "isn",
+    "won",
+    "ve",
+    "ll",
+    "re",
+    "hours",
+    "let",
+    "make",
 }
 STOP_WORDS = sorted(ENGLISH_STOP_WORDS | SUPPORT_STOP_WORDS)
 
@@ -165,8 +221,11 @@ def topic_labels(texts: list[str], labels: np.ndarray, k: int) -> list[str]:
             phrase = str(terms[i])
             # A longer phrase nearly as distinctive as the words in it says more: take it instead.
             longer = [
-                str(terms[j]) for j in order
-                if " " in str(terms[j]) and f" {phrase} " in f" {terms[j]} " and scores[c][j] >= 0.5 * scores[c][i]
+                str(terms[j])
+                for j in order
+                if " " in str(terms[j])
+                and f" {phrase} " in f" {terms[j]} "
+                and scores[c][j] >= 0.5 * scores[c][i]
             ]
             phrase = max(longer, key=len) if longer else phrase
             if any(f" {phrase} " in f" {p} " or f" {p} " in f" {phrase} " for p in picked):
@@ -218,7 +277,9 @@ class Validation:
         return self.positives >= MIN_VALIDATION_PAIRS and self.negatives >= MIN_VALIDATION_PAIRS
 
 
-def validate_threshold(similarity: np.ndarray, doc_categories: list[str | None], article_categories: list[set[str]]) -> Validation:
+def validate_threshold(
+    similarity: np.ndarray, doc_categories: list[str | None], article_categories: list[set[str]]
+) -> Validation:
     """The coverage threshold, chosen on labelled examples: an escalated ticket and an article filed under
     the ticket's category are a match, the same ticket and an article filed only under other categories are
     not. The threshold that maximizes F1 on these pairs is used; with too few pairs, the default stays."""
@@ -242,7 +303,11 @@ def validate_threshold(similarity: np.ndarray, doc_categories: list[str | None],
     f1 = np.where(precision + recall > 0, 2 * precision * recall / (precision + recall + 1e-12), 0)
     best = int(np.argmax(f1))
     return Validation(
-        round(float(ranked_scores[best]), 4), round(float(precision[best]), 4), round(float(recall[best]), 4), positives, negatives
+        round(float(ranked_scores[best]), 4),
+        round(float(precision[best]), 4),
+        round(float(recall[best]), 4),
+        positives,
+        negatives,
     )
 
 
@@ -287,7 +352,9 @@ def _topic_rows(
             if answering:
                 best = Counter(int(doc_article[i]) for i in answering).most_common(1)[0][0]
                 best_score = float(similarity[topic][best])
-            answered = sum(1 for i in member_index if doc_article[i] == best and doc_best[i] >= validation.threshold) / len(member_index)
+            answered = sum(
+                1 for i in member_index if doc_article[i] == best and doc_best[i] >= validation.threshold
+            ) / len(member_index)
         covered = answered >= COVERED_SHARE
         category, _ = Counter(d.category for d in members).most_common(1)[0]
         rows.append(
@@ -397,8 +464,7 @@ def topics_report(filters: Filters) -> Report:
                 else f"Too few articles filed under categories to validate the threshold "
                 f"({validation.positives} matching pairs); the default {COVERED_SIMILARITY} is used. "
             )
-            + 
-            "Red: no article covers the topic. "
+            + "Red: no article covers the topic. "
             f"Shares are stated only with ≥ {MIN_SHARE_TOTAL} escalations this week (≥ {MIN_SHARE_COUNT} in the "
             f"topic), with a 95% Wilson interval; growth only with ≥ {MIN_GROWTH_COUNT} this week and p < "
             f"{GROWTH_ALPHA} in an exact conditional test of two Poisson counts (binomial, p = ½), Holm-adjusted "

@@ -14,7 +14,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from escalation.models.accounts import AccountHealth, OutcomeKind, UsageMeasure
 from escalation.accounts.services import (
     account_health_refresh,
     account_manager_check,
@@ -22,6 +21,7 @@ from escalation.accounts.services import (
     outcome_record,
     usage_record,
 )
+from escalation.models.accounts import AccountHealth, OutcomeKind, UsageMeasure
 from helpdesk.api.permissions import IsStaffClient
 from helpdesk.models import Organization, Segment
 
@@ -83,7 +83,9 @@ class OrganizationDetailApi(APIView):
             max_digits=12, decimal_places=2, min_value=0, required=False
         )
         renewal_date = serializers.DateField(required=False, allow_null=True)
-        account_manager = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=150)
+        account_manager = serializers.CharField(
+            required=False, allow_null=True, allow_blank=True, max_length=150
+        )
         crm_id = serializers.CharField(required=False, allow_blank=True, max_length=100)
 
         def validate_account_manager(self, value):
@@ -137,7 +139,11 @@ class OrganizationUsageApi(APIView):
         written = usage_record(organization=organization, records=records)
         organization.refresh_from_db(fields=["usage_trends"])
         return Response(
-            {"created": written.created, "updated": written.updated, "usage_trends": organization.usage_trends},
+            {
+                "created": written.created,
+                "updated": written.updated,
+                "usage_trends": organization.usage_trends,
+            },
             status=201 if written.created else 200,
         )
 
@@ -150,7 +156,9 @@ class OrganizationOutcomeApi(APIView):
     class InputSerializer(serializers.Serializer):
         kind = serializers.ChoiceField(choices=OutcomeKind.choices)
         date = serializers.DateField()
-        amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True)
+        amount = serializers.DecimalField(
+            max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True
+        )
         note = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
     def get(self, request: Request, pk: int) -> Response:
@@ -168,7 +176,13 @@ class OrganizationOutcomeApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         outcome, created = outcome_record(organization=organization, **data.validated_data)
-        body = {"id": outcome.pk, "kind": outcome.kind, "date": outcome.date, "amount": outcome.amount, "note": outcome.note}
+        body = {
+            "id": outcome.pk,
+            "kind": outcome.kind,
+            "date": outcome.date,
+            "amount": outcome.amount,
+            "note": outcome.note,
+        }
         return Response(body, status=201 if created else 200)
 
 

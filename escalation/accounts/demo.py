@@ -18,8 +18,8 @@ from django.db.models import Avg, Count, Q
 from django.utils import timezone
 
 from escalation.accounts.health import account_facts, health_of
-from escalation.models.accounts import AccountHealth, AccountHealthSettings, AccountOutcome, OutcomeKind
 from escalation.accounts.services import account_health_refresh, usage_record
+from escalation.models.accounts import AccountHealth, AccountHealthSettings, AccountOutcome, OutcomeKind
 from helpdesk.models import Agent, AgentStatus, Organization, Role, Segment, Tier
 
 ACCOUNT_MANAGER = "amelia"

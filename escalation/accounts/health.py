@@ -215,7 +215,9 @@ def health_of(facts: AccountFacts) -> Health:
         )
     )
     strength, value, words = _churn_risk(facts)
-    factors.append(HealthFactor("churn_risk", "Churn risk (admin)", CHURN_WEIGHT, round(strength, 3), value, words))
+    factors.append(
+        HealthFactor("churn_risk", "Churn risk (admin)", CHURN_WEIGHT, round(strength, 3), value, words)
+    )
     score = max(0.0, min(100.0, 100 + sum(f.contribution for f in factors)))
     return Health(score=round(score, 1), factors=factors)
 
@@ -236,7 +238,9 @@ def account_facts(
     recent_from = now - dt.timedelta(days=window_days)
     before_from = recent_from - dt.timedelta(days=baseline_days)
     recent = Q(created_at__gte=recent_from)
-    tickets = Ticket.objects.filter(organization=organization, created_at__gte=before_from, created_at__lte=now)
+    tickets = Ticket.objects.filter(
+        organization=organization, created_at__gte=before_from, created_at__lte=now
+    )
     counts = tickets.aggregate(
         recent=Count("pk", filter=recent),
         before=Count("pk", filter=~recent),
@@ -262,7 +266,10 @@ def account_facts(
         before_n=Count("pk", filter=~recent),
     )
     escalations = TicketEvent.objects.filter(
-        ticket__organization=organization, code__in=ESCALATION_CODES, created_at__gte=recent_from, created_at__lte=now
+        ticket__organization=organization,
+        code__in=ESCALATION_CODES,
+        created_at__gte=recent_from,
+        created_at__lte=now,
     ).count()
     ratings = Csat.objects.filter(
         ticket__organization=organization, created_at__gte=before_from, created_at__lte=now
@@ -278,8 +285,12 @@ def account_facts(
         return ((a or 0) * n + (b or 0) * m) / (n + m), n + m
 
     # A ticket's own sentiment is its first message's; later customer messages carry their own.
-    mood_recent, mood_n = mean(counts["mood_recent"], counts["mood_recent_n"], messages["recent"], messages["recent_n"])
-    mood_before, _ = mean(counts["mood_before"], counts["mood_before_n"], messages["before"], messages["before_n"])
+    mood_recent, mood_n = mean(
+        counts["mood_recent"], counts["mood_recent_n"], messages["recent"], messages["recent_n"]
+    )
+    mood_before, _ = mean(
+        counts["mood_before"], counts["mood_before_n"], messages["before"], messages["before_n"]
+    )
     return AccountFacts(
         today=now.date(),
         window_days=window_days,

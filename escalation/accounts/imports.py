@@ -19,8 +19,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from rest_framework import serializers
 
+from escalation.accounts.services import (
+    account_manager_check,
+    organization_update,
+    outcome_record,
+    usage_record,
+)
 from escalation.models.accounts import OutcomeKind, UsageMeasure
-from escalation.accounts.services import account_manager_check, organization_update, outcome_record, usage_record
 from helpdesk.models import Organization, Segment
 
 MAX_ROWS = 1_000_000
@@ -87,7 +92,7 @@ class UsageRow(serializers.Serializer):
 def _rows(path: str, required: set[str]):
     """(line number, row without empty cells) for each data row."""
     try:
-        handle = Path(path).open(newline="", encoding="utf-8-sig")
+        handle = Path(path).open(newline="", encoding="utf-8-sig")  # noqa: SIM115 - closed by the with below
     except OSError as error:
         raise ImportFileError(f"Cannot open {path}: {error.strerror}.") from error
     with handle:
@@ -95,7 +100,9 @@ def _rows(path: str, required: set[str]):
         header = set(reader.fieldnames or [])
         missing = required - header
         if missing:
-            raise ImportFileError(f"The header lacks {', '.join(sorted(missing))}; it has {', '.join(sorted(header))}.")
+            raise ImportFileError(
+                f"The header lacks {', '.join(sorted(missing))}; it has {', '.join(sorted(header))}."
+            )
         try:
             for number, row in enumerate(reader, start=2):
                 if number > MAX_ROWS:
@@ -126,7 +133,11 @@ def import_accounts(path: str) -> ImportResult:
         name = facts.pop("name")
         try:
             with transaction.atomic():
-                found = Organization.objects.filter(crm_id=facts["crm_id"]).first() if facts.get("crm_id") else None
+                found = (
+                    Organization.objects.filter(crm_id=facts["crm_id"]).first()
+                    if facts.get("crm_id")
+                    else None
+                )
                 found = found or Organization.objects.filter(name=name).first()
                 if found is None:
                     found = Organization.objects.create(name=name)
@@ -162,7 +173,9 @@ def import_usage(path: str) -> ImportResult:
         key = (record.get("crm_id", ""), record.get("organization", ""))
         if key not in organizations:
             found = Organization.objects.filter(crm_id=key[0]).first() if key[0] else None
-            organizations[key] = found or (Organization.objects.filter(name=key[1]).first() if key[1] else None)
+            organizations[key] = found or (
+                Organization.objects.filter(name=key[1]).first() if key[1] else None
+            )
         organization = organizations[key]
         if organization is None:
             result.bad_rows.append(BadRow(line, {"organization": [f"No organization {key[1] or key[0]!r}."]}))

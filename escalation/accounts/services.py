@@ -58,7 +58,9 @@ def organization_update(*, organization: Organization, changes: dict) -> Organiz
             fields.append(name)
     if fields:
         organization.save(update_fields=fields)
-        transaction.on_commit(lambda: account_health_request(organization_id=organization.pk, trigger="account"))
+        transaction.on_commit(
+            lambda: account_health_request(organization_id=organization.pk, trigger="account")
+        )
     return organization
 
 
@@ -84,7 +86,12 @@ def usage_trends_of(rows: Iterable[tuple[str, dt.date, float]]) -> dict:
 def usage_trends_refresh(*, organization: Organization) -> dict:
     """Recompute Organization.usage_trends from the usage series (the last 120 days)."""
     since = timezone.localdate() - dt.timedelta(days=max(USAGE_WINDOWS) + 30)
-    latest = UsageRecord.objects.filter(organization=organization).order_by("-date").values_list("date", flat=True).first()
+    latest = (
+        UsageRecord.objects.filter(organization=organization)
+        .order_by("-date")
+        .values_list("date", flat=True)
+        .first()
+    )
     if latest is not None:
         since = min(since, latest - dt.timedelta(days=max(USAGE_WINDOWS) + 30))
     rows = (
@@ -104,7 +111,9 @@ class UsageWritten:
 
 
 @transaction.atomic
-def usage_record(*, organization: Organization, records: list[dict], refresh_health: bool = True) -> UsageWritten:
+def usage_record(
+    *, organization: Organization, records: list[dict], refresh_health: bool = True
+) -> UsageWritten:
     """Store dated usage values (validated {date, measure, value}); a (date, measure) sent again replaces
     its value. Then the organization's usage trends are recomputed and (after commit) its health refreshed."""
     created = updated = 0
@@ -120,7 +129,9 @@ def usage_record(*, organization: Organization, records: list[dict], refresh_hea
         created, updated = created + made, updated + (not made)
     usage_trends_refresh(organization=organization)
     if refresh_health:
-        transaction.on_commit(lambda: account_health_request(organization_id=organization.pk, trigger="usage"))
+        transaction.on_commit(
+            lambda: account_health_request(organization_id=organization.pk, trigger="usage")
+        )
     return UsageWritten(created=created, updated=updated)
 
 
@@ -141,7 +152,10 @@ def account_health_compute(*, organization: Organization, now: dt.datetime | Non
     """The account's health right now (nothing stored)."""
     config = AccountHealthSettings.current()
     facts = account_facts(
-        organization, now=now or timezone.now(), window_days=config.window_days, baseline_days=config.baseline_days
+        organization,
+        now=now or timezone.now(),
+        window_days=config.window_days,
+        baseline_days=config.baseline_days,
     )
     return health_of(facts)
 
@@ -201,17 +215,24 @@ def account_health_refresh(
     risk), tell its account manager live and by e-mail, once. Its open tickets are re-scored whenever
     the at-risk state changes. `alert=False` records quietly (loading history)."""
     organization = (
-        Organization.objects.select_for_update().select_related("account_manager").filter(pk=organization_id).first()
+        Organization.objects.select_for_update()
+        .select_related("account_manager")
+        .filter(pk=organization_id)
+        .first()
     )
     if organization is None:
         return None
     now = now or timezone.now()
     config = AccountHealthSettings.current()
     health = health_of(
-        account_facts(organization, now=now, window_days=config.window_days, baseline_days=config.baseline_days)
+        account_facts(
+            organization, now=now, window_days=config.window_days, baseline_days=config.baseline_days
+        )
     )
     at_risk = health.score < config.at_risk_below
-    previous = organization.health_history.filter(computed_at__lte=now).order_by("-computed_at", "-id").first()
+    previous = (
+        organization.health_history.filter(computed_at__lte=now).order_by("-computed_at", "-id").first()
+    )
     reasons = health.reasons
     new_reasons = [r for r in reasons if previous is None or r not in previous.reasons]
     should_alert = alert and at_risk and (previous is None or not previous.at_risk or bool(new_reasons))
@@ -241,7 +262,11 @@ def account_health_refresh(
             first_computed_at=now,
         )
     crossed = organization.at_risk != at_risk
-    organization.health_score, organization.at_risk, organization.health_computed_at = health.score, at_risk, now
+    organization.health_score, organization.at_risk, organization.health_computed_at = (
+        health.score,
+        at_risk,
+        now,
+    )
     organization.save(update_fields=["health_score", "at_risk", "health_computed_at"])
     if crossed or should_alert:
         open_tickets = list(
@@ -265,7 +290,9 @@ def account_health_request(*, organization_id: int, trigger: str = "ticket") -> 
     """Refresh an account's health soon: now, unless it was refreshed within the debounce period; then one
     delayed refresh is scheduled for when the period ends (many ticket changes, one computation)."""
     debounce = settings.ACCOUNT_HEALTH_DEBOUNCE_SECONDS
-    last = Organization.objects.filter(pk=organization_id).values_list("health_computed_at", flat=True).first()
+    last = (
+        Organization.objects.filter(pk=organization_id).values_list("health_computed_at", flat=True).first()
+    )
     now = timezone.now()
     if debounce <= 0 or last is None or now - last >= dt.timedelta(seconds=debounce):
         return account_health_refresh(organization_id=organization_id, trigger=trigger)

@@ -154,7 +154,11 @@ def _check_node(node: Any, where: str) -> None:
         raise _fail(where, f"unknown field {name!r}. Known fields: {', '.join(sorted(FIELD_OPS))}.")
     if op not in FIELD_OPS[name]:
         raise _fail(where, f"{name} cannot use {op!r}; use {', '.join(sorted(FIELD_OPS[name]))}.")
-    allowed = {"field", "op", "value", "days", "measure"} if name == "usage_change" else {"field", "op", "value", "days"}
+    allowed = (
+        {"field", "op", "value", "days", "measure"}
+        if name == "usage_change"
+        else {"field", "op", "value", "days"}
+    )
     extra = set(node) - allowed
     if extra or "value" not in node:
         also = {"recent_tickets": " (and days)", "usage_change": " (and measure, days)"}.get(name, "")
@@ -271,7 +275,9 @@ def describe_conditions(node: dict) -> str:
     if name == "recent_tickets":
         label = f"tickets from this customer in {node['days']} days"
     if name == "usage_change":
-        label = f"{UsageMeasure(node['measure']).label.split(' (')[0].lower()} change % in {node['days']} days"
+        label = (
+            f"{UsageMeasure(node['measure']).label.split(' (')[0].lower()} change % in {node['days']} days"
+        )
     if op == "contains_any":
         return f"text mentions any of {', '.join(repr(v) for v in value)}"
     if op == "contains_all":

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from analytics.filters import Filters
 from analytics.metrics.accounts import accounts_report
-from escalation.models.accounts import AccountHealth, AccountOutcome
 from escalation.accounts.services import account_health_refresh
+from escalation.models.accounts import AccountHealth, AccountOutcome
 from helpdesk.models import Ticket
 from tests.factories import CustomerFactory, OrganizationFactory
 
@@ -27,8 +27,13 @@ def troubled(lead):
     customer = CustomerFactory(organization=org).user
     for n in range(6):
         Ticket.objects.create(
-            subject=f"Broken {n}", body="Broken", customer=customer, organization=org,
-            sentiment=-0.9, escalation_count=2, sla_breached=True,
+            subject=f"Broken {n}",
+            body="Broken",
+            customer=customer,
+            organization=org,
+            sentiment=-0.9,
+            escalation_count=2,
+            sla_breached=True,
         )
     account_health_refresh(organization_id=org.pk)
     return org
@@ -43,9 +48,16 @@ def _history(n_churned_low: int, n_retained_high: int):
         org = OrganizationFactory(name=f"Past {i}")
         score = 30 + i if churned else 80 + i
         AccountHealth.objects.create(
-            organization=org, score=score, at_risk=score < 60, threshold=60, computed_at=before, first_computed_at=before
+            organization=org,
+            score=score,
+            at_risk=score < 60,
+            threshold=60,
+            computed_at=before,
+            first_computed_at=before,
         )
-        AccountOutcome.objects.create(organization=org, kind="churned" if churned else "renewed", date=outcome_day)
+        AccountOutcome.objects.create(
+            organization=org, kind="churned" if churned else "renewed", date=outcome_day
+        )
 
 
 def test_tier1_agents_cannot_open_pages_that_name_agents_or_accounts(client, agent, troubled):
@@ -74,7 +86,11 @@ def test_leads_see_the_accounts_at_risk_with_reasons_and_csv(client, lead, troub
 def test_health_history_lists_the_crossing(troubled):
     report = accounts_report(Filters(since=TODAY - dt.timedelta(days=7), until=TODAY))
     history = report.table("history").rows
-    assert history[0]["organization"] == "Acme" and history[0]["at_risk"] == "yes" and history[0]["alerted"] == "yes"
+    assert (
+        history[0]["organization"] == "Acme"
+        and history[0]["at_risk"] == "yes"
+        and history[0]["alerted"] == "yes"
+    )
 
 
 def test_prediction_quality_is_measured_against_recorded_outcomes():

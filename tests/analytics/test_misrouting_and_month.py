@@ -63,7 +63,10 @@ def test_month_end_claims_need_a_significant_difference(customer, invoices, tier
     report = timing_report(Filters(since=dt.date(2025, 1, 1), until=dt.date(2025, 1, 31)))
     rows = {r["day"]: r for r in report.table("day_of_month").rows}
     assert rows[29]["tickets"] == 10
-    assert any(line.startswith("At month end (last 3 days) 67% of tickets escalate vs 10%") for line in report.highlights)
+    assert any(
+        line.startswith("At month end (last 3 days) 67% of tickets escalate vs 10%")
+        for line in report.highlights
+    )
 
 
 def test_no_month_end_claim_on_few_tickets(customer, invoices, tier1, tier2):

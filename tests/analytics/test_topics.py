@@ -90,7 +90,9 @@ def test_topics_carry_readable_phrase_labels(report):
     refund = next(label for label in labels if "refund" in label or "charged twice" in label)
     for label in (sso, refund):
         assert all(word not in label.split() for word in ("the", "we", "please", "used", "days"))
-    assert any(" " in part for part in (sso + " / " + refund).split(" / "))  # at least one phrase, not only words
+    assert any(
+        " " in part for part in (sso + " / " + refund).split(" / ")
+    )  # at least one phrase, not only words
 
 
 @pytest.mark.parametrize(

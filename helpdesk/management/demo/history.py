@@ -115,8 +115,12 @@ class HistoryBuilder:
         self.open_load: Counter[int] = Counter()
         self.new_hires = patterns.new_hires(self.pool)
         # Chosen by name, not by the random stream, so the rest of the history stays as it was.
-        organizations = sorted({org.pk: org for org in self.org_of.values()}.values(), key=lambda o: zlib.crc32(o.name.encode()))
-        self.troubled = {org.pk for org in organizations[: round(len(organizations) * TROUBLED_PERCENT / 100)]}
+        organizations = sorted(
+            {org.pk: org for org in self.org_of.values()}.values(), key=lambda o: zlib.crc32(o.name.encode())
+        )
+        self.troubled = {
+            org.pk for org in organizations[: round(len(organizations) * TROUBLED_PERCENT / 100)]
+        }
 
     def in_trouble(self, ticket: Ticket) -> bool:
         return ticket.organization_id in self.troubled and ticket.created_at >= self.now - dt.timedelta(

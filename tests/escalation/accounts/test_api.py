@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from escalation.models.accounts import AccountOutcome, UsageRecord
-from tests.factories import CustomerFactory, OrganizationFactory, UserFactory
+from tests.factories import OrganizationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +81,9 @@ def test_bad_account_facts_are_refused_field_by_field(api, staff_user, acme, pay
 
 def test_a_customer_cannot_be_made_account_manager(api, staff_user, customer, acme):
     api.force_authenticate(staff_user)
-    response = api.patch(f"/api/organizations/{acme.pk}/", {"account_manager": customer.username}, format="json")
+    response = api.patch(
+        f"/api/organizations/{acme.pk}/", {"account_manager": customer.username}, format="json"
+    )
     assert response.status_code == 400
     assert "account_manager" in response.json()
 
@@ -119,7 +121,13 @@ def test_usage_is_kept_per_day_and_measure_and_resending_replaces_it(api, staff_
         ({"date": "2026-11-01", "measure": "vibes", "value": 3}, "measure"),
         ({"date": "2026-11-01", "measure": "logins", "value": -1}, "value"),
         ({"date": "2026-11-01", "measure": "logins"}, "value"),
-        ([{"date": "2026-11-01", "measure": "logins", "value": 1}, {"date": "x", "measure": "logins", "value": 1}], "records[1].date"),
+        (
+            [
+                {"date": "2026-11-01", "measure": "logins", "value": 1},
+                {"date": "x", "measure": "logins", "value": 1},
+            ],
+            "records[1].date",
+        ),
         ([], "non_field_errors"),
     ],
 )
@@ -134,8 +142,14 @@ def test_bad_usage_is_refused_and_nothing_is_stored(api, staff_user, acme, paylo
 def test_outcomes_are_recorded_once_per_kind_and_day(api, staff_user, acme):
     api.force_authenticate(staff_user)
     url = f"/api/organizations/{acme.pk}/outcomes/"
-    assert api.post(url, {"kind": "renewed", "date": "2026-10-01", "amount": "55000"}, format="json").status_code == 201
-    assert api.post(url, {"kind": "renewed", "date": "2026-10-01", "amount": "56000"}, format="json").status_code == 200
+    assert (
+        api.post(url, {"kind": "renewed", "date": "2026-10-01", "amount": "55000"}, format="json").status_code
+        == 201
+    )
+    assert (
+        api.post(url, {"kind": "renewed", "date": "2026-10-01", "amount": "56000"}, format="json").status_code
+        == 200
+    )
     assert api.post(url, {"kind": "left", "date": "2026-10-01"}, format="json").status_code == 400
     outcome = AccountOutcome.objects.get(organization=acme)
     assert outcome.amount == 56000
@@ -183,5 +197,7 @@ def test_at_risk_filter(api, staff_user, acme):
 
 def test_account_manager_errors_are_a_flat_list(api, staff_user, customer, acme):
     api.force_authenticate(staff_user)
-    body = api.patch(f"/api/organizations/{acme.pk}/", {"account_manager": customer.username}, format="json").json()
+    body = api.patch(
+        f"/api/organizations/{acme.pk}/", {"account_manager": customer.username}, format="json"
+    ).json()
     assert body == {"account_manager": ["Choose the username of a support agent or staff member."]}

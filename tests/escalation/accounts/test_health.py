@@ -41,7 +41,9 @@ def test_a_couple_of_tickets_is_no_trend():
     [(-0.6, None, -20.0), (-0.3, None, -10.0), (0.2, 0.3, -2.0), (0.5, None, 0.0)],
 )
 def test_sentiment_weighs_by_negativity_or_by_its_fall(recent, before, points):
-    health = health_of(AccountFacts(**QUIET, sentiment_recent=recent, sentiment_recent_n=4, sentiment_before=before))
+    health = health_of(
+        AccountFacts(**QUIET, sentiment_recent=recent, sentiment_recent_n=4, sentiment_before=before)
+    )
     assert factor(health, "sentiment_trend").contribution == pytest.approx(points)
 
 
@@ -69,7 +71,9 @@ def test_usage_falling_or_jumping_is_a_warning_sign(trends, points, words):
 
 def test_contract_value_weighs_only_with_trouble():
     calm_big = health_of(AccountFacts(**QUIET, contract_value=250_000))
-    troubled_big = health_of(AccountFacts(**QUIET, contract_value=250_000, sla_breaches_recent=3, escalations_recent=5))
+    troubled_big = health_of(
+        AccountFacts(**QUIET, contract_value=250_000, sla_breaches_recent=3, escalations_recent=5)
+    )
     assert factor(calm_big, "contract_value").contribution == 0
     assert factor(troubled_big, "contract_value").contribution < 0
 
@@ -87,7 +91,11 @@ def test_renewal_proximity():
 def test_the_priority_score_reads_the_stored_account_state():
     setting = (FactorSetting("account_at_risk", 10.0, {}),)
     thresholds = ((70.0, "urgent"), (0.0, "low"))
-    at_risk = score_snapshot(snap(account_health=38.0, account_at_risk=True), factors=setting, thresholds=thresholds)
-    healthy = score_snapshot(snap(account_health=90.0, account_at_risk=False), factors=setting, thresholds=thresholds)
+    at_risk = score_snapshot(
+        snap(account_health=38.0, account_at_risk=True), factors=setting, thresholds=thresholds
+    )
+    healthy = score_snapshot(
+        snap(account_health=90.0, account_at_risk=False), factors=setting, thresholds=thresholds
+    )
     assert at_risk.value == 10.0 and at_risk.factors[0].detail == "account at risk (health 38/100)"
     assert healthy.value == 0.0

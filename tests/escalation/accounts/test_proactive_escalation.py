@@ -8,8 +8,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from escalation.models.accounts import AccountHealth, AccountHealthSettings
 from escalation.accounts.services import account_health_refresh
+from escalation.models.accounts import AccountHealth, AccountHealthSettings
 from helpdesk.models import Notification, Ticket
 from tests.factories import CustomerFactory, OrganizationFactory, UserFactory
 
@@ -106,8 +106,13 @@ def test_angry_escalated_tickets_and_a_usage_jump_turn_the_account_at_risk(
 def test_no_repeated_alert_while_nothing_changes(acme, acme_customer, lead):
     for n in range(6):
         Ticket.objects.create(
-            subject=f"Broken {n}", body="Broken again", customer=acme_customer, organization=acme,
-            sentiment=-0.9, escalation_count=2, sla_breached=True,
+            subject=f"Broken {n}",
+            body="Broken again",
+            customer=acme_customer,
+            organization=acme,
+            sentiment=-0.9,
+            escalation_count=2,
+            sla_breached=True,
         )
     first = account_health_refresh(organization_id=acme.pk)
     again = account_health_refresh(organization_id=acme.pk)
@@ -124,15 +129,23 @@ def test_without_an_account_manager_team_leads_hear_about_it(acme, acme_customer
     billing.save()
     for n in range(6):
         Ticket.objects.create(
-            subject=f"Broken {n}", body="Broken again", customer=acme_customer, organization=acme,
-            team=billing, sentiment=-0.9, escalation_count=2, sla_breached=True,
+            subject=f"Broken {n}",
+            body="Broken again",
+            customer=acme_customer,
+            organization=acme,
+            team=billing,
+            sentiment=-0.9,
+            escalation_count=2,
+            sla_breached=True,
         )
     account_health_refresh(organization_id=acme.pk)
     assert [n.recipient for n in Notification.objects.filter(kind="account.at_risk")] == [lead.user]
 
 
 def test_the_threshold_is_admin_editable(acme, acme_customer):
-    Ticket.objects.create(subject="Meh", body="meh", customer=acme_customer, organization=acme, sentiment=-0.5)
+    Ticket.objects.create(
+        subject="Meh", body="meh", customer=acme_customer, organization=acme, sentiment=-0.5
+    )
     AccountHealthSettings.objects.create(pk=1, at_risk_below=99.5)
     record = account_health_refresh(organization_id=acme.pk)
     assert record.at_risk and record.threshold == 99.5
@@ -154,7 +167,11 @@ def test_ticket_changes_refresh_health_at_most_once_per_debounce_period(
         for n in range(3):
             api.post(
                 "/api/tickets/",
-                {"subject": f"Question {n}", "body": "How do I export?", "customer_email": acme_customer.email},
+                {
+                    "subject": f"Question {n}",
+                    "body": "How do I export?",
+                    "customer_email": acme_customer.email,
+                },
                 format="json",
             )
     # The first change computed the health; the others left one delayed refresh behind.

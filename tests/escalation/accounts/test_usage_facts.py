@@ -66,7 +66,9 @@ def test_the_handoff_shows_usage_trends_next_to_the_account(billing, tier1, tier
             {"date": today, "measure": "data_volume", "value": 400},
         ],
     )
-    ticket = TicketFactory(team=billing, tier=tier1, assignee=agent, status=Status.OPEN, customer=customer, organization=org)
+    ticket = TicketFactory(
+        team=billing, tier=tier1, assignee=agent, status=Status.OPEN, customer=customer, organization=org
+    )
     ticket_escalate(ticket=ticket, kind="hierarchical", actor=agent.user, reason="Slow since the import.")
     facts = dict(handoff_for(ticket).account)
     assert facts["Data volume"] == f"400 on {today.isoformat()} (+300% in 30 days)"
