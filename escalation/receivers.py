@@ -46,7 +46,8 @@ FREEING_EVENTS = {
     "ticket.assigned": "from_agent_id",
 }
 
-# Ticket events that change what an account's health is computed from.
+# Ticket events that change what an account's health is computed from. New tickets alone are left to the
+# hourly pass: intake hands each new ticket to the worker in one message, and routing alone.
 ACCOUNT_HEALTH_EVENTS = frozenset(
     {
         "escalation.functional",
@@ -69,11 +70,6 @@ STATUS_TASKS = {
 @receiver(ticket_received, dispatch_uid="escalation.route_new")
 def route_new(sender, ticket_id, **kwargs) -> None:
     transaction.on_commit(lambda: enqueue("escalation.tasks.route_ticket", ticket_id, "created"))
-
-
-@receiver(ticket_received, dispatch_uid="escalation.account_health_on_new")
-def account_health_on_new(sender, ticket_id, **kwargs) -> None:
-    transaction.on_commit(lambda: enqueue(ACCOUNT_HEALTH_TASK, ticket_id))
 
 
 @receiver(ticket_event_recorded, dispatch_uid="escalation.account_health_on_event")

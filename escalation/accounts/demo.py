@@ -18,8 +18,14 @@ from django.db.models import Avg, Count, Q
 from django.utils import timezone
 
 from escalation.accounts.health import account_facts, health_of
-from escalation.accounts.services import account_health_refresh, usage_record
-from escalation.models.accounts import AccountHealth, AccountHealthSettings, AccountOutcome, OutcomeKind
+from escalation.accounts.services import account_health_refresh, usage_trends_refresh
+from escalation.models.accounts import (
+    AccountHealth,
+    AccountHealthSettings,
+    AccountOutcome,
+    OutcomeKind,
+    UsageRecord,
+)
 from helpdesk.models import Agent, AgentStatus, Organization, Role, Segment, Tier
 
 ACCOUNT_MANAGER = "amelia"
@@ -57,7 +63,11 @@ def _usage(org: Organization, rng: random.Random, today: dt.date) -> None:
             {"date": day, "measure": "active_users", "value": round(active)},
             {"date": day, "measure": "logins", "value": round(active * rng.uniform(3, 6))},
         ]
-    usage_record(organization=org, records=records, refresh_health=False)
+    # A fresh demo has no usage yet: written in one insert, then the trends computed once.
+    UsageRecord.objects.bulk_create(
+        [UsageRecord(organization=org, **record) for record in records], ignore_conflicts=True
+    )
+    usage_trends_refresh(organization=org)
 
 
 def _outcome(org: Organization, rng: random.Random, today: dt.date, now: dt.datetime) -> None:

@@ -164,16 +164,18 @@ def test_ticket_changes_refresh_health_at_most_once_per_debounce_period(
     settings.ACCOUNT_HEALTH_DEBOUNCE_SECONDS = 300
     api.force_authenticate(staff_user)
     with django_capture_on_commit_callbacks(execute=True):
+        ticket_id = api.post(
+            "/api/tickets/",
+            {"subject": "Exports", "body": "How do I export?", "customer_email": acme_customer.email},
+            format="json",
+        ).json()["id"]
+    # A new ticket alone waits for the hourly pass (intake hands over routing only).
+    assert not AccountHealth.objects.filter(organization=acme).exists()
+    api.force_authenticate(acme_customer)
+    with django_capture_on_commit_callbacks(execute=True):
         for n in range(3):
-            api.post(
-                "/api/tickets/",
-                {
-                    "subject": f"Question {n}",
-                    "body": "How do I export?",
-                    "customer_email": acme_customer.email,
-                },
-                format="json",
-            )
-    # The first change computed the health; the others left one delayed refresh behind.
+            reply = api.post(f"/api/tickets/{ticket_id}/messages/", {"body": f"Any news? ({n})"}, format="json")
+            assert reply.status_code == 201, reply.content
+    # The first message computed the health; the others left one delayed refresh behind.
     assert AccountHealth.objects.filter(organization=acme).count() == 1
     assert Schedule.objects.filter(name=f"account-health-{acme.pk}").count() == 1
