@@ -11,6 +11,7 @@ def add_account_factor(apps, schema_editor):
     factor = apps.get_model("escalation", "ScoringFactor")
     if factor.objects.exists():
         factor.objects.get_or_create(key="account_at_risk", defaults={"weight": 10.0})
+        factor.objects.get_or_create(key="usage_surge", defaults={"weight": 5.0})
 
 
 class Migration(migrations.Migration):
@@ -37,7 +38,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='scoringfactor',
             name='key',
-            field=models.CharField(choices=[('segment', 'Customer segment'), ('contract_value', 'Contract value'), ('renewal', 'Renewal proximity'), ('churn_risk', 'Churn risk'), ('vip', 'VIP account'), ('frustration', 'Sentiment / frustration'), ('severity', 'Severity cues in the text'), ('repeat_contacts', 'Repeat contacts'), ('sla_pressure', 'SLA time running out'), ('escalation_risk', 'Predicted escalation'), ('account_at_risk', 'Account at risk')], max_length=30, unique=True),
+            field=models.CharField(choices=[('segment', 'Customer segment'), ('contract_value', 'Contract value'), ('renewal', 'Renewal proximity'), ('churn_risk', 'Churn risk'), ('vip', 'VIP account'), ('frustration', 'Sentiment / frustration'), ('severity', 'Severity cues in the text'), ('repeat_contacts', 'Repeat contacts'), ('sla_pressure', 'SLA time running out'), ('escalation_risk', 'Predicted escalation'), ('account_at_risk', 'Account at risk'), ('usage_surge', 'Usage surge (data volume, API calls)')], max_length=30, unique=True),
         ),
         migrations.CreateModel(
             name='AccountHealth',

@@ -13,6 +13,8 @@ its admin-edited weight turns that into points. In the order the factors are lis
 - SLA pressure: the share of the SLA window already used (the SLA sweep re-scores as it narrows)
 - escalation risk: the predicted escalation probability
 - account at risk: 1 while the organization's computed health is below the at-risk threshold
+- usage surge: the organization's data volume or API calls grew over {"days": 30}; full at {"full_at": 3.0}
+  (+300 %) — new load often comes with performance tickets
 A rule's "set priority" is a floor: the score is lifted to that level's threshold, shown as its own factor.
 """
 
@@ -67,6 +69,7 @@ PARAM_DEFAULTS: dict[str, dict] = {
         ],
     },
     FactorKey.REPEAT_CONTACTS: {"days": 14, "full_at": 3},
+    FactorKey.USAGE_SURGE: {"days": 30, "full_at": 3.0},
 }
 
 
@@ -189,6 +192,20 @@ def _account_at_risk(snap: TicketSnapshot, params: dict) -> tuple[float, str]:
     return 0.0, f"account healthy ({snap.account_health:.0f}/100)"
 
 
+def _usage_surge(snap: TicketSnapshot, params: dict) -> tuple[float, str]:
+    days = int(params["days"]) if int(params["days"]) in (7, 30, 90) else 30
+    changes = [
+        (change, measure)
+        for measure in ("data_volume", "api_calls")
+        if (change := snap.usage_change(measure, days)) is not None
+    ]
+    if not changes:
+        return 0.0, "no usage trend on record"
+    change, measure = max(changes)
+    words = f"{measure.replace('_', ' ')} {change:+.0%} in {days} days"
+    return _clamp(change / params["full_at"]), words
+
+
 FACTORS: dict[str, Callable[[TicketSnapshot, dict], tuple[float, str]]] = {
     FactorKey.SEGMENT: _segment,
     FactorKey.CONTRACT_VALUE: _contract_value,
@@ -201,6 +218,7 @@ FACTORS: dict[str, Callable[[TicketSnapshot, dict], tuple[float, str]]] = {
     FactorKey.SLA_PRESSURE: _sla_pressure,
     FactorKey.ESCALATION_RISK: _escalation_risk,
     FactorKey.ACCOUNT_AT_RISK: _account_at_risk,
+    FactorKey.USAGE_SURGE: _usage_surge,
 }
 
 ERR_PARAMETERS = "Unknown setting(s) {keys} for {factor}; it takes: {allowed}."

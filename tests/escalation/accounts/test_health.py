@@ -99,3 +99,19 @@ def test_the_priority_score_reads_the_stored_account_state():
     )
     assert at_risk.value == 10.0 and at_risk.factors[0].detail == "account at risk (health 38/100)"
     assert healthy.value == 0.0
+
+
+@pytest.mark.parametrize(
+    ("trends", "points", "words"),
+    [
+        ({"data_volume": {"change": {"30": 3.0}}}, 5.0, "data volume +300% in 30 days"),
+        ({"api_calls": {"change": {"30": 1.5}}, "data_volume": {"change": {"30": 0.3}}}, 2.5, "api calls +150% in 30 days"),
+        ({"data_volume": {"change": {"30": -0.5}}}, 0.0, "data volume -50% in 30 days"),
+        ({}, 0.0, "no usage trend on record"),
+    ],
+)
+def test_a_usage_surge_raises_the_priority_of_the_accounts_tickets(trends, points, words):
+    setting = (FactorSetting("usage_surge", 5.0, {}),)
+    score = score_snapshot(snap(usage_trends=trends), factors=setting, thresholds=((0.0, "low"),))
+    assert score.factors[0].contribution == pytest.approx(points)
+    assert score.factors[0].detail == words
