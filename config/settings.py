@@ -320,3 +320,5 @@ ATTACHMENT_EXTENSIONS = env_list(
     "ATTACHMENT_EXTENSIONS",
     "png,jpg,jpeg,gif,webp,pdf,txt,log,csv,json,xml,zip,gz,doc,docx,xls,xlsx,ppt,pptx,odt,ods,odp,rtf,eml,ics,har",
 )
+# After a ticket changes, its account's health is recomputed at most this often (one delayed refresh waits).
+ACCOUNT_HEALTH_DEBOUNCE_SECONDS = env_int("ACCOUNT_HEALTH_DEBOUNCE_SECONDS", 60)

@@ -1,5 +1,13 @@
-"""The escalation app's tables, by family: routing, SLA, autonomy and triage."""
+"""The escalation app's tables, by family: routing, SLA, autonomy, triage and accounts."""
 
+from escalation.models.accounts import (
+    AccountHealth,
+    AccountHealthSettings,
+    AccountOutcome,
+    OutcomeKind,
+    UsageMeasure,
+    UsageRecord,
+)
 from escalation.models.autonomy import (
     FAILURES,
     SUCCESSES,
@@ -32,6 +40,12 @@ from escalation.models.triage import TriageModelVersion
 from escalation.coverage.models import CoverageGap, OnCall  # noqa: E402 - on-call duty and coverage gaps
 
 __all__ = [
+    "AccountHealth",
+    "AccountHealthSettings",
+    "AccountOutcome",
+    "OutcomeKind",
+    "UsageMeasure",
+    "UsageRecord",
     "ERR_COORDINATOR_NOT_LEAD",
     "FAILURES",
     "SUCCESSES",

@@ -55,6 +55,8 @@ class FactorKey(models.TextChoices):
     REPEAT_CONTACTS = "repeat_contacts", "Repeat contacts"
     SLA_PRESSURE = "sla_pressure", "SLA time running out"
     ESCALATION_RISK = "escalation_risk", "Predicted escalation"
+    ACCOUNT_AT_RISK = "account_at_risk", "Account at risk"
+    USAGE_SURGE = "usage_surge", "Usage surge (data volume, API calls)"
 
 
 class ScoringFactor(models.Model):

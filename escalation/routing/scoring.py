@@ -12,6 +12,9 @@ its admin-edited weight turns that into points. In the order the factors are lis
 - repeat contacts: other tickets from the customer in {"days": 14}, full at {"full_at": 3}
 - SLA pressure: the share of the SLA window already used (the SLA sweep re-scores as it narrows)
 - escalation risk: the predicted escalation probability
+- account at risk: 1 while the organization's computed health is below the at-risk threshold
+- usage surge: the organization's data volume or API calls grew over {"days": 30}; full at {"full_at": 3.0}
+  (+300 %) — new load often comes with performance tickets
 A floor lifts the score to a level's threshold, shown as its own factor: a rule's "set priority", the
 business impact the customer states (escalation.triage.impact: high for one kind, urgent for critical
 ones) or the triage model's priority when it is confident; the strongest wins.
@@ -69,6 +72,7 @@ PARAM_DEFAULTS: dict[str, dict] = {
         ],
     },
     FactorKey.REPEAT_CONTACTS: {"days": 14, "full_at": 3},
+    FactorKey.USAGE_SURGE: {"days": 30, "full_at": 3.0},
 }
 
 
@@ -183,6 +187,28 @@ def _escalation_risk(snap: TicketSnapshot, params: dict) -> tuple[float, str]:
     return (_clamp(p), f"{p:.0%} likely to escalate") if p is not None else (0.0, "no prediction")
 
 
+def _account_at_risk(snap: TicketSnapshot, params: dict) -> tuple[float, str]:
+    if snap.account_health is None:
+        return 0.0, "account health not computed"
+    if snap.account_at_risk:
+        return 1.0, f"account at risk (health {snap.account_health:.0f}/100)"
+    return 0.0, f"account healthy ({snap.account_health:.0f}/100)"
+
+
+def _usage_surge(snap: TicketSnapshot, params: dict) -> tuple[float, str]:
+    days = int(params["days"]) if int(params["days"]) in (7, 30, 90) else 30
+    changes = [
+        (change, measure)
+        for measure in ("data_volume", "api_calls")
+        if (change := snap.usage_change(measure, days)) is not None
+    ]
+    if not changes:
+        return 0.0, "no usage trend on record"
+    change, measure = max(changes)
+    words = f"{measure.replace('_', ' ')} {change:+.0%} in {days} days"
+    return _clamp(change / params["full_at"]), words
+
+
 FACTORS: dict[str, Callable[[TicketSnapshot, dict], tuple[float, str]]] = {
     FactorKey.SEGMENT: _segment,
     FactorKey.CONTRACT_VALUE: _contract_value,
@@ -194,6 +220,8 @@ FACTORS: dict[str, Callable[[TicketSnapshot, dict], tuple[float, str]]] = {
     FactorKey.REPEAT_CONTACTS: _repeat,
     FactorKey.SLA_PRESSURE: _sla_pressure,
     FactorKey.ESCALATION_RISK: _escalation_risk,
+    FactorKey.ACCOUNT_AT_RISK: _account_at_risk,
+    FactorKey.USAGE_SURGE: _usage_surge,
 }
 
 ERR_PARAMETERS = "Unknown setting(s) {keys} for {factor}; it takes: {allowed}."

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import zlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -35,6 +36,10 @@ from helpdesk.models import (
 )
 
 RECENT_SHARE = 0.06
+# Some accounts go through a rough patch: from about two months ago their people write in angrier and
+# their tickets escalate more (which later shows in their renewals; escalation.accounts.demo).
+TROUBLED_PERCENT = 15
+TROUBLE_DAYS = 60
 ESCALATION_BIAS = {
     "Security incident": 0.25,
     "Bug report": 0.3,
@@ -152,6 +157,18 @@ class HistoryBuilder:
         self.customer_weights = [1 + (12 if i % 17 == 0 else 0) for i in range(len(cast.customers))]
         self.open_load: Counter[int] = Counter()
         self.new_hires = patterns.new_hires(self.pool)
+        # Chosen by name, not by the random stream, so the rest of the history stays as it was.
+        organizations = sorted(
+            {org.pk: org for org in self.org_of.values()}.values(), key=lambda o: zlib.crc32(o.name.encode())
+        )
+        self.troubled = {
+            org.pk for org in organizations[: round(len(organizations) * TROUBLED_PERCENT / 100)]
+        }
+
+    def in_trouble(self, ticket: Ticket) -> bool:
+        return ticket.organization_id in self.troubled and ticket.created_at >= self.now - dt.timedelta(
+            days=TROUBLE_DAYS
+        )
 
     def agent_for(self, team_id: int, level: int) -> Agent:
         candidates = (
@@ -182,6 +199,9 @@ class HistoryBuilder:
         frustrated = any(
             cue in body.lower() for cue in ("third time", "nobody seems to care", "urgent", "refusing")
         )
+        troubled = org.pk in self.troubled and created >= self.now - dt.timedelta(days=TROUBLE_DAYS)
+        if troubled and not frustrated:
+            frustrated = rng.random() < 0.5
         ticket = Ticket(
             subject=subject[:200],
             body=body,
@@ -286,6 +306,7 @@ class HistoryBuilder:
             + ESCALATION_BIAS.get(category_name, 0)
             + (0.08 if ticket.organization.segment == Segment.ENTERPRISE else 0)
             + (patterns.NEW_HIRE_EXTRA_ESCALATION if agent.pk in self.new_hires else 0)
+            + (0.2 if self.in_trouble(ticket) else 0)
         )
         hours = rng.lognormvariate(1.9, 0.9)  # median ~7h of work
         if created.weekday() == 4:
