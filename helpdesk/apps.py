@@ -7,6 +7,8 @@ class HelpdeskConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from helpdesk.services.article_review import connect_review_on_category_change
         from helpdesk.services.customers import connect_cache_invalidation
 
         connect_cache_invalidation()
+        connect_review_on_category_change()

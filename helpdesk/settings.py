@@ -307,3 +307,16 @@ TRIAGE_MODEL_DIR = VAR_DIR / "models"
 # The router's synchronous first look at a new ticket (SLA due times; triage waits for routing): a
 # dotted path, so helpdesk never imports the escalation app. Empty string disables it.
 HELPDESK_INTAKE_HOOK = env_str("HELPDESK_INTAKE_HOOK", "escalation.intake.prepare_new_ticket")
+
+
+def _own_hosts() -> str:
+    """The site's own host names: HELPDESK_BASE_URL's host, else the concrete ALLOWED_HOSTS."""
+    base_host = urlparse(env_str("HELPDESK_BASE_URL")).hostname
+    if base_host:
+        return base_host
+    return ",".join(h.lstrip(".") for h in ALLOWED_HOSTS if h not in {"*", "testserver"} and "[" not in h)
+
+
+# Domains that links in automatic answers may point to (their subdomains included); an article linking
+# anywhere else goes to an agent for review instead of to the customer (escalation/answer_links.py).
+HELPDESK_ANSWER_LINK_DOMAINS = env_list("HELPDESK_ANSWER_LINK_DOMAINS", _own_hosts())

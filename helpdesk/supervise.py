@@ -12,6 +12,7 @@ sentinel, pool and monitor processes) can be signalled and reaped as one:
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import signal
@@ -32,10 +33,8 @@ PR_SET_PDEATHSIG = 1
 def _die_with_parent() -> None:
     """In the child, before exec: SIGTERM when the supervisor dies (Linux only; a no-op elsewhere)."""
     if sys.platform.startswith("linux"):
-        try:
+        with contextlib.suppress(OSError, AttributeError):
             ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-        except (OSError, AttributeError):
-            pass
 
 
 @dataclass
@@ -117,10 +116,8 @@ class Supervisor:
                 _signal(process.pid, signal.SIGTERM)
         deadline = time.monotonic() + STOP_GRACE
         for process in started:
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                pass
         for process in started:
             _kill_group(process.pid)
             if process.poll() is None:
@@ -128,15 +125,11 @@ class Supervisor:
 
 
 def _signal(pid: int, sig: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.kill(pid, sig)
-    except ProcessLookupError:
-        pass
 
 
 def _kill_group(pgid: int) -> None:
     """SIGKILL every process left in the group (the group id is the id of the child that led it)."""
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass

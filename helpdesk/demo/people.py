@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+
 from helpdesk.demo import content
 from helpdesk.models import (
     Agent,
@@ -27,6 +28,7 @@ from helpdesk.models import (
     Team,
     Tier,
 )
+from helpdesk.services.article_review import article_approve_seeded
 
 ALL_DAYS = [0, 1, 2, 3, 4, 5, 6]
 ON_CALL = (dt.time(0, 0), dt.time(0, 0))  # start == end means around the clock
@@ -110,6 +112,7 @@ def build_structure(cast: Cast) -> None:
         article, created = Article.objects.get_or_create(title=title, defaults={"body": body})
         if created:
             article.categories.add(cast.categories[category_name])
+            article_approve_seeded(article=article)
 
 
 def build_agents(cast: Cast, rng: random.Random, password_hash: str, admin_password_hash: str) -> None:

@@ -3,7 +3,7 @@ agents), what is asked (tickets, messages, events, CSAT), and what is told (noti
 knowledge articles)."""
 
 from helpdesk.models.accounts import Customer, Organization, Segment
-from helpdesk.models.knowledge import Article
+from helpdesk.models.knowledge import Article, ReviewState
 from helpdesk.models.live import LiveEvent
 from helpdesk.models.notifications import Notification
 from helpdesk.models.staff import Agent, AgentLeave, AgentSkill, AgentStatus, Role, Skill, Team, Tier
@@ -40,6 +40,7 @@ __all__ = [
     "Notification",
     "Organization",
     "Priority",
+    "ReviewState",
     "Role",
     "Segment",
     "Skill",

@@ -23,9 +23,7 @@ def admin_profile_ensure(*, user: AbstractBaseUser) -> Agent | None:
     try:
         with transaction.atomic():
             tier = Tier.objects.order_by("-level").first() or Tier.objects.create(**FIRST_TIER)
-            agent = Agent.objects.create(
-                user=user, role=Role.ADMIN, tier=tier, status=AgentStatus.OFFLINE
-            )
+            agent = Agent.objects.create(user=user, role=Role.ADMIN, tier=tier, status=AgentStatus.OFFLINE)
     except IntegrityError:  # two first requests at once: the other one made it
         agent = Agent.objects.get(user=user)
     user.agent = agent

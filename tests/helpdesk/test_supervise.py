@@ -3,6 +3,7 @@ SIGTERM/Ctrl-C stop everything the supervisor started, the worker's own children
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -95,10 +96,8 @@ def started(tmp_path):
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
         for pid in left:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         process.wait()
         log.close()
 

@@ -35,7 +35,9 @@ class Command(BaseCommand):
             help="Load the demo data into an empty database of any kind (PostgreSQL included).",
         )
         seeding.add_argument(
-            "--no-seed", action="store_true", help="Do not load demo data, even into an empty SQLite database."
+            "--no-seed",
+            action="store_true",
+            help="Do not load demo data, even into an empty SQLite database.",
         )
         parser.add_argument("--no-worker", action="store_true", help="Run the web server only.")
 
@@ -73,7 +75,9 @@ class Command(BaseCommand):
             )
         ]
         if not no_worker:
-            children.append(Child("worker", [sys.executable, str(settings.BASE_DIR / "manage.py"), "qcluster"]))
+            children.append(
+                Child("worker", [sys.executable, str(settings.BASE_DIR / "manage.py"), "qcluster"])
+            )
         self.stdout.write(
             self.style.SUCCESS(f"Helpdesk running on http://{host}:{port}/ (Ctrl-C stops web and worker)")
         )
