@@ -6,6 +6,7 @@ Production: DATABASE_URL (PostgreSQL) and REDIS_URL (channel layer, cache, djang
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 import warnings
@@ -80,6 +81,7 @@ INSTALLED_APPS = [
     "template_partials",
     "channels",
     "django_q",
+    "axes",
     "helpdesk",
     "escalation",
     "analytics",
@@ -96,6 +98,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last: turns a locked-out sign-in into the lockout page (helpdesk/abuse/lockout.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "helpdesk.urls"
@@ -193,7 +197,33 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses sign-ins while locked out; must come first
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "/accounts/login/"
+
+# --- Abuse limits (helpdesk/abuse/) -----------------------------------------------------------------
+# Sign-in lockout (django-axes) for customers and staff alike, at /accounts/login/ and /admin/login/:
+# after LOGIN_FAILURE_LIMIT wrong passwords for one username from one address, that pair waits
+# LOGIN_LOCKOUT_MINUTES. Counted in the cache (shared through Redis with REDIS_URL).
+AXES_ENABLED = env_bool("LOGIN_LOCKOUT", True)
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "helpdesk.abuse.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "helpdesk.abuse.clients.client_ip"
+AXES_VERBOSE = False
+if not REDIS_URL:
+    # Without Redis the counters live in each process's memory: exact with one web process (the
+    # embedded default); with several, each counts on its own (set REDIS_URL to share them).
+    SILENCED_SYSTEM_CHECKS = ["axes.W001"]
+# New tickets a customer may open per hour, portal and API together (0: no limit).
+HELPDESK_TICKETS_PER_HOUR = env_int("HELPDESK_TICKETS_PER_HOUR", 20)
+# Live sockets (/ws/queue/) one user may hold open at once (0: no limit).
+HELPDESK_SOCKETS_PER_USER = env_int("HELPDESK_SOCKETS_PER_USER", 10)
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 
@@ -201,7 +231,7 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 REST_FRAMEWORK = {
     # Token first, so an unauthenticated request gets 401 with a WWW-Authenticate header.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "helpdesk.abuse.api.ThrottledTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -210,6 +240,17 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "helpdesk.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Rates per account or address, counted in the cache (helpdesk/abuse/api.py); 429 + Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": ["helpdesk.abuse.api.ApiRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("API_THROTTLE_ANON", "60/minute"),
+        "user": env_str("API_THROTTLE_USER", "300/minute"),
+        "staff": env_str("API_THROTTLE_STAFF", "3000/minute"),
+        "bad_token": env_str("API_THROTTLE_BAD_TOKEN", "20/minute"),
+    },
+    # Proxies in front that append to X-Forwarded-For (0: the client is REMOTE_ADDR; uvicorn already
+    # takes the client from a proxy on 127.0.0.1).
+    "NUM_PROXIES": env_int("NUM_PROXIES", 0),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Helpdesk API",

@@ -14,7 +14,10 @@ pytestmark = pytest.mark.django_db
 def test_a_fresh_superuser_opens_the_agent_workspace_and_analytics(client, monkeypatch):
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-unguessable-passphrase")
     call_command("createsuperuser", interactive=False, username="root", email="root@example.test")
-    assert client.login(username="root", password="a-long-unguessable-passphrase")
+    signed_in = client.post(
+        "/accounts/login/", {"username": "root", "password": "a-long-unguessable-passphrase"}
+    )
+    assert signed_in.status_code == 302
 
     assert client.get("/").url == "/agent/"
     assert client.get("/agent/").status_code == 200
