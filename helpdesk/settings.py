@@ -291,6 +291,26 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
 
+# HTTPS: HSTS, the redirect to HTTPS and Secure cookies are on by default whenever DEBUG is off, each
+# settable by its environment variable. The one exception is the embedded demo: `manage.py start` bound
+# to a loopback address marks its processes with HELPDESK_LOCAL_HTTP, and with ALLOWED_HOSTS local only
+# (the default) they serve plain HTTP on 127.0.0.1. Behind a proxy that terminates TLS, uvicorn takes
+# the scheme from X-Forwarded-Proto when the proxy is in FORWARDED_ALLOW_IPS (default 127.0.0.1); set
+# SECURE_PROXY_SSL_HEADER=true to trust that header from any proxy instead.
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1", "testserver"}
+SERVES_ONLY_LOCALHOST = all(host in LOCAL_HOSTS for host in ALLOWED_HOSTS)
+LOCAL_HTTP = env_bool("HELPDESK_LOCAL_HTTP", False) and SERVES_ONLY_LOCALHOST
+HTTPS_BY_DEFAULT = not DEBUG and not LOCAL_HTTP
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS_BY_DEFAULT)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers check health over plain HTTP
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", HTTPS_BY_DEFAULT)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", HTTPS_BY_DEFAULT)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if HTTPS_BY_DEFAULT else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+if env_bool("SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
 # --- E-mail ---------------------------------------------------------------------------------
 
 

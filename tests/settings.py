@@ -25,3 +25,9 @@ REST_FRAMEWORK = {
         "bad_token": "100000/minute",
     },
 }
+# The test client speaks plain HTTP to "testserver"; tests/helpdesk/test_deploy_settings.py checks the
+# production defaults in fresh processes.
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0

@@ -3,6 +3,9 @@
 The two processes are supervised together (helpdesk/supervise.py): a process that dies is started again
 after a back-off while the other keeps serving; Ctrl-C or SIGTERM stops both, and everything they spawned.
 
+Bound to a loopback address (the default 127.0.0.1) with the default local-only ALLOWED_HOSTS, it serves
+plain HTTP; anywhere else, with DEBUG off, HTTPS is required (helpdesk/settings.py).
+
 The demo is loaded into an empty embedded SQLite database (the two-command run of the README), and into
 any other database only when asked (`--demo`): a PostgreSQL database is meant for production.
 """
@@ -19,6 +22,8 @@ from django.db import connection
 
 from helpdesk.models import Team
 from helpdesk.supervise import Child, Supervisor
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 
 class Command(BaseCommand):
@@ -74,6 +79,9 @@ class Command(BaseCommand):
                 ],
             )
         ]
+        if host in LOOPBACK:
+            # Only this machine can connect: the embedded demo may serve plain HTTP (helpdesk/settings.py).
+            os.environ["HELPDESK_LOCAL_HTTP"] = "true"
         if not no_worker:
             children.append(
                 Child("worker", [sys.executable, str(settings.BASE_DIR / "manage.py"), "qcluster"])
