@@ -358,6 +358,8 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # django-q2 logs every enqueue at INFO: noise at intake rates.
         "django-q": {"level": env_str("Q_LOG_LEVEL", "WARNING")},
+        # django-axes logs every sign-in and sign-out at INFO; failures and lockouts are warnings.
+        "axes": {"level": "WARNING"},
     },
 }
 

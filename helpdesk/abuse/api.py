@@ -23,6 +23,14 @@ from helpdesk.permissions import is_staff_account
 ERR_TOO_MANY_BAD_TOKENS = "Too many invalid API tokens from your address. Try again in {seconds} seconds."
 
 
+class LimitReached(exceptions.Throttled):
+    """429 with our own message, which already says when to come back (DRF's would add a sentence)."""
+
+    def __init__(self, *, wait: int, detail: str, code: str = "throttled") -> None:
+        exceptions.APIException.__init__(self, detail, code)
+        self.wait = wait
+
+
 def rate_for(scope: str) -> windows.Rate | None:
     text = api_settings.DEFAULT_THROTTLE_RATES.get(scope)
     return windows.Rate.parse(text) if text else None
@@ -59,7 +67,7 @@ class ThrottledTokenAuthentication(TokenAuthentication):
         if rate is not None:
             verdict = windows.peek("bad-token", ident, rate)
             if not verdict.allowed:
-                raise exceptions.Throttled(
+                raise LimitReached(
                     wait=verdict.retry_after,
                     detail=ERR_TOO_MANY_BAD_TOKENS.format(seconds=verdict.retry_after),
                 )

@@ -6,12 +6,13 @@ from django.conf import settings
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied, Throttled
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from helpdesk.abuse.api import LimitReached
 from helpdesk.abuse.quotas import ticket_quota_message, ticket_quota_wait
 from helpdesk.api.permissions import IsStaffClient, is_staff_client
 from helpdesk.api.serializers import AgentSerializer, MessageSerializer, TicketSerializer
@@ -102,7 +103,7 @@ class TicketListCreateApi(ListAPIView):
             customer = request.user
             wait = ticket_quota_wait(customer=customer)
             if wait:
-                raise Throttled(wait=wait, detail=ticket_quota_message(wait))
+                raise LimitReached(wait=wait, detail=ticket_quota_message(wait))
         ticket = ticket_create(
             customer=customer,
             subject=d["subject"],

@@ -150,7 +150,10 @@ def test_the_limit_spans_portal_and_api_and_answers_429_json(api, customer, staf
         assert api.post("/api/tickets/", {"subject": f"S{i}", "body": "B"}, format="json").status_code == 201
     refused = api.post("/api/tickets/", {"subject": "S3", "body": "B"}, format="json")
     assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
-    assert "tickets in the last hour" in refused.json()["detail"]
+    assert refused.json()["detail"] == (
+        "You have opened 2 tickets in the last hour, the most we accept. Please add to one of your open "
+        "tickets, or try again in 60 minute(s)."
+    )
 
     # An integration files for many customers: its own rate limits it, not this customer's count.
     api.force_authenticate(staff_user)
