@@ -10,8 +10,24 @@ from django.db.models.expressions import Expression
 from django.db.models.functions import Coalesce, Least
 from django.http import Http404
 
-from helpdesk.models import OPEN_STATUSES, Agent, AuthorKind, Message, Notification, Ticket, TicketEvent
-from helpdesk.permissions import agent_of, agent_team_ids, agent_ticket_filter, is_staff_account
+from helpdesk.models import (
+    OPEN_STATUSES,
+    Agent,
+    Attachment,
+    AuthorKind,
+    Message,
+    Notification,
+    Ticket,
+    TicketEvent,
+)
+from helpdesk.permissions import (
+    agent_of,
+    agent_team_ids,
+    agent_ticket_filter,
+    can_view_ticket,
+    can_work_ticket,
+    is_staff_account,
+)
 
 QUEUE_RELATIONS = ("team", "tier", "assignee__user", "organization", "category", "customer")
 
@@ -112,7 +128,7 @@ def agent_queue(*, agent: Agent, queue: str, filters: QueueFilters, sort: str) -
 def ticket_in_queue(ticket: Ticket, *, agent: Agent, queue: str, filters: QueueFilters) -> bool:
     """Would `agent_queue` list this loaded ticket? Its in-memory twin, for live updates to open queues.
 
-    Needs `ticket.tier` loaded when filtering by tier. tests/helpdesk/test_live_relay.py keeps
+    Needs `ticket.tier` loaded when filtering by tier. tests/helpdesk/live/test_relay.py keeps
     the two in step.
     """
     team_ids = agent_team_ids(agent)
@@ -137,7 +153,7 @@ def ticket_in_queue(ticket: Ticket, *, agent: Agent, queue: str, filters: QueueF
 
 
 def ticket_conversation(ticket: Ticket, *, include_internal: bool) -> QuerySet[Message]:
-    messages = ticket.messages.select_related("author")
+    messages = ticket.messages.select_related("author").prefetch_related("attachments")
     if not include_internal:
         messages = messages.filter(is_internal=False)
     return messages
@@ -178,3 +194,16 @@ def agents_for_assignment(ticket: Ticket) -> QuerySet[Agent]:
     if ticket.team_id:
         agents = agents.filter(teams=ticket.team_id)
     return agents.prefetch_related(Prefetch("teams"))
+
+
+def attachment_for(user: AbstractBaseUser, pk: int) -> Attachment:
+    """The attachment if this user may open it; 404 otherwise (never reveal that it exists).
+
+    The ticket's people may open its files; an internal note's files only the agents who work it."""
+    attachment = Attachment.objects.select_related("ticket", "message").filter(pk=pk).first()
+    if attachment is None or not can_view_ticket(user, attachment.ticket):
+        raise Http404("No such file.")
+    message = attachment.message
+    if message is not None and message.is_internal and not can_work_ticket(user, attachment.ticket):
+        raise Http404("No such file.")
+    return attachment

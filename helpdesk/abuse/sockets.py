@@ -4,7 +4,7 @@ sign-out.
 The count per user is a cache counter (shared by all processes with REDIS_URL), kept for SOCKET_COUNT_TTL
 after the user's last connect, so a process that dies with sockets open cannot lock its users out for
 longer. Every socket joins a group named after its session; signing out sends that group
-"session.ended", and the consumer closes (helpdesk/consumers.py).
+"session.ended", and the consumer closes (helpdesk/live/consumer.py).
 """
 
 from __future__ import annotations

@@ -5,10 +5,11 @@ from __future__ import annotations
 import copy
 import datetime as dt
 
+from django.urls import reverse
 from django.utils import timezone
 from rest_framework import serializers
 
-from helpdesk.models import Agent, Message, Ticket
+from helpdesk.models import Agent, Attachment, Message, Ticket
 
 
 class SlaSerializer(serializers.Serializer):
@@ -105,14 +106,45 @@ class TicketSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class AttachmentSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "name", "size", "content_type", "url"]
+        read_only_fields = fields
+
+    def get_url(self, attachment: Attachment) -> str:
+        path = reverse("api-attachment", kwargs={"pk": attachment.pk})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
 class MessageSerializer(serializers.ModelSerializer):
     author = serializers.CharField(source="author.username", allow_null=True, read_only=True)
     internal = serializers.BooleanField(source="is_internal", read_only=True)
+    attachments = AttachmentSerializer(many=True, read_only=True)
+    message_id = serializers.SerializerMethodField()
 
     class Meta:
         model = Message
-        fields = ["id", "ticket", "author", "author_kind", "internal", "channel", "body", "created_at"]
+        fields = [
+            "id",
+            "ticket",
+            "author",
+            "author_kind",
+            "internal",
+            "channel",
+            "body",
+            "created_at",
+            "attachments",
+            "message_id",
+        ]
         read_only_fields = fields
+
+    def get_message_id(self, message: Message) -> str | None:
+        """The e-mail Message-ID, for messages that came or went by e-mail."""
+        return message.message_id or None
 
 
 class AgentSerializer(serializers.ModelSerializer):

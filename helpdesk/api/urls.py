@@ -9,5 +9,6 @@ urlpatterns = [
     path("tickets/<id:pk>/escalate/", views.TicketEscalateApi.as_view(), name="api-ticket-escalate"),
     path("tickets/<id:pk>/resolve/", views.TicketResolveApi.as_view(), name="api-ticket-resolve"),
     path("tickets/<id:pk>/csat/", views.TicketCsatApi.as_view(), name="api-ticket-csat"),
+    path("attachments/<id:pk>/", views.AttachmentDownloadApi.as_view(), name="api-attachment"),
     path("agents/<str:username>/", views.AgentDetailApi.as_view(), name="api-agent"),
 ]

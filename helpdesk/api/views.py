@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import ListAPIView
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,7 +19,13 @@ from helpdesk.api.permissions import IsStaffClient, is_staff_client
 from helpdesk.api.serializers import AgentSerializer, MessageSerializer, TicketSerializer
 from helpdesk.models import Agent, AgentStatus, Category, Channel, Priority, Status, Team, Tier
 from helpdesk.permissions import agent_of, can_work_ticket, is_staff_account
-from helpdesk.selectors import QUEUE_RELATIONS, ticket_conversation, ticket_for, tickets_visible_to
+from helpdesk.selectors import (
+    QUEUE_RELATIONS,
+    attachment_for,
+    ticket_conversation,
+    ticket_for,
+    tickets_visible_to,
+)
 from helpdesk.services import (
     agent_set_status,
     csat_submit,
@@ -28,6 +35,7 @@ from helpdesk.services import (
     ticket_escalate,
     ticket_resolve,
 )
+from helpdesk.views.attachments import attachment_response
 
 
 def _ticket_response(ticket) -> Response:
@@ -125,20 +133,28 @@ class TicketDetailApi(APIView):
 class TicketMessagesApi(APIView):
     """GET: the conversation (customers see public messages only). POST: reply or internal note."""
 
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
     class InputSerializer(serializers.Serializer):
-        body = serializers.CharField(max_length=settings.TICKET_BODY_MAX)
+        body = serializers.CharField(max_length=settings.TICKET_BODY_MAX, allow_blank=True, default="")
         internal = serializers.BooleanField(default=False)
+        attachments = serializers.ListField(
+            child=serializers.FileField(allow_empty_file=True), required=False, default=list
+        )
 
     @extend_schema(responses=MessageSerializer(many=True))
     def get(self, request: Request, pk: int) -> Response:
         ticket = ticket_for(request.user, pk)
         messages = ticket_conversation(ticket, include_internal=can_work_ticket(request.user, ticket))
-        return Response(MessageSerializer(messages, many=True).data)
+        return Response(MessageSerializer(messages, many=True, context={"request": request}).data)
 
     @extend_schema(request=InputSerializer, responses={201: MessageSerializer})
     def post(self, request: Request, pk: int) -> Response:
         ticket = ticket_for(request.user, pk)
-        data = self.InputSerializer(data=request.data)
+        payload = request.data
+        if hasattr(payload, "getlist"):  # multipart: several files under one field name
+            payload = {**payload.dict(), "attachments": request.FILES.getlist("attachments")}
+        data = self.InputSerializer(data=payload)
         data.is_valid(raise_exception=True)
         message = message_add(
             ticket=ticket,
@@ -146,8 +162,19 @@ class TicketMessagesApi(APIView):
             body=data.validated_data["body"],
             internal=data.validated_data["internal"],
             channel=Channel.API,
+            attachments=data.validated_data["attachments"],
         )
-        return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
+        return Response(
+            MessageSerializer(message, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
+
+
+class AttachmentDownloadApi(APIView):
+    """GET: the file, for people who may see its message (token or session)."""
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    def get(self, request: Request, pk: int):
+        return attachment_response(attachment_for(request.user, pk))
 
 
 class TicketEscalateApi(APIView):

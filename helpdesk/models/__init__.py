@@ -3,6 +3,7 @@ agents), what is asked (tickets, messages, events, CSAT), and what is told (noti
 knowledge articles)."""
 
 from helpdesk.models.accounts import Customer, Organization, Segment
+from helpdesk.models.attachments import Attachment
 from helpdesk.models.knowledge import Article, ReviewState
 from helpdesk.models.live import LiveEvent
 from helpdesk.models.notifications import Notification
@@ -29,6 +30,7 @@ __all__ = [
     "AgentSkill",
     "AgentStatus",
     "Article",
+    "Attachment",
     "AuthorKind",
     "Autonomy",
     "Category",

@@ -159,7 +159,7 @@ class Ticket(models.Model):
             models.Index(fields=["assignee", "status"], name="ticket_assignee_status"),
             models.Index(fields=["status", "-priority_score", "created_at"], name="ticket_open_queue"),
             models.Index(fields=["customer", "-created_at"], name="ticket_customer"),
-            # New tickets waiting for their first routing, oldest first (escalation.batch takes them).
+            # New tickets waiting for their first routing, oldest first (escalation.routing.batch takes them).
             models.Index(
                 fields=["created_at"], name="ticket_unassigned_new", condition=Q(status="new", assignee=None)
             ),
@@ -241,11 +241,20 @@ class Message(models.Model):
     body = models.TextField(validators=[MaxLengthValidator(settings.TICKET_BODY_MAX)])
     sentiment = models.FloatField(null=True, blank=True)
     frustration = models.FloatField(null=True, blank=True)
+    message_id = models.CharField(
+        max_length=255,
+        blank=True,
+        default="",
+        help_text="The e-mail Message-ID this message came or went with.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["ticket", "created_at"], name="message_ticket_time")]
+        indexes = [
+            models.Index(fields=["ticket", "created_at"], name="message_ticket_time"),
+            models.Index(fields=["message_id"], name="message_email_id", condition=~models.Q(message_id="")),
+        ]
 
     def __str__(self) -> str:
         kind = "note" if self.is_internal else "reply"

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import File
 from django.db import transaction
 from django.utils import timezone
 
@@ -13,6 +16,7 @@ from helpdesk.events import event_record
 from helpdesk.models import AuthorKind, Message, Status, Ticket, Trigger
 from helpdesk.permissions import can_work_ticket
 from helpdesk.services import errors
+from helpdesk.services.attachments import IncomingFile, as_incoming, attachments_check, attachments_store
 from helpdesk.services.tickets import locked_ticket, ticket_reopen, ticket_set_status
 
 AGENT_CODES = {AuthorKind.AGENT: "message.agent", AuthorKind.SYSTEM: "message.system"}
@@ -36,6 +40,8 @@ def message_add(
     internal: bool = False,
     channel: str | None = None,
     then_status: str | None = None,
+    attachments: Sequence[File | IncomingFile] = (),
+    message_id: str = "",
 ) -> Message:
     """Add a reply or note and move the ticket along.
 
@@ -43,9 +49,13 @@ def message_add(
     - An agent's first public reply sets the first-response time; `then_status` (e.g. pending) applies after.
     - Internal notes change nothing but the conversation, and never reach the customer.
     - `author=None` is the system (automation): it answers like an agent, recorded as `message.system`.
+    - Attachments are checked before anything is written; a message may be files alone.
+    - `message_id` is the e-mail Message-ID the message arrived or leaves with (threading).
     """
     body = (body or "").strip()
-    if not body:
+    files = as_incoming(attachments)
+    attachments_check(files)
+    if not body and not files:
         raise ValidationError({"body": ["Write a message first."]})
     if len(body) > settings.TICKET_BODY_MAX:
         raise ValidationError({"body": [f"Keep the message under {settings.TICKET_BODY_MAX:,} characters."]})
@@ -70,8 +80,11 @@ def message_add(
             is_internal=internal,
             channel=channel or locked.channel,
             body=body,
+            message_id=message_id[:255],
             created_at=now,
         )
+        if files:
+            attachments_store(message=message, files=files, uploaded_by=author)
         fields = ["updated_at"]
         if kind == AuthorKind.CUSTOMER:
             locked.last_customer_message_at = now

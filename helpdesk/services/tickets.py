@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
+from django.core.files.base import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -32,6 +34,7 @@ from helpdesk.models import (
     Trigger,
 )
 from helpdesk.services import errors
+from helpdesk.services.attachments import IncomingFile, as_incoming, attachments_check, attachments_store
 from helpdesk.signals import ticket_received
 
 logger = logging.getLogger(__name__)
@@ -79,6 +82,8 @@ def ticket_create(
     language: str = "en",
     created_at: dt.datetime | None = None,
     actor: AbstractBaseUser | None = None,
+    attachments: Sequence[File | IncomingFile] = (),
+    message_id: str = "",
 ) -> Ticket:
     """Save a new ticket with its first message, in one transaction, and hand it to routing.
 
@@ -100,6 +105,11 @@ def ticket_create(
         field_errors["body"] = [f"Keep the description under {settings.TICKET_BODY_MAX:,} characters."]
     if channel not in Channel.values:
         field_errors["channel"] = [f"Choose one of: {', '.join(Channel.values)}."]
+    files = as_incoming(attachments)
+    try:
+        attachments_check(files)
+    except ValidationError as exc:
+        field_errors.update(exc.message_dict)
     if field_errors:
         raise ValidationError(field_errors)
 
@@ -127,14 +137,17 @@ def ticket_create(
             logger.exception("intake hook failed for a new ticket; routing will set it up")
     with transaction.atomic():
         ticket.save()
-        Message.objects.create(
+        first = Message.objects.create(
             ticket=ticket,
             author=customer,
             author_kind=AuthorKind.CUSTOMER,
             channel=channel,
             body=body,  # its mood is the ticket's, from routing's triage; later messages get their own
+            message_id=message_id[:255],
             created_at=now,
         )
+        if files:
+            attachments_store(message=first, files=files, uploaded_by=customer)
         ticket_received.send(sender=Ticket, ticket_id=ticket.pk)
     return ticket
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from helpdesk.demo.credentials import DemoCredentials, parse_printed
+from helpdesk.management.demo.credentials import DemoCredentials, parse_printed
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -90,7 +90,7 @@ def server(tmp_path_factory) -> Iterator[str]:
         "DATABASE_URL": database_url,
         "HELPDESK_VAR_DIR": str(tmp_path / "var"),
         "Q_CLUSTER_NAME": f"e2e{port}",
-        "DJANGO_SETTINGS_MODULE": "helpdesk.settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
     }
     log = open(tmp_path / "server.log", "w")  # noqa: SIM115 - closed in the finalizer below
     process = subprocess.Popen(

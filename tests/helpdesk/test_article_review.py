@@ -7,7 +7,7 @@ from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from escalation.answer_links import foreign_link_hosts
+from escalation.autonomy.answer_links import foreign_link_hosts
 from helpdesk.models import Article, ReviewState, Role
 from helpdesk.services import article_create
 from helpdesk.services.article_review import article_approve, can_approve_article

@@ -23,7 +23,9 @@ HTTPS_SETTINGS = [
     "SECURE_HSTS_INCLUDE_SUBDOMAINS",
     "SECURE_HSTS_PRELOAD",
 ]
-PROBE = f"import json, helpdesk.settings as s; print(json.dumps({{n: getattr(s, n) for n in {HTTPS_SETTINGS!r}}}))"
+PROBE = (
+    f"import json, config.settings as s; print(json.dumps({{n: getattr(s, n) for n in {HTTPS_SETTINGS!r}}}))"
+)
 CHECK_ID = re.compile(r"\((?P<id>[\w.]+\.[WE]\d+)\)")
 
 
@@ -34,7 +36,7 @@ def _env(**extra: str) -> dict[str, str]:
         if not k.startswith(("SECURE_", "SESSION_", "CSRF_")) and k not in ("DEBUG", "ALLOWED_HOSTS")
     }
     clean.pop("HELPDESK_LOCAL_HTTP", None)
-    return {**clean, "DJANGO_SETTINGS_MODULE": "helpdesk.settings", **extra}
+    return {**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **extra}
 
 
 def settings_with(**env: str) -> dict:

@@ -12,8 +12,8 @@ from django.core.management.base import CommandError
 from django.db import connection
 from rest_framework.authtoken.models import Token
 
-from helpdesk.demo.credentials import parse_printed
 from helpdesk.management.commands.start import Command as Start
+from helpdesk.management.demo.credentials import parse_printed
 from helpdesk.models import Team, Ticket
 from tests.factories import TicketFactory
 

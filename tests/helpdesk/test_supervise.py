@@ -74,7 +74,7 @@ def started(tmp_path):
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "HELPDESK_VAR_DIR": str(tmp_path / "var"),
         "Q_CLUSTER_NAME": f"sup{port}",
-        "DJANGO_SETTINGS_MODULE": "helpdesk.settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
     }
     env.pop("REDIS_URL", None)
     log = open(tmp_path / "start.log", "w")  # noqa: SIM115 - closed below

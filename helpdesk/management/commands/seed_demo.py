@@ -1,7 +1,7 @@
 """manage.py seed_demo [--tickets N] [--seed S]: a believable support org with 90 days of history.
 
 The demo accounts get random passwords and the API tokens random keys, printed once at the seeding
-that creates them (helpdesk/demo/credentials.py). A database that already holds real tickets (any
+that creates them (helpdesk/management/demo/credentials.py). A database that already holds real tickets (any
 ticket not made by this command) is refused: the demo's logins and history do not belong there.
 """
 
@@ -17,9 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from helpdesk.demo import credentials
-from helpdesk.demo.history import build_history
-from helpdesk.demo.people import build_people
+from helpdesk.management.demo import credentials
+from helpdesk.management.demo.history import build_history
+from helpdesk.management.demo.people import build_people
 from helpdesk.models import Ticket
 
 ERR_REAL_TICKETS = (

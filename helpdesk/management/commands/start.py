@@ -4,7 +4,7 @@ The two processes are supervised together (helpdesk/supervise.py): a process tha
 after a back-off while the other keeps serving; Ctrl-C or SIGTERM stops both, and everything they spawned.
 
 Bound to a loopback address (the default 127.0.0.1) with the default local-only ALLOWED_HOSTS, it serves
-plain HTTP; anywhere else, with DEBUG off, HTTPS is required (helpdesk/settings.py).
+plain HTTP; anywhere else, with DEBUG off, HTTPS is required (config/settings.py).
 
 The demo is loaded into an empty embedded SQLite database (the two-command run of the README), and into
 any other database only when asked (`--demo`): a PostgreSQL database is meant for production.
@@ -66,7 +66,7 @@ class Command(BaseCommand):
                     sys.executable,
                     "-m",
                     "uvicorn",
-                    "helpdesk.asgi:application",
+                    "config.asgi:application",
                     "--host",
                     host,
                     "--port",
@@ -80,7 +80,7 @@ class Command(BaseCommand):
             )
         ]
         if host in LOOPBACK:
-            # Only this machine can connect: the embedded demo may serve plain HTTP (helpdesk/settings.py).
+            # Only this machine can connect: the embedded demo may serve plain HTTP (config/settings.py).
             os.environ["HELPDESK_LOCAL_HTTP"] = "true"
         if not no_worker:
             children.append(
