@@ -76,6 +76,7 @@ async def test_signing_out_closes_the_session_s_socket_and_nothing_more_arrives(
         "type": "websocket.close",
         "code": CLOSE_UNAUTHENTICATED,
     }
+    await socket.disconnect()  # what the browser's side of the connection then does
 
     # The other session keeps hearing about the team's tickets.
     await run(ticket_set_status)(ticket=ticket, status="pending", actor=None)
