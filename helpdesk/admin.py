@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 
 from helpdesk.models import (
     Agent,
@@ -16,12 +17,15 @@ from helpdesk.models import (
     Message,
     Notification,
     Organization,
+    ReviewState,
+    Role,
     Skill,
     Team,
     Ticket,
     TicketEvent,
     Tier,
 )
+from helpdesk.services.article_review import article_approve, article_submit
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -245,11 +249,56 @@ class NotificationAdmin(admin.ModelAdmin):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["title", "is_published", "updated_at"]
-    list_filter = ["is_published", "categories"]
+    """Articles and their review: the approve action works only for leads/admins of the article's team."""
+
+    list_display = ["title", "review_state", "approved_by", "is_published", "updated_at"]
+    list_filter = ["review_state", "is_published", "categories"]
+    list_select_related = ["approved_by"]
     search_fields = ["title", "body"]
     filter_horizontal = ["categories"]
     raw_id_fields = ["source_ticket"]
+    readonly_fields = ["review_state", "approved_by", "approved_at", "created_by"]
+    actions = ["approve", "submit_for_review"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not change:
+            obj.created_by = request.user
+            obj.review_state = ReviewState.IN_REVIEW
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Approve for automatic answers (leads/admins of the article's team)")
+    def approve(self, request, queryset) -> None:
+        approved, refused = [], []
+        for article in queryset:
+            try:
+                article_approve(article=article, reviewer=request.user)
+                approved.append(article.title)
+            except PermissionDenied:
+                refused.append(article.title)
+        if approved:
+            self.message_user(request, f"Approved: {', '.join(approved)}.", messages.SUCCESS)
+        if refused:
+            self.message_user(
+                request,
+                f"Not approved (only a lead or an admin of the owning team may): {', '.join(refused)}.",
+                messages.ERROR,
+            )
+
+    @admin.action(description="Send back to review")
+    def submit_for_review(self, request, queryset) -> None:
+        for article in queryset:
+            article_submit(article=article)
+        self.message_user(request, f"{queryset.count()} article(s) in review.", messages.SUCCESS)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        agent = getattr(request.user, "agent", None)
+        may_review = request.user.is_superuser or (
+            agent is not None and agent.role in (Role.LEAD, Role.ADMIN)
+        )
+        if not may_review:
+            actions.pop("approve", None)
+        return actions
 
 
 @admin.register(LiveEvent)

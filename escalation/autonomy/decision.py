@@ -11,7 +11,10 @@ and adapted from outcomes by escalation.autonomy.learning):
   the review threshold;
 - review: confidence between the review and the effective high threshold, or above it without a
   matching published knowledge-base article;
-- autonomous: confidence at or above the effective high threshold with a matching article.
+- autonomous: confidence at or above the effective high threshold with a matching article that links
+  only to allowed domains (escalation/autonomy/answer_links.py); one linking elsewhere makes it review.
+
+Only articles approved by a lead or admin of their team are used (escalation/autonomy/knowledge.py).
 
 `apply_autonomy` acts on the decision for a new ticket (escalation.routing.choosers.by_automation calls it):
 autonomous posts the article as a public automatic reply and waits for the customer (pending); review
@@ -23,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from escalation.autonomy.answer_links import foreign_link_hosts
 from escalation.autonomy.knowledge import best_article
 from escalation.models.autonomy import FAILURES, AutomationRecord, CategoryAutonomy, Outcome, Thresholds
 from escalation.triage import TriageResult
@@ -153,10 +157,20 @@ def _autonomous(case: Case, t: Thresholds) -> AutonomyDecision:
     if article is None:
         return AutonomyDecision(
             Autonomy.REVIEW,
-            f"confidence {_pct(confidence)} ≥ {_pct(t.effective)} for {case.category}, but no published "
+            f"confidence {_pct(confidence)} ≥ {_pct(t.effective)} for {case.category}, but no approved "
             "article matches: an agent reviews",
             t.effective,
             confidence,
+        )
+    foreign = foreign_link_hosts(f"{article.title}\n{article.body}")
+    if foreign:
+        return AutonomyDecision(
+            Autonomy.REVIEW,
+            f"confidence {_pct(confidence)} ≥ {_pct(t.effective)} for {case.category}, but article "
+            f"'{article.title}' links outside the allowed domains ({', '.join(foreign)}): an agent reviews",
+            t.effective,
+            confidence,
+            article,
         )
     return AutonomyDecision(
         Autonomy.AUTONOMOUS,

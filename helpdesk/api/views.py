@@ -13,6 +13,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from helpdesk.abuse.api import LimitReached
+from helpdesk.abuse.quotas import ticket_quota_message, ticket_quota_wait
 from helpdesk.api.permissions import IsStaffClient, is_staff_client
 from helpdesk.api.serializers import AgentSerializer, MessageSerializer, TicketSerializer
 from helpdesk.models import Agent, AgentStatus, Category, Channel, Priority, Status, Team, Tier
@@ -114,6 +116,9 @@ class TicketListCreateApi(ListAPIView):
                     {"customer_email": ["Customers can only create tickets for themselves."]}
                 )
             customer = request.user
+            wait = ticket_quota_wait(customer=customer)
+            if wait:
+                raise LimitReached(wait=wait, detail=ticket_quota_message(wait))
         ticket = ticket_create(
             customer=customer,
             subject=d["subject"],

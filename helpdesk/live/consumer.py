@@ -8,8 +8,10 @@ Protocol (JSON both ways; see helpdesk/live/pages.py and helpdesk/live/fragments
   {"type": "caught-up", "count": n, "cursor": N}, or {"type": "reload", "cursor": N} when too much was
   missed; {"type": "error", "error": "..."} for a message the server cannot use.
 
-Unauthenticated sockets are refused (close code 4401). Group membership is re-read every
-REFRESH_SECONDS, so an agent who leaves a team stops hearing about it without reconnecting.
+Unauthenticated sockets are refused (close code 4401), and so is a user's socket beyond
+HELPDESK_SOCKETS_PER_USER open at once (4429). Signing out closes the session's sockets (4401;
+helpdesk/abuse/sockets.py). Group membership is re-read every REFRESH_SECONDS, so an agent who leaves a
+team stops hearing about it without reconnecting.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from helpdesk import live
+from helpdesk.abuse.sockets import session_group, socket_closed, socket_opening
 from helpdesk.live import relay
 from helpdesk.live.fragments import NOTIFICATION_KIND, ops_for, snapshots, warm_templates
 from helpdesk.live.pages import Subscribe, load_user, parse_subscribe, resolve_view
@@ -32,6 +35,7 @@ from helpdesk.selectors import unread_notifications
 REFRESH_SECONDS = 30.0
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_ACCOUNT_GONE = 4403
+CLOSE_TOO_MANY_SOCKETS = 4429
 ERR_NOT_JSON = "Send a JSON object."
 ERR_UNKNOWN_TYPE = 'The only message the server understands is {"type": "subscribe", ...}.'
 
@@ -64,6 +68,8 @@ class QueueConsumer(AsyncJsonWebsocketConsumer):
         self.joined: set[str] = set()
         self.sent = RecentIds()
         self.relayed = False
+        self.counted_for = None
+        self.session_group = None
         scope_user = self.scope.get("user")
         if scope_user is None or not scope_user.is_authenticated:
             await self.close(code=CLOSE_UNAUTHENTICATED)
@@ -72,6 +78,14 @@ class QueueConsumer(AsyncJsonWebsocketConsumer):
         if self.user is None:
             await self.close(code=CLOSE_ACCOUNT_GONE)
             return
+        if not await socket_opening(self.user.pk):
+            await self.close(code=CLOSE_TOO_MANY_SOCKETS)
+            return
+        self.counted_for = self.user.pk
+        session = self.scope.get("session")
+        if session is not None and session.session_key:
+            self.session_group = session_group(session.session_key)
+            await self.channel_layer.group_add(self.session_group, self.channel_name)
         self.loaded_at = time.monotonic()
         await database_sync_to_async(warm_templates)()
         await self.accept()
@@ -80,6 +94,12 @@ class QueueConsumer(AsyncJsonWebsocketConsumer):
             self.relayed = True
 
     async def disconnect(self, code: int) -> None:
+        if self.counted_for is not None:
+            await socket_closed(self.counted_for)
+            self.counted_for = None
+        if self.session_group is not None:
+            await self.channel_layer.group_discard(self.session_group, self.channel_name)
+            self.session_group = None
         for group in self.joined:
             await self.channel_layer.group_discard(group, self.channel_name)
         self.joined = set()
@@ -95,6 +115,11 @@ class QueueConsumer(AsyncJsonWebsocketConsumer):
             await self.live_event(message)
         else:
             await super().dispatch(message)
+
+    async def session_ended(self, message: dict) -> None:
+        """The session signed out: nothing more reaches this socket."""
+        self.view = None
+        await self.close(code=CLOSE_UNAUTHENTICATED)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs) -> None:
         try:

@@ -4,7 +4,7 @@ knowledge articles)."""
 
 from helpdesk.models.accounts import Customer, Organization, Segment
 from helpdesk.models.attachments import Attachment
-from helpdesk.models.knowledge import Article
+from helpdesk.models.knowledge import Article, ReviewState
 from helpdesk.models.live import LiveEvent
 from helpdesk.models.notifications import Notification
 from helpdesk.models.staff import Agent, AgentLeave, AgentSkill, AgentStatus, Role, Skill, Team, Tier
@@ -44,6 +44,7 @@ __all__ = [
     "Notification",
     "Organization",
     "Priority",
+    "ReviewState",
     "Role",
     "Segment",
     "Skill",

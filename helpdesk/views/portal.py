@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.views.decorators.http import require_POST
 
+from helpdesk.abuse.quotas import ticket_quota_message, ticket_quota_wait
 from helpdesk.forms import CsatForm, ReplyForm, TicketForm, run_service
 from helpdesk.models import Channel, Status, Ticket
 from helpdesk.selectors import ticket_conversation
@@ -38,6 +39,13 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def ticket_new(request: HttpRequest) -> HttpResponse:
     form = TicketForm(request.POST or None)
+    wait = ticket_quota_wait(customer=request.user) if request.method == "POST" else 0
+    if wait:  # too many new tickets: the form comes back with what was typed, and says when to try again
+        form.is_valid()
+        form.add_error(None, ticket_quota_message(wait))
+        response = render(request, "portal/ticket_new.html", {"form": form}, status=429)
+        response["Retry-After"] = str(wait)
+        return response
     if request.method == "POST" and form.is_valid():
         ticket = run_service(
             form,

@@ -32,7 +32,10 @@ async def _groups_joined_by(user) -> set[str]:
     socket = await connect(user)
     layer = get_channel_layer()
     try:
-        return {group for group, members in layer.groups.items() if members}
+        # Besides its session's group (for sign-out), a socket joins only the groups its user may hear.
+        joined = {group for group, members in layer.groups.items() if members}
+        assert len({g for g in joined if g.startswith("session.")}) == 1
+        return {g for g in joined if not g.startswith("session.")}
     finally:
         await socket.disconnect()
 
