@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from helpdesk.mail.admin import OrganizationDomainInline
 from helpdesk.models import (
     Agent,
     AgentLeave,
@@ -38,6 +39,7 @@ class ReadOnlyInline(admin.TabularInline):
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
+    inlines = [OrganizationDomainInline]
     list_display = ["name", "segment", "annual_contract_value", "renewal_date", "churn_risk", "is_vip"]
     list_filter = ["segment", "is_vip"]
     search_fields = ["name"]

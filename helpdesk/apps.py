@@ -10,3 +10,4 @@ class HelpdeskConfig(AppConfig):
         from helpdesk.services.customers import connect_cache_invalidation
 
         connect_cache_invalidation()
+        import helpdesk.mail.receivers  # noqa: F401 - connects the customer e-mail receiver
