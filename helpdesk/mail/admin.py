@@ -19,7 +19,18 @@ class MailboxForm(forms.ModelForm):
 
     class Meta:
         model = Mailbox
-        fields = "__all__"
+        fields = [
+            "name",
+            "email_address",
+            "team",
+            "is_active",
+            "imap_host",
+            "imap_port",
+            "imap_ssl",
+            "imap_username",
+            "imap_password",
+            "imap_folder",
+        ]
 
     def clean_imap_password(self) -> str:
         entered = self.cleaned_data.get("imap_password", "")

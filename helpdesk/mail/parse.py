@@ -223,7 +223,7 @@ def parse_email(raw: bytes) -> ParsedEmail:
                 )
             )
 
-    html = "\n".join(htmls)
+    html = sanitise_html("\n".join(htmls)) if htmls else ""
     text = "\n\n".join(t.strip() for t in texts if t.strip())
     if not text and html:
         text = html_to_text(html)
@@ -239,7 +239,7 @@ def parse_email(raw: bytes) -> ParsedEmail:
         in_reply_to=message_ids(_header(msg, "In-Reply-To")),
         references=message_ids(_header(msg, "References")),
         text=text,
-        html=sanitise_html(html) if html else "",
+        html=html,
         files=files,
         unreadable_parts=unreadable,
         headers={

@@ -6,7 +6,7 @@ The checks read headers only (RFC 3834 and the conventions mail systems actually
 2. `Content-Type: multipart/report` (delivery status notifications, read receipts), mailer-daemon and
    postmaster senders.
 3. `Auto-Submitted` other than `no`; `X-Autoreply` / `X-Autorespond`; Microsoft's
-   `X-Auto-Response-Suppress` set by an out-of-office reply.
+   `X-Auto-Response-Suppress` on a reply whose subject says it is automatic (Exchange's out of office).
 4. `Precedence: bulk | list | junk`; `List-Id` (mailing lists).
 5. Our own Message-ID (an e-mail we sent came back to us).
 6. More than MAIL_SENDER_LIMIT e-mails from one sender within MAIL_SENDER_WINDOW seconds.
@@ -48,7 +48,7 @@ def header_reason(email: ParsedEmail) -> str | None:
         return AUTO_REPLY
     if headers.get("x-autoreply") or headers.get("x-autorespond"):
         return AUTO_REPLY
-    if "oof" in headers.get("x-auto-response-suppress", "").lower() and _looks_automatic(email):
+    if headers.get("x-auto-response-suppress") and _looks_automatic(email):
         return AUTO_REPLY
     if headers.get("precedence", "").strip().lower() in ("bulk", "list", "junk", "auto_reply"):
         return LIST_MAIL
