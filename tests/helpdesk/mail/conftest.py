@@ -31,3 +31,25 @@ def imap_server():
     yield server
     server.process.terminate()
     server.process.wait(timeout=10)
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run an action, then what its transaction hands on after commit (routing, e-mails), as happens
+    once a request's transaction commits."""
+
+    def run(action):
+        with django_capture_on_commit_callbacks(execute=True):
+            return action()
+
+    return run
+
+
+@pytest.fixture
+def deliver(api, committed):
+    """Post a raw e-mail to the inbound webhook (authenticate `api` first)."""
+
+    def post(raw: bytes):
+        return committed(lambda: api.post("/api/inbound/email/", data=raw, content_type="message/rfc822"))
+
+    return post

@@ -126,13 +126,13 @@ def test_the_corpus_has_every_case_and_every_case_is_expected():
 
 
 @pytest.fixture
-def conversation(smtp, api, staff_user, customer, billing, settings):
+def conversation(smtp, api, staff_user, customer, billing, settings, deliver):
     """Carla's first e-mail opened a ticket and our acknowledgement went out: the conversation the
     corpus replies to."""
     settings.ATTACHMENT_MAX_BYTES = 32 * 1024
     Mailbox.objects.create(name="Billing", email_address="billing@helpdesk.test", team=billing)
     api.force_authenticate(staff_user)
-    answer = post_email(api, read("01-plain-new"))
+    answer = deliver(read("01-plain-new"))
     assert answer.status_code == 201, answer.json()
     ticket = Ticket.objects.get(pk=answer.json()["ticket"])
     acknowledgement = smtp.wait_for(1)[0].message
@@ -148,32 +148,14 @@ def read(name: str, ticket: Ticket | None = None, our_id: str = "") -> bytes:
     return raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
 
 
-_commits = None
-
-
-@pytest.fixture(autouse=True)
-def _run_after_commit(django_capture_on_commit_callbacks):
-    """What runs after commit in production (routing, the acknowledgement) runs when each e-mail has
-    been taken, as it would once the request's transaction commits."""
-    global _commits
-    _commits = django_capture_on_commit_callbacks
-    yield
-    _commits = None
-
-
-def post_email(api, raw: bytes):
-    with _commits(execute=True):
-        return api.post("/api/inbound/email/", data=raw, content_type="message/rfc822")
-
-
 @pytest.mark.parametrize("name", sorted(set(EXPECTED) - {"01-plain-new"}))
-def test_each_corpus_email_is_handled_as_a_person_would_expect(name, conversation, api, smtp):
+def test_each_corpus_email_is_handled_as_a_person_would_expect(name, conversation, api, smtp, deliver):
     first_ticket, our_id = conversation
     expected = EXPECTED[name]
     raw = read(name, first_ticket, our_id)
     tickets_before = Ticket.objects.count()
 
-    answer = post_email(api, raw)
+    answer = deliver(raw)
     data = answer.json()
 
     if expected["outcome"] not in ("created", "threaded"):
@@ -240,59 +222,59 @@ def test_each_corpus_email_is_handled_as_a_person_would_expect(name, conversatio
         assert TicketCc.objects.filter(ticket=ticket, email=address).exists()
 
 
-def test_the_same_email_delivered_twice_makes_one_message(conversation, api):
+def test_the_same_email_delivered_twice_makes_one_message(conversation, api, deliver):
     raw = read("28-duplicate-delivery")
-    first = post_email(api, raw).json()
-    again = post_email(api, raw)
+    first = deliver(raw).json()
+    again = deliver(raw)
     assert again.status_code == 202
     assert again.json() == {"ignored": DUPLICATE, "ticket": first["ticket"], "message": first["message"]}
     assert Message.objects.filter(message_id="<dup-28@acme.test>").count() == 1
 
 
-def test_a_reply_to_a_reply_threads_by_references_even_without_the_number(conversation, api, smtp):
+def test_a_reply_to_a_reply_threads_by_references_even_without_the_number(conversation, api, smtp, deliver):
     ticket, our_id = conversation
     raw = read("03-gmail-reply", ticket, our_id).replace(f"[#{ticket.pk}] ".encode(), b"")
-    answer = post_email(api, raw).json()
+    answer = deliver(raw).json()
     assert answer["ticket"] == ticket.pk and answer["created"] is False
 
 
-def test_a_sender_writing_too_often_is_ignored(conversation, api, settings):
+def test_a_sender_writing_too_often_is_ignored(conversation, api, settings, deliver):
     settings.MAIL_SENDER_LIMIT = 2
     outcomes = []
     for n in range(3):
         raw = read("28-duplicate-delivery").replace(b"<dup-28@", f"<rate-{n}@".encode())
-        outcomes.append(post_email(api, raw).json())
+        outcomes.append(deliver(raw).json())
     # carla's first e-mail (the conversation) counts too: the limit is reached at the second one
     assert outcomes[0]["created"] is True
     assert outcomes[1] == outcomes[2] == {"ignored": safety.RATE_LIMITED}
 
 
-def test_machine_mail_never_gets_an_answer(conversation, api, smtp):
+def test_machine_mail_never_gets_an_answer(conversation, api, smtp, deliver):
     before = len(smtp.received)
     for name in ("15-auto-reply", "18-dsn-bounce", "20-mailing-list"):
-        post_email(api, read(name, *conversation))
+        deliver(read(name, *conversation))
     assert len(smtp.received) == before
 
 
-def test_the_webhook_wants_staff_and_a_raw_email(api, customer, staff_user):
-    assert post_email(api, read("01-plain-new")).status_code == 401
+def test_the_webhook_wants_staff_and_a_raw_email(api, customer, staff_user, deliver):
+    assert deliver(read("01-plain-new")).status_code == 401
     api.force_authenticate(customer)
-    assert post_email(api, read("01-plain-new")).status_code == 403
+    assert deliver(read("01-plain-new")).status_code == 403
     api.force_authenticate(staff_user)
-    empty = post_email(api, b"")
+    empty = deliver(b"")
     assert empty.status_code == 400 and "body" in empty.json()
     wrong_type = api.post("/api/inbound/email/", data={"x": 1}, format="json")
     assert wrong_type.status_code == 415
     assert Ticket.objects.count() == 0
 
 
-def test_a_new_sender_joins_the_organization_owning_their_domain(api, staff_user):
+def test_a_new_sender_joins_the_organization_owning_their_domain(api, staff_user, deliver):
     from helpdesk.models import Organization, OrganizationDomain
 
     acme = Organization.objects.create(name="Acme Corporation")
     OrganizationDomain.objects.create(organization=acme, domain="@ACME.test")
     api.force_authenticate(staff_user)
-    answer = post_email(api, read("10-forwarded-inline")).json()
+    answer = deliver(read("10-forwarded-inline")).json()
     ticket = Ticket.objects.get(pk=answer["ticket"])
     assert ticket.customer.customer.organization == acme
     assert ticket.organization == acme
@@ -323,9 +305,9 @@ def test_stranger_agents_cannot_read_originals_of_tickets_they_cannot_see(
     assert client.get(f"/agent/messages/{ticket.messages.get().pk}/email/").status_code == 404
 
 
-def test_an_agent_writing_from_their_own_address_is_not_made_a_customer(api, staff_user, agent):
+def test_an_agent_writing_from_their_own_address_is_not_made_a_customer(api, staff_user, agent, deliver):
     api.force_authenticate(staff_user)
     user = UserFactory(username="someone@acme.test", email="someone@acme.test")
     raw = read("01-plain-new").replace(b"carla@acme.test", user.email.encode())
-    answer = post_email(api, raw).json()
+    answer = deliver(raw).json()
     assert Ticket.objects.get(pk=answer["ticket"]).customer == user
