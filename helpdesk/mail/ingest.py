@@ -23,6 +23,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
+from helpdesk.background import tasks_sent_together
 from helpdesk.mail.parse import TICKET_REF_RE, ParsedEmail, parse_email
 from helpdesk.mail.safety import ignore_reason
 from helpdesk.mail.thread import may_write_into, ticket_for_email
@@ -117,17 +118,18 @@ def _act_on(email: ParsedEmail, inbound: InboundEmail, mailbox: Mailbox | None) 
     refused += [f"{name} could not be read" for name in email.unreadable_parts]
     author = _sender_user(email)
     try:
-        with transaction.atomic():
+        # routing, SLA and the e-mails this change hands on leave for the worker as one message
+        with tasks_sent_together(), transaction.atomic():
             if ticket is not None and ticket.status != Status.CLOSED:
-                message = _add_reply(ticket, author, email, files, refused)
+                message_pk = _add_reply(ticket, author, email, files, refused).pk
                 created = False
             else:
                 ticket = _open_ticket(author, email, files, refused, mailbox)
-                message = ticket.messages.order_by("created_at", "id").first()
+                message_pk = Message.objects.filter(ticket=ticket).values_list("pk", flat=True).first()
                 created = True
             _copy_people(ticket, email, mailbox)
             inbound.outcome = InboundOutcome.CREATED if created else InboundOutcome.THREADED
-            inbound.ticket, inbound.message = ticket, message
+            inbound.ticket, inbound.message_id = ticket, message_pk
             inbound.save()
     except IntegrityError:
         # Two deliveries of one e-mail at the same moment: the other one made the message.
@@ -135,7 +137,7 @@ def _act_on(email: ParsedEmail, inbound: InboundEmail, mailbox: Mailbox | None) 
         if not email.message_id or existing is None:
             raise
         return _duplicate(inbound, *existing)
-    return IngestResult(ticket=ticket.pk, message=message.pk, created=created, inbound=inbound.pk)
+    return IngestResult(ticket=ticket.pk, message=message_pk, created=created, inbound=inbound.pk)
 
 
 def _duplicate(inbound: InboundEmail, ticket_id: int, message_id: int) -> IngestResult:
@@ -211,23 +213,20 @@ def _open_ticket(
 ) -> Ticket:
     # A new ticket keeps the whole text: a forwarded conversation is what the customer asks about.
     body = _body(email.text, files, refused) or NO_TEXT
-    ticket = ticket_create(
+    metadata = {}
+    if mailbox is not None and mailbox.team_id:
+        metadata[MAILBOX_TEAM] = mailbox.team_id
+    if email.reply_to:
+        metadata[REPLY_TO] = email.reply_to
+    return ticket_create(
         customer=author,
         subject=_subject(email),
         body=body,
         channel=Channel.EMAIL,
         attachments=files,
         message_id=email.message_id,
+        metadata=metadata,
     )
-    extra = {}
-    if mailbox is not None and mailbox.team_id:
-        extra[MAILBOX_TEAM] = mailbox.team_id
-    if email.reply_to:
-        extra[REPLY_TO] = email.reply_to
-    if extra:
-        ticket.metadata = {**ticket.metadata, **extra}
-        Ticket.objects.filter(pk=ticket.pk).update(metadata=ticket.metadata)
-    return ticket
 
 
 def _add_reply(
@@ -268,15 +267,18 @@ def _add_reply(
 
 def _copy_people(ticket: Ticket, email: ParsedEmail, mailbox: Mailbox | None) -> None:
     """Everyone else on the e-mail's To and Cc (but our own addresses) is copied on the ticket."""
-    ours = set(Mailbox.objects.values_list("email_address", flat=True))
-    ours.add(settings.HELPDESK_FROM_EMAIL.lower())
-    customer_email = (ticket.customer.email or "").lower()
-    for address in [*email.to, *email.cc]:
-        if address in ours or address in (customer_email, email.sender):
-            continue
-        if address.endswith(_our_domains()):
-            continue
-        TicketCc.objects.get_or_create(ticket=ticket, email=address)
+    known = {settings.HELPDESK_FROM_EMAIL.lower(), (ticket.customer.email or "").lower(), email.sender}
+    if mailbox is not None:
+        known.add(mailbox.email_address.lower())
+    others = [
+        a for a in dict.fromkeys([*email.to, *email.cc]) if a not in known and not a.endswith(_our_domains())
+    ]
+    if not others:
+        return
+    ours = set(Mailbox.objects.filter(email_address__in=others).values_list("email_address", flat=True))
+    for address in others:
+        if address not in ours:
+            TicketCc.objects.get_or_create(ticket=ticket, email=address)
 
 
 def _our_domains() -> tuple[str, ...]:

@@ -255,8 +255,8 @@ def parse_email(raw: bytes) -> ParsedEmail:
                 "X-Loop",
                 "X-Helpdesk-Ticket",
             )
-            if msg.get(name) is not None
+            if name in msg  # checked on the raw headers: parsing each one costs more
         },
         content_type=msg.get_content_type(),
-        return_path=_header(msg, "Return-Path") if msg.get("Return-Path") is not None else None,
+        return_path=_header(msg, "Return-Path") if "Return-Path" in msg else None,
     )
