@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 TMP = Path(tempfile.mkdtemp(prefix="bench_mail_"))
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{TMP / 'bench.sqlite3'}")
 os.environ.setdefault("HELPDESK_VAR_DIR", str(TMP))
-os.environ["DJANGO_SETTINGS_MODULE"] = "helpdesk.settings"
+os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
 os.environ["MAIL_SENDER_LIMIT"] = "100000"
 os.environ["Q_CLUSTER_NAME"] = "bench_mail"
 os.environ["LOG_LEVEL"] = "WARNING"
