@@ -117,10 +117,11 @@ def trim_reply(text: str) -> str:
 
 def _part_text(part: EmailMessage) -> str:
     try:
-        return part.get_content()
+        text = part.get_content()
     except (LookupError, UnicodeError, AssertionError, KeyError):
         payload = part.get_payload(decode=True) or b""
-        return payload.decode("utf-8", errors="replace")
+        text = payload.decode("utf-8", errors="replace")
+    return text.replace("\r\n", "\n").replace("\r", "\n")  # as typed, whatever the transport's line ends
 
 
 def _filename(part: EmailMessage, index: int) -> str:

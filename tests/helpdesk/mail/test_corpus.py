@@ -180,6 +180,7 @@ def test_each_corpus_email_is_handled_as_a_person_would_expect(name, conversatio
         assert ticket.pk == first_ticket.pk
         assert ticket.messages.count() == 2
 
+    assert "\r" not in message.body  # line ends as typed, not as the mail transport carried them
     if "subject" in expected:
         assert ticket.subject == expected["subject"]
     if "body" in expected:
