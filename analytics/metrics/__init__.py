@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from analytics.filters import Filters
+from analytics.metrics.coverage import coverage_report
 from analytics.metrics.dimensions import dimensions_report
 from analytics.metrics.outcomes import outcomes_report
 from analytics.metrics.overescalation import overescalation_report
@@ -39,5 +40,6 @@ PAGES = {
         Page("training", "Training gaps", training_report),
         Page("topics", "Topics & docs", topics_report),
         Page("over-escalation", "Over-escalation", overescalation_report),
+        Page("coverage", "Coverage gaps", coverage_report),
     )
 }

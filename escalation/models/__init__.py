@@ -29,6 +29,7 @@ from escalation.models.sla import (
     WorkingPeriod,
 )
 from escalation.models.triage import TriageModelVersion
+from escalation.coverage.models import CoverageGap, OnCall  # noqa: E402 - on-call duty and coverage gaps
 
 __all__ = [
     "ERR_COORDINATOR_NOT_LEAD",
@@ -40,6 +41,8 @@ __all__ = [
     "BusinessCalendar",
     "CategoryAutonomy",
     "ClosedDay",
+    "CoverageGap",
+    "OnCall",
     "EscalationRule",
     "FactorKey",
     "Outcome",
