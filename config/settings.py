@@ -398,3 +398,22 @@ def _own_hosts() -> str:
 # Domains that links in automatic answers may point to (their subdomains included); an article linking
 # anywhere else goes to an agent for review instead of to the customer (escalation/autonomy/answer_links.py).
 HELPDESK_ANSWER_LINK_DOMAINS = env_list("HELPDESK_ANSWER_LINK_DOMAINS", _own_hosts())
+
+# --- E-mail channel ---------------------------------------------------------------------------
+# Absolute links in e-mails (ticket pages, rating links) start with this, e.g. https://help.example.com.
+HELPDESK_BASE_URL = env_str("HELPDESK_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Sender and Reply-To of e-mails to customers when the ticket's team has no address of its own.
+HELPDESK_FROM_EMAIL = env_str("HELPDESK_FROM_EMAIL", DEFAULT_FROM_EMAIL)
+# Customers hear back by e-mail (acknowledgement, replies, notices, rating request); off: in-app only.
+HELPDESK_CUSTOMER_EMAILS = env_bool("HELPDESK_CUSTOMER_EMAILS", True)
+# One sender may open or add to tickets at most this often; beyond it their mail is kept but ignored.
+MAIL_SENDER_LIMIT = env_int("MAIL_SENDER_LIMIT", 30)
+MAIL_SENDER_WINDOW = env_int("MAIL_SENDER_WINDOW", 600)
+# Largest e-mail accepted whole (bytes); larger ones are refused by the webhook and the pipe.
+MAIL_MAX_BYTES = env_int("MAIL_MAX_BYTES", 40 * 1024 * 1024)
+# Failed sends are tried again this many times in all, a few minutes apart, before the ticket shows them failed.
+MAIL_SEND_ATTEMPTS = env_int("MAIL_SEND_ATTEMPTS", 5)
+# Rating links in e-mails stay valid this many days.
+CSAT_LINK_DAYS = env_int("CSAT_LINK_DAYS", 30)
+# Seconds between two passes of `fetch_mail` without --once (the worker's schedule runs every minute).
+MAIL_FETCH_INTERVAL = env_int("MAIL_FETCH_INTERVAL", 30)

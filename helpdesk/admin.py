@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 
+from helpdesk.mail.admin import OrganizationDomainInline
 from helpdesk.models import (
     Agent,
     AgentLeave,
@@ -42,6 +43,7 @@ class ReadOnlyInline(admin.TabularInline):
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
+    inlines = [OrganizationDomainInline]
     list_display = [
         "name",
         "segment",

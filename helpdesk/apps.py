@@ -16,3 +16,4 @@ class HelpdeskConfig(AppConfig):
         connect_cache_invalidation()
         connect_review_on_category_change()
         user_logged_out.connect(on_sign_out, dispatch_uid="close_live_sockets_on_sign_out")
+        import helpdesk.mail.receivers  # noqa: F401 - connects the customer e-mail receiver

@@ -79,6 +79,16 @@ class NoteForm(forms.Form):
     )
 
 
+class PhoneCallForm(forms.Form):
+    direction = forms.ChoiceField(
+        choices=[("inbound", "The customer called"), ("outbound", "I called the customer")], initial="inbound"
+    )
+    summary = forms.CharField(
+        label="What was said", max_length=settings.TICKET_BODY_MAX - 100, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    internal = forms.BooleanField(label="Agents only (hide from the customer)", required=False)
+
+
 class StatusForm(forms.Form):
     status = forms.ChoiceField(choices=[c for c in Status.choices if c[0] != Status.RESOLVED])
     reason = forms.CharField(required=False, max_length=500)

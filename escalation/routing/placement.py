@@ -68,8 +68,19 @@ def take_rule_category(run: Run) -> None:
     run.ticket.category_source = CategorySource.RULE
 
 
+# Ticket metadata naming the team of the mailbox an e-mail came to (helpdesk.mail.ingest).
+MAILBOX_TEAM = "mailbox_team"
+# Triage at least this confident outweighs the mailbox's hint.
+TRIAGE_BEATS_MAILBOX = 0.6
+
+
+def _triage_sure(run: Run) -> bool:
+    return run.triage.team is not None and (run.triage.confidence or 0) >= TRIAGE_BEATS_MAILBOX
+
+
 def settle_team(run: Run) -> None:
-    """A rule's team (new tickets and new messages only), else triage's after a message, else current, else triage."""
+    """A rule's team (new tickets and new messages only), else triage's after a message, else current,
+    else the mailbox's team unless triage is sure, else triage, else the category's."""
     ticket, outcome, policy = run.ticket, run.outcome, run.policy
     team_id = ticket.team_id
     if outcome.team and run.trigger in CONTENT_TRIGGERS:
@@ -81,6 +92,10 @@ def settle_team(run: Run) -> None:
         run.notes.append(f"Rule '{outcome.team_rule}' did not move the ticket: it was {run.trigger}")
     if team_id == ticket.team_id and run.trigger == "customer_wrote" and run.triage.team is not None:
         team_id = run.triage.team.pk
+    hint = (ticket.metadata or {}).get(MAILBOX_TEAM)
+    if team_id is None and hint in policy.team_ids.values() and not _triage_sure(run):
+        team_id = hint  # the mailbox it was sent to (billing@ → Billing), when triage has no clear answer
+        run.notes.append("Sent to the team's mailbox: its team suggested")
     if team_id is None and run.triage.team is not None:
         team_id = run.triage.team.pk
     if team_id is None and ticket.category_id and ticket.category.team_id:

@@ -6,6 +6,16 @@ from helpdesk.models.accounts import Customer, Organization, Segment
 from helpdesk.models.attachments import Attachment
 from helpdesk.models.knowledge import Article, ReviewState
 from helpdesk.models.live import LiveEvent
+from helpdesk.models.mail import (
+    InboundEmail,
+    InboundOutcome,
+    Mailbox,
+    OrganizationDomain,
+    OutboundEmail,
+    OutboundKind,
+    OutboundState,
+    TicketCc,
+)
 from helpdesk.models.notifications import Notification
 from helpdesk.models.staff import Agent, AgentLeave, AgentSkill, AgentStatus, Role, Skill, Team, Tier
 from helpdesk.models.tickets import (
@@ -17,6 +27,7 @@ from helpdesk.models.tickets import (
     Channel,
     Csat,
     Message,
+    MessageChannel,
     Priority,
     Status,
     Ticket,
@@ -25,6 +36,15 @@ from helpdesk.models.tickets import (
 )
 
 __all__ = [
+    "TicketCc",
+    "OutboundState",
+    "OutboundKind",
+    "OutboundEmail",
+    "OrganizationDomain",
+    "MessageChannel",
+    "Mailbox",
+    "InboundOutcome",
+    "InboundEmail",
     "OPEN_STATUSES",
     "Agent",
     "AgentLeave",

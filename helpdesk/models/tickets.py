@@ -19,6 +19,18 @@ class Channel(models.TextChoices):
     PHONE = "phone", "Phone"
 
 
+class MessageChannel(models.TextChoices):
+    """Where one message of the conversation was written: a ticket's channels, plus the agent workspace
+    (replies and notes typed on the agent's ticket page)."""
+
+    PORTAL = "portal", "Portal"
+    EMAIL = "email", "E-mail"
+    API = "api", "API"
+    CHAT = "chat", "Chat"
+    PHONE = "phone", "Phone"
+    WEB = "web", "Agent workspace"
+
+
 class Status(models.TextChoices):
     NEW = "new", "New"
     OPEN = "open", "Open"
@@ -252,7 +264,9 @@ class Message(models.Model):
     is_internal = models.BooleanField(
         default=False, help_text="Internal notes are never shown to the customer."
     )
-    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.PORTAL)
+    channel = models.CharField(
+        max_length=10, choices=MessageChannel.choices, default=MessageChannel.PORTAL, blank=True
+    )
     body = models.TextField(validators=[MaxLengthValidator(settings.TICKET_BODY_MAX)])
     sentiment = models.FloatField(null=True, blank=True)
     frustration = models.FloatField(null=True, blank=True)
@@ -269,6 +283,14 @@ class Message(models.Model):
         indexes = [
             models.Index(fields=["ticket", "created_at"], name="message_ticket_time"),
             models.Index(fields=["message_id"], name="message_email_id", condition=~models.Q(message_id="")),
+        ]
+        constraints = [
+            # The same e-mail delivered twice (a retried webhook, a re-read mailbox) is one message.
+            models.UniqueConstraint(
+                fields=["ticket", "message_id"],
+                condition=~models.Q(message_id=""),
+                name="message_email_id_once_per_ticket",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -297,11 +319,14 @@ EVENT_LABELS: dict[str, str] = {
     "escalation.functional": "Escalated to team {to_team} (functional)",
     "escalation.hierarchical": "Escalated {from_tier} → {to_tier} (hierarchical)",
     "csat.rated": "Customer rated {to_value}/5",
+    "csat.commented": "Customer commented on their rating",
     "sla.warning": "SLA warning: {to_value} due soon",
     "sla.breached": "SLA breached: {to_value}",
     "sla.open_age": "Open too long: fresh eyes requested",
     "sla.abandoned": "Untouched in the queue: flagged",
     "routing.decided": "Routed",
+    "mail.failed": "E-mail to {to_value} could not be sent",
+    "mail.sent_late": "E-mail to {to_value} sent after retrying",
     "routing.circular_blocked": "Stopped bouncing between teams: sent to the coordinator",
     "automation.replied": "Answered automatically",
     "automation.draft": "Draft reply prepared for review",

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from helpdesk.background import tasks_sent_together
 from helpdesk.events import event_record
-from helpdesk.models import AuthorKind, Message, Status, Ticket, Trigger
+from helpdesk.models import AuthorKind, Message, MessageChannel, Status, Ticket, Trigger
 from helpdesk.permissions import can_work_ticket
 from helpdesk.services import errors
 from helpdesk.services.attachments import IncomingFile, as_incoming, attachments_check, attachments_store
@@ -22,14 +22,20 @@ from helpdesk.services.tickets import locked_ticket, ticket_reopen, ticket_set_s
 AGENT_CODES = {AuthorKind.AGENT: "message.agent", AuthorKind.SYSTEM: "message.system"}
 
 
-def _author_kind(ticket: Ticket, user: AbstractBaseUser | None) -> str:
+def _author_kind(ticket: Ticket, user: AbstractBaseUser | None, *, copied: bool = False) -> str:
     if user is None:
         return AuthorKind.SYSTEM  # automation (an automatic answer from the knowledge base)
-    if user.pk == ticket.customer_id:
+    if user.pk == ticket.customer_id or copied:
         return AuthorKind.CUSTOMER
     if can_work_ticket(user, ticket):
         return AuthorKind.AGENT
     raise PermissionDenied(errors.ERR_NOT_YOUR_TICKET)
+
+
+def _default_channel(kind: str, ticket: Ticket) -> str:
+    if kind == AuthorKind.CUSTOMER:
+        return ticket.channel
+    return MessageChannel.WEB if kind == AuthorKind.AGENT else ""
 
 
 def message_add(
@@ -42,6 +48,7 @@ def message_add(
     then_status: str | None = None,
     attachments: Sequence[File | IncomingFile] = (),
     message_id: str = "",
+    copied: bool = False,
 ) -> Message:
     """Add a reply or note and move the ticket along.
 
@@ -51,6 +58,10 @@ def message_add(
     - `author=None` is the system (automation): it answers like an agent, recorded as `message.system`.
     - Attachments are checked before anything is written; a message may be files alone.
     - `message_id` is the e-mail Message-ID the message arrived or leaves with (threading).
+    - `copied`: the author is someone copied on the ticket's e-mails (a CC), who writes on the
+      customer's side; the caller checked they are on the ticket.
+    - Without a `channel`, a customer writes through the ticket's channel, an agent in the agent
+      workspace (`web`), and automation through none.
     """
     body = (body or "").strip()
     files = as_incoming(attachments)
@@ -59,7 +70,7 @@ def message_add(
         raise ValidationError({"body": ["Write a message first."]})
     if len(body) > settings.TICKET_BODY_MAX:
         raise ValidationError({"body": [f"Keep the message under {settings.TICKET_BODY_MAX:,} characters."]})
-    kind = _author_kind(ticket, author)
+    kind = _author_kind(ticket, author, copied=copied)
     if kind == AuthorKind.CUSTOMER and internal:
         raise ValidationError({"internal": [errors.ERR_CUSTOMER_NOTE]})
 
@@ -78,7 +89,7 @@ def message_add(
             author=author,
             author_kind=kind,
             is_internal=internal,
-            channel=channel or locked.channel,
+            channel=channel or _default_channel(kind, locked),
             body=body,
             message_id=message_id[:255],
             created_at=now,

@@ -86,8 +86,11 @@ def ticket_create(
     actor: AbstractBaseUser | None = None,
     attachments: Sequence[File | IncomingFile] = (),
     message_id: str = "",
+    metadata: dict[str, Any] | None = None,
 ) -> Ticket:
     """Save a new ticket with its first message, in one transaction, and hand it to routing.
+
+    `metadata` starts the ticket's metadata (e.g. the mailbox an e-mail came to, a routing hint).
 
     Routing never runs here: `ticket_received` hands it to a background task after commit, and that
     first routing records the `ticket.created` event, dated at the ticket's creation, with the live
@@ -134,6 +137,7 @@ def ticket_create(
         language=language_code(language or (profile.language if profile else "") or "en"),
         created_at=now,
         last_customer_message_at=now,
+        metadata=dict(metadata or {}),
     )
     ticket.metadata["language"] = {
         "source": "stated" if language else "profile" if profile else "default",

@@ -1,6 +1,6 @@
 """The agent workspace: queues, the ticket page and its actions, own status, notifications.
 
-Actions post to one view with a named button (`action=reply|note|status|take|assign|escalate|resolve|decline`);
+Actions post to one view with a named button (`action=reply|note|call|status|take|assign|escalate|resolve|decline`);
 htmx requests get the re-rendered workspace fragment, plain posts are redirected back to the page.
 """
 
@@ -23,6 +23,7 @@ from helpdesk.forms import (
     DeclineForm,
     EscalateForm,
     NoteForm,
+    PhoneCallForm,
     ResolveForm,
     StatusForm,
     queue_request,
@@ -49,6 +50,7 @@ from helpdesk.services import (
     ticket_resolve,
     ticket_set_status,
 )
+from helpdesk.services.calls import phone_call_log
 from helpdesk.views.decorators import agent_required
 from helpdesk.views.knowledge import can_write_article
 
@@ -91,6 +93,8 @@ def _page_context(request: HttpRequest, ticket: Ticket, failed: dict[str, forms.
         "organization": ticket.organization,
         "reply_form": failed.get("reply") or AgentReplyForm(),
         "note_form": failed.get("note") or NoteForm(),
+        "call_form": failed.get("call") or PhoneCallForm(),
+        "outbound_emails": ticket.outbound_emails.order_by("-created_at")[:10],
         "status_form": failed.get("status") or StatusForm(initial={"status": ticket.status}),
         "assign_form": failed.get("assign")
         or AssignForm(agents=agents, initial={"agent": ticket.assignee_id}),
@@ -132,6 +136,21 @@ def _note(request, ticket):
         form,
         lambda: message_add(
             ticket=ticket, author=request.user, body=form.cleaned_data["body"], internal=True
+        ),
+    )
+    return form, bool(ok)
+
+
+def _call(request, ticket):
+    form = PhoneCallForm(request.POST)
+    ok = form.is_valid() and run_service(
+        form,
+        lambda: phone_call_log(
+            ticket=ticket,
+            agent=request.user,
+            summary=form.cleaned_data["summary"],
+            direction=form.cleaned_data["direction"],
+            internal=form.cleaned_data["internal"],
         ),
     )
     return form, bool(ok)
@@ -212,6 +231,7 @@ def _decline(request, ticket):
 ACTIONS: dict[str, tuple[Callable, str]] = {
     "reply": (_reply, "Reply sent."),
     "note": (_note, "Note added."),
+    "call": (_call, "Call logged."),
     "status": (_status, "Status changed."),
     "take": (_take, "The ticket is yours."),
     "assign": (_assign, "Ticket assigned."),
