@@ -19,6 +19,7 @@ from helpdesk.models import (
     Notification,
     Ticket,
     TicketEvent,
+    TicketLink,
 )
 from helpdesk.permissions import (
     agent_of,
@@ -207,3 +208,32 @@ def attachment_for(user: AbstractBaseUser, pk: int) -> Attachment:
     if message is not None and message.is_internal and not can_work_ticket(user, attachment.ticket):
         raise Http404("No such file.")
     return attachment
+
+
+def ticket_links(ticket: Ticket) -> list[dict]:
+    """The ticket's links both ways, as the page and the API show them: {id, kind, label, ticket, subject}."""
+    rows = []
+    for link in TicketLink.objects.filter(source=ticket).select_related("target"):
+        rows.append(
+            {
+                "id": link.pk,
+                "kind": link.kind,
+                "label": link.get_kind_display(),
+                "ticket": link.target_id,
+                "subject": link.target.subject,
+                "status": link.target.status,
+            }
+        )
+    inverse = {"related": "Related to", "duplicate": "Has duplicate", "caused_by": "Caused"}
+    for link in TicketLink.objects.filter(target=ticket).select_related("source"):
+        rows.append(
+            {
+                "id": link.pk,
+                "kind": link.kind,
+                "label": inverse[link.kind],
+                "ticket": link.source_id,
+                "subject": link.source.subject,
+                "status": link.source.status,
+            }
+        )
+    return rows

@@ -7,6 +7,7 @@ from helpdesk.models.attachments import Attachment
 from helpdesk.models.knowledge import Article
 from helpdesk.models.live import LiveEvent
 from helpdesk.models.notifications import Notification
+from helpdesk.models.search import TicketSearchDocument
 from helpdesk.models.staff import Agent, AgentLeave, AgentSkill, AgentStatus, Role, Skill, Team, Tier
 from helpdesk.models.tickets import (
     OPEN_STATUSES,
@@ -22,6 +23,7 @@ from helpdesk.models.tickets import (
     TicketEvent,
     Trigger,
 )
+from helpdesk.models.workspace import LinkKind, Macro, SavedView, Tag, TicketLink
 
 __all__ = [
     "OPEN_STATUSES",
@@ -51,4 +53,10 @@ __all__ = [
     "TicketEvent",
     "Tier",
     "Trigger",
+    "LinkKind",
+    "Macro",
+    "SavedView",
+    "Tag",
+    "TicketLink",
+    "TicketSearchDocument",
 ]
