@@ -120,7 +120,7 @@ class TicketListCreateApi(ListAPIView):
             ranks = {t.pk: t.search_rank for t in tickets}
             for row in response.data["results"]:
                 row["search"] = {
-                    "rank": round(ranks.get(row["id"]) or 0.0, 4),
+                    "rank": ranks.get(row["id"]) or 0.0,
                     "snippet": snippets.get(row["id"], ""),
                 }
         return response

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import F, FloatField, Q, QuerySet, Value
+from django.db.models import ExpressionWrapper, F, FloatField, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -89,7 +89,15 @@ def tickets_search(
         )
     if terms.number is not None:
         matched |= Q(pk=terms.number)
-        rank = rank + RawSQL("CASE WHEN helpdesk_ticket.id = %s THEN 1000 ELSE 0 END", [terms.number])
+        rank = ExpressionWrapper(
+            rank
+            + RawSQL(
+                "CASE WHEN helpdesk_ticket.id = %s THEN 1000.0 ELSE 0.0 END",
+                [terms.number],
+                output_field=FloatField(),
+            ),
+            output_field=FloatField(),
+        )
     return tickets.filter(matched).annotate(search_rank=rank)
 
 
