@@ -29,6 +29,7 @@ from helpdesk.permissions import (
     can_work_ticket,
     is_staff_account,
 )
+from helpdesk.services.search import search_terms, tickets_search
 
 QUEUE_RELATIONS = ("team", "tier", "assignee__user", "organization", "category", "customer")
 
@@ -40,6 +41,7 @@ QUEUES = {
 }
 
 SORTS = {
+    "relevance": "Best match (search)",
     "priority": "Priority score",
     "sla": "SLA due",
     "newest": "Newest",
@@ -54,6 +56,8 @@ class QueueFilters:
     tier: int | None = None
     team: int | None = None
     open_only: bool = True
+    tag: str = ""
+    search: str = ""
 
 
 def tickets_visible_to(user: AbstractBaseUser) -> QuerySet[Ticket]:
@@ -116,8 +120,16 @@ def agent_queue(*, agent: Agent, queue: str, filters: QueueFilters, sort: str) -
         tickets = tickets.filter(tier__level=filters.tier)
     if filters.team is not None:
         tickets = tickets.filter(team_id=filters.team)
+    if filters.tag:
+        tickets = tickets.filter(tags__name=filters.tag)
+    terms = search_terms(filters.search)
+    if terms is not None:
+        tickets = tickets_search(tickets, terms=terms, include_internal=True)
+    elif sort == "relevance":
+        sort = "priority"
     tickets = with_sla_due(tickets)
     order = {
+        "relevance": [F("search_rank").desc(), "-created_at"],
         "priority": [F("priority_score").desc(nulls_last=True), "created_at"],
         "sla": [F("sla_due_at").asc(nulls_last=True), F("priority_score").desc(nulls_last=True)],
         "newest": ["-created_at"],
