@@ -163,7 +163,9 @@ class QueueConsumer(AsyncJsonWebsocketConsumer):
 
     async def presence(self, state: object) -> None:
         if state not in PRESENCE_STATES:
-            await self.send_json({"type": "error", "error": "state must be one of: " + ", ".join(PRESENCE_STATES)})
+            await self.send_json(
+                {"type": "error", "error": "state must be one of: " + ", ".join(PRESENCE_STATES)}
+            )
             return
         if self.presence_ticket is None or state == self.presence_state:
             return

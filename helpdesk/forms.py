@@ -82,7 +82,9 @@ class MultipleFileField(forms.FileField):
 
 class AgentReplyForm(forms.Form):
     body = forms.CharField(
-        label="Message", max_length=settings.TICKET_BODY_MAX, required=False,
+        label="Message",
+        max_length=settings.TICKET_BODY_MAX,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
     then_status = forms.ChoiceField(
@@ -103,7 +105,9 @@ class AgentReplyForm(forms.Form):
 
 class NoteForm(forms.Form):
     body = forms.CharField(
-        label="Internal note", max_length=settings.TICKET_BODY_MAX, required=False,
+        label="Internal note",
+        max_length=settings.TICKET_BODY_MAX,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Only agents see notes. Type @username to tell a colleague.",
     )

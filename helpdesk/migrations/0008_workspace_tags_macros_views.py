@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=100)),
-                ('body', models.TextField(blank=True, validators=[django.core.validators.MaxLengthValidator(20000)])),
+                ('body', models.TextField(blank=True, help_text='Placeholders: {{ customer_name }}, {{ ticket_number }}, {{ agent_name }}.', validators=[django.core.validators.MaxLengthValidator(20000)])),
                 ('internal', models.BooleanField(default=False, help_text='Adds an internal note instead of a reply.')),
                 ('set_status', models.CharField(blank=True, help_text='pending, on_hold, open or resolved.', max_length=10)),
                 ('set_priority', models.CharField(blank=True, max_length=10)),

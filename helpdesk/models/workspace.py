@@ -61,7 +61,11 @@ class Macro(models.Model):
     """
 
     name = models.CharField(max_length=100)
-    body = models.TextField(blank=True, validators=[MaxLengthValidator(settings.TICKET_BODY_MAX)])
+    body = models.TextField(
+        blank=True,
+        validators=[MaxLengthValidator(settings.TICKET_BODY_MAX)],
+        help_text="Placeholders: {{ customer_name }}, {{ ticket_number }}, {{ agent_name }}.",
+    )
     owner = models.ForeignKey(
         "helpdesk.Agent",
         null=True,

@@ -37,7 +37,9 @@ def saved_view_create(*, agent: Agent, name: str, query: str, shared_with: Team 
     for key in VIEW_PARAMS:
         if params.get(key):
             kept[key] = params.get(key)[:200]
-    return SavedView.objects.create(owner=agent, name=name[:60], query=kept.urlencode(), shared_with=shared_with)
+    return SavedView.objects.create(
+        owner=agent, name=name[:60], query=kept.urlencode(), shared_with=shared_with
+    )
 
 
 def saved_view_delete(*, view: SavedView, agent: Agent) -> None:

@@ -92,7 +92,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     page = KeysFirstPaginator(tickets, QUEUE_PAGE_SIZE).get_page(shown.page)
     terms = search_terms(shown.filters.search)
     snippets = (
-        search_snippets(list(page.object_list), terms=terms, include_internal=True) if terms is not None else {}
+        search_snippets(list(page.object_list), terms=terms, include_internal=True)
+        if terms is not None
+        else {}
     )
     for ticket in page.object_list:
         ticket.snippet = snippets.get(ticket.pk, "")
@@ -169,7 +171,10 @@ def _page_context(request: HttpRequest, ticket: Ticket, failed: dict[str, forms.
 def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = ticket_for(request.user, pk)
     if ticket.merged_into_id:
-        messages.info(request, f"#{ticket.pk} was merged into #{ticket.merged_into_id}: the conversation continues here.")
+        messages.info(
+            request,
+            f"#{ticket.pk} was merged into #{ticket.merged_into_id}: the conversation continues here.",
+        )
         return redirect("agent:ticket", pk=ticket.merged_into_id)
     return render(request, "agent/ticket.html", _page_context(request, ticket))
 

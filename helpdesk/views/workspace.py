@@ -64,7 +64,9 @@ def queue_bulk(request: HttpRequest) -> HttpResponse:
     done = [r for r in results if r.ok]
     failed = [r for r in results if not r.ok]
     if done:
-        messages.success(request, f"{dict(BulkForm.base_fields['action'].choices)[action]}: {len(done)} ticket(s) done.")
+        messages.success(
+            request, f"{dict(BulkForm.base_fields['action'].choices)[action]}: {len(done)} ticket(s) done."
+        )
     for result in failed[:10]:
         reasons = " ".join(m for ms in result.errors.values() for m in ms)
         messages.error(request, f"#{result.id}: {reasons}")
@@ -83,12 +85,17 @@ def saved_view_save(request: HttpRequest) -> HttpResponse:
     if form.is_valid() and run_service(
         form,
         lambda: saved_view_create(
-            agent=agent, name=form.cleaned_data["name"], query=query, shared_with=form.cleaned_data.get("share_with")
+            agent=agent,
+            name=form.cleaned_data["name"],
+            query=query,
+            shared_with=form.cleaned_data.get("share_with"),
         ),
     ):
         messages.success(request, f"Saved the view “{form.cleaned_data['name']}”.")
         view = SavedView.objects.filter(owner=agent).order_by("-id").first()
-        return redirect(f"/agent/?{query}&{urlencode({'view': view.pk})}" if query else f"/agent/?view={view.pk}")
+        return redirect(
+            f"/agent/?{query}&{urlencode({'view': view.pk})}" if query else f"/agent/?view={view.pk}"
+        )
     messages.error(request, "Give the view a name (up to 60 characters).")
     return redirect("/agent/" + (f"?{query}" if query else ""))
 
@@ -152,7 +159,8 @@ def link_action(request, ticket):
         form.add_error("target", "No such ticket (or not one you can see).")
         return form, False
     ok = run_service(
-        form, lambda: ticket_link(source=ticket, target=target, kind=form.cleaned_data["kind"], actor=request.user)
+        form,
+        lambda: ticket_link(source=ticket, target=target, kind=form.cleaned_data["kind"], actor=request.user),
     )
     return form, bool(ok)
 
