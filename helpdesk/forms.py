@@ -150,7 +150,7 @@ class SavedViewForm(forms.Form):
 class BulkForm(forms.Form):
     """The queue's bulk bar: the chosen rows (or every ticket matching the filter) and one action."""
 
-    ids = forms.TypedMultipleChoiceField(coerce=int, required=False, choices=())
+    ids = forms.Field(required=False, widget=forms.MultipleHiddenInput)
     all_matching = forms.BooleanField(required=False)
     action = forms.ChoiceField(
         choices=[
@@ -165,7 +165,8 @@ class BulkForm(forms.Form):
     value = forms.CharField(required=False, max_length=2000)
 
     def clean_ids(self):
-        return [int(v) for v in self.data.getlist(self.add_prefix("ids")) if str(v).isdigit()]
+        values = self.data.getlist(self.add_prefix("ids")) if hasattr(self.data, "getlist") else []
+        return [int(v) for v in values if str(v).isdigit() and len(str(v)) < 19]
 
 
 class StatusForm(forms.Form):
