@@ -7,8 +7,8 @@ import re
 from collections import Counter
 
 import pytest
-from django.test import Client
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 from helpdesk.models import Macro, Message, SavedView, Status, Ticket, TicketEvent
 from helpdesk.services import message_add
