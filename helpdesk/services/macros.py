@@ -154,3 +154,41 @@ def macro_create_personal(*, agent: Agent, name: str, body: str) -> Macro:
     if problems:
         raise ValidationError(problems)
     return macro_save(macro=Macro(name=name[:100], body=body, owner=agent))
+
+
+DEMO_MACROS = [
+    {
+        "name": "Thanks for waiting",
+        "body": "Hi {{ customer_name }},\n\nthanks for waiting on {{ ticket_number }}. This is fixed now; "
+        "please tell us if anything still looks wrong.\n\nBest,\n{{ agent_name }}",
+        "set_status": Status.RESOLVED,
+    },
+    {
+        "name": "Need a screenshot",
+        "body": "Hi {{ customer_name }}, could you send a screenshot of the error and the time it happened? "
+        "That lets us find it in the logs for {{ ticket_number }}.",
+        "set_status": Status.PENDING,
+    },
+    {
+        "name": "Refund on its way",
+        "body": "Hi {{ customer_name }},\n\nthe refund for {{ ticket_number }} is on its way; it shows on your "
+        "statement within 5 business days.\n\n{{ agent_name }}",
+        "set_status": Status.PENDING,
+        "add_tags": ["refund"],
+    },
+    {
+        "name": "Hand to tier 2",
+        "body": "Reproduced; details above. Handing to tier 2.",
+        "internal": True,
+        "escalate": "hierarchical",
+    },
+]
+
+
+def macros_seed_demo() -> int:
+    """The demo's shared macros (once; edited ones are left alone)."""
+    created = 0
+    for spec in DEMO_MACROS:
+        _, made = Macro.objects.get_or_create(name=spec["name"], owner=None, defaults=spec)
+        created += made
+    return created

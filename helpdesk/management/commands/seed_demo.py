@@ -15,6 +15,7 @@ from rest_framework.authtoken.models import Token
 from helpdesk.demo.history import build_history
 from helpdesk.demo.people import DEMO_PASSWORD, build_people
 from helpdesk.models import Ticket
+from helpdesk.services.macros import macros_seed_demo
 
 
 class Command(BaseCommand):
@@ -37,6 +38,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             cast = build_people(rng=rng, today=now.date())
             tokens = self._tokens(seed)
+            macros_seed_demo()
         if Ticket.objects.filter(metadata__demo=True).exists():
             self.stdout.write("Demo tickets already exist; leaving the history as it is.")
         else:
