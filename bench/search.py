@@ -305,8 +305,19 @@ def measure(rounds: int) -> None:
         f"\nGET /api/tickets/?search= on {Ticket.objects.count():,} tickets, {Message.objects.count():,} "
         f"messages ({connection.vendor}); {rounds} requests per query kind and role\n"
     )
-    print(f"{'query':<18}{'role':<7}{'matches':>9}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}")
-    overall = []
+    print(
+        f"{'query':<18}{'role':<7}{'matches':>9}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'db p50':>9}{'db p95':>9}"
+    )
+    overall, overall_db = [], []
+    spent = [0.0]
+
+    def timed(execute, sql, params, many, context):
+        t0 = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            spent[0] += time.perf_counter() - t0
+
     for role in ("bench-lead", "bench-agent"):
         client = Client()
         client.force_login(User.objects.get(username=role))

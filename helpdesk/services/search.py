@@ -27,10 +27,10 @@ MAX_TERMS = 8
 # Relevance is ranked among the most recent matches: ranking reads every candidate's whole document,
 # so a word found in half of a million tickets would otherwise cost seconds. Newer tickets win ties
 # in a helpdesk anyway; a ticket number typed as such is always found.
-SEARCH_CANDIDATES = 500
+SEARCH_CANDIDATES = 200
 # PostgreSQL first looks for them among the newest PROBE tickets the caller may see (cheap for common
 # words, whose index entries are long to read); only when fewer match does it ask the GIN index.
-PROBE = 2000
+PROBE = 1000
 MAX_QUERY_LENGTH = 200
 SNIPPET_CHARS = 160
 # Words: letters and digits, keeping e-mail addresses and dotted or hyphenated names in one piece.
