@@ -45,10 +45,22 @@ class ReadOnlyInline(admin.TabularInline):
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
-    list_display = ["name", "segment", "annual_contract_value", "renewal_date", "churn_risk", "is_vip"]
-    list_filter = ["segment", "is_vip"]
-    search_fields = ["name"]
+    list_display = [
+        "name",
+        "segment",
+        "annual_contract_value",
+        "renewal_date",
+        "account_manager",
+        "churn_risk",
+        "health_score",
+        "at_risk",
+        "is_vip",
+    ]
+    list_filter = ["segment", "is_vip", "at_risk"]
+    search_fields = ["name", "crm_id"]
     ordering = ["name"]
+    autocomplete_fields = ["account_manager"]
+    readonly_fields = ["health_score", "at_risk", "health_computed_at", "usage_trends"]
 
 
 @admin.register(Customer)

@@ -66,6 +66,9 @@ class FieldsBuiltOnce:
 
 class TicketSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     category = serializers.CharField(source="category.name", allow_null=True, read_only=True)
+    category_source = serializers.SerializerMethodField(
+        help_text="Who set the category: customer, model, rule or agent; null while there is none."
+    )
     team = serializers.CharField(source="team.name", allow_null=True, read_only=True)
     tier = serializers.IntegerField(source="tier.level", allow_null=True, read_only=True)
     assignee = serializers.CharField(source="assignee.user.username", allow_null=True, read_only=True)
@@ -85,6 +88,8 @@ class TicketSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
             "priority",
             "priority_score",
             "category",
+            "category_source",
+            "language",
             "team",
             "tier",
             "assignee",
@@ -138,6 +143,10 @@ class MacroSerializer(serializers.ModelSerializer):
             "usage_count",
         ]
         read_only_fields = fields
+
+
+    def get_category_source(self, ticket: Ticket) -> str | None:
+        return (ticket.category_source or None) if ticket.category_id else None
 
 
 class AttachmentSerializer(serializers.ModelSerializer):

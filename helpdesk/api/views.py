@@ -74,6 +74,13 @@ class TicketListCreateApi(ListAPIView):
         category = serializers.SlugRelatedField(
             slug_field="name", queryset=Category.objects.all(), required=False, allow_null=True
         )
+        language = serializers.RegexField(
+            r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})?$",
+            required=False,
+            allow_blank=True,
+            max_length=16,
+            help_text="ISO 639-1 code the customer wants answers in; empty: from their profile and text.",
+        )
 
         def __init__(self, *args, for_staff: bool = False, **kwargs):
             super().__init__(*args, **kwargs)
@@ -148,6 +155,7 @@ class TicketListCreateApi(ListAPIView):
             body=d["body"],
             channel=d["channel"],
             category=d.get("category"),
+            language=d.get("language") or None,
             actor=request.user,
         )
         # The instance is exactly what was saved, its relations already in memory: no re-read.

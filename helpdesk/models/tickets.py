@@ -47,6 +47,15 @@ class Autonomy(models.TextChoices):
     HUMAN = "human", "Human"
 
 
+class CategorySource(models.TextChoices):
+    """Who set a ticket's category: the customer's choice, triage (model or keywords), a rule, an agent."""
+
+    CUSTOMER = "customer", "Customer"
+    MODEL = "model", "Model"
+    RULE = "rule", "Rule"
+    AGENT = "agent", "Agent"
+
+
 class Trigger(models.TextChoices):
     """Who or what caused a change: the 'trigger' of escalations and routing runs."""
 
@@ -96,7 +105,7 @@ class Ticket(models.Model):
     subject = models.CharField(max_length=settings.TICKET_SUBJECT_MAX)
     body = models.TextField(validators=[MaxLengthValidator(settings.TICKET_BODY_MAX)])
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.PORTAL)
-    language = models.CharField(max_length=8, default="en")
+    language = models.CharField(max_length=8, default="en", help_text="ISO 639-1 code.")
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
     priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.NORMAL)
@@ -104,6 +113,12 @@ class Ticket(models.Model):
 
     category = models.ForeignKey(
         Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+    )
+    category_source = models.CharField(
+        max_length=10,
+        choices=CategorySource.choices,
+        blank=True,
+        help_text="Who set the category; empty while there is none.",
     )
     team = models.ForeignKey(
         "helpdesk.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
@@ -175,7 +190,7 @@ class Ticket(models.Model):
             models.Index(fields=["assignee", "status"], name="ticket_assignee_status"),
             models.Index(fields=["status", "-priority_score", "created_at"], name="ticket_open_queue"),
             models.Index(fields=["customer", "-created_at"], name="ticket_customer"),
-            # New tickets waiting for their first routing, oldest first (escalation.batch takes them).
+            # New tickets waiting for their first routing, oldest first (escalation.routing.batch takes them).
             models.Index(
                 fields=["created_at"], name="ticket_unassigned_new", condition=Q(status="new", assignee=None)
             ),

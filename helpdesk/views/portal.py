@@ -7,12 +7,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.views.decorators.http import require_POST
 
 from helpdesk.forms import CsatForm, ReplyForm, TicketForm, run_service
 from helpdesk.models import Channel, Status, Ticket
 from helpdesk.selectors import ticket_conversation
 from helpdesk.services import csat_submit, message_add, ticket_create
+
+
+def portal_language(request: HttpRequest) -> str | None:
+    """The language the customer uses the portal in (their browser's choice), if they sent one."""
+    if not request.headers.get("Accept-Language"):
+        return None
+    return translation.get_language_from_request(request)
 
 
 def _own_ticket(request: HttpRequest, pk: int) -> Ticket:
@@ -39,6 +47,7 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
                 body=form.cleaned_data["body"],
                 category=form.cleaned_data["category"],
                 channel=Channel.PORTAL,
+                portal_language=portal_language(request),
             ),
         )
         if ticket is not None:

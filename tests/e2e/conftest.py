@@ -84,7 +84,7 @@ def server(tmp_path_factory) -> Iterator[str]:
         "DATABASE_URL": database_url,
         "HELPDESK_VAR_DIR": str(tmp_path / "var"),
         "Q_CLUSTER_NAME": f"e2e{port}",
-        "DJANGO_SETTINGS_MODULE": "helpdesk.settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
     }
     log = open(tmp_path / "server.log", "w")  # noqa: SIM115 - closed in the finalizer below
     process = subprocess.Popen(

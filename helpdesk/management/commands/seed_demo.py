@@ -12,8 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from helpdesk.demo.history import build_history
-from helpdesk.demo.people import DEMO_PASSWORD, build_people
+from helpdesk.management.demo.history import build_history
+from helpdesk.management.demo.people import DEMO_PASSWORD, build_people
 from helpdesk.models import Ticket
 from helpdesk.services.macros import macros_seed_demo
 
@@ -46,8 +46,10 @@ class Command(BaseCommand):
             self.stdout.write(f"Created {created} historical tickets over the last 90 days.")
         # SLA calendars and policies, and SLA tracking for the open demo tickets (escalation app, by name).
         call_command("seed_sla", stdout=self.stdout)
+        # Account managers, usage series, past health and renewal/churn outcomes (escalation app, by name).
+        call_command("seed_accounts", seed=seed, password=DEMO_PASSWORD, stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password for all: {DEMO_PASSWORD!r}):"))
-        for who, username in cast.logins:
+        for who, username in [*cast.logins, ("account manager (enterprise and premium accounts)", "amelia")]:
             self.stdout.write(f"  {username:<40} {who}")
         self.stdout.write("\nAPI tokens (header 'Authorization: Token <key>'):")
         for username, key in tokens.items():
