@@ -122,6 +122,9 @@ class TicketSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
             return sorted(t.name for t in cache["tags"])
         return sorted(ticket.tags.values_list("name", flat=True))
 
+    def get_category_source(self, ticket: Ticket) -> str | None:
+        return (ticket.category_source or None) if ticket.category_id else None
+
 
 class MacroSerializer(serializers.ModelSerializer):
     shared = serializers.BooleanField(source="is_shared", read_only=True)
@@ -143,10 +146,6 @@ class MacroSerializer(serializers.ModelSerializer):
             "usage_count",
         ]
         read_only_fields = fields
-
-
-    def get_category_source(self, ticket: Ticket) -> str | None:
-        return (ticket.category_source or None) if ticket.category_id else None
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
