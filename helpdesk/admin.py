@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from helpdesk.mail.admin import OrganizationDomainInline
 from helpdesk.models import (
@@ -15,18 +16,23 @@ from helpdesk.models import (
     Csat,
     Customer,
     LiveEvent,
+    Macro,
     Message,
     Notification,
     Organization,
     ReviewState,
     Role,
+    SavedView,
     Skill,
+    Tag,
     Team,
     Ticket,
     TicketEvent,
+    TicketLink,
     Tier,
 )
 from helpdesk.services.article_review import article_approve, article_submit
+from helpdesk.services.macros import macro_check
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -311,3 +317,83 @@ class LiveEventAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+# --- the workspace: shared macros, tags, saved views, links -------------------------------------------
+
+
+class MacroAdminForm(forms.ModelForm):
+    class Meta:
+        model = Macro
+        fields = [
+            "name",
+            "body",
+            "internal",
+            "team",
+            "owner",
+            "is_active",
+            "set_status",
+            "set_priority",
+            "add_tags",
+            "escalate",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        candidate = Macro(
+            set_status=cleaned.get("set_status", ""),
+            set_priority=cleaned.get("set_priority", ""),
+            escalate=cleaned.get("escalate", ""),
+            add_tags=cleaned.get("add_tags") or [],
+        )
+        try:
+            macro_check(candidate)
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                self.add_error(field if field in self.fields else None, messages)
+        else:
+            cleaned["add_tags"] = candidate.add_tags
+        return cleaned
+
+
+@admin.register(Macro)
+class MacroAdmin(admin.ModelAdmin):
+    """Shared canned replies (leave the owner empty), per team or for everyone."""
+
+    form = MacroAdminForm
+    list_display = (
+        "name",
+        "team",
+        "owner",
+        "internal",
+        "set_status",
+        "set_priority",
+        "usage_count",
+        "is_active",
+    )
+    list_filter = ("team", "is_active", "internal")
+    search_fields = ("name", "body")
+    readonly_fields = ("usage_count", "last_used_at")
+    fieldsets = (
+        (None, {"fields": ("name", "body", "internal", "team", "owner", "is_active")}),
+        ("Also do", {"fields": ("set_status", "set_priority", "add_tags", "escalate")}),
+        ("Use", {"fields": ("usage_count", "last_used_at")}),
+    )
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ("name", "created_at")
+    search_fields = ("name",)
+
+
+@admin.register(SavedView)
+class SavedViewAdmin(admin.ModelAdmin):
+    list_display = ("name", "owner", "shared_with", "query")
+    list_filter = ("shared_with",)
+
+
+@admin.register(TicketLink)
+class TicketLinkAdmin(admin.ModelAdmin):
+    list_display = ("source", "kind", "target", "created_by", "created_at")
+    raw_id_fields = ("source", "target")

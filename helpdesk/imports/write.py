@@ -40,9 +40,9 @@ from helpdesk.imports.parse import (
     parse_file,
 )
 from helpdesk.models import (
-    CategorySource,
     AuthorKind,
     Category,
+    CategorySource,
     Csat,
     Message,
     Organization,

@@ -17,6 +17,7 @@ from helpdesk.models.mail import (
     TicketCc,
 )
 from helpdesk.models.notifications import Notification
+from helpdesk.models.search import TicketSearchDocument
 from helpdesk.models.staff import Agent, AgentLeave, AgentSkill, AgentStatus, Role, Skill, Team, Tier
 from helpdesk.models.tickets import (
     OPEN_STATUSES,
@@ -34,6 +35,7 @@ from helpdesk.models.tickets import (
     TicketEvent,
     Trigger,
 )
+from helpdesk.models.workspace import LinkKind, Macro, SavedView, Tag, TicketLink
 
 __all__ = [
     "TicketCc",
@@ -74,4 +76,10 @@ __all__ = [
     "TicketEvent",
     "Tier",
     "Trigger",
+    "LinkKind",
+    "Macro",
+    "SavedView",
+    "Tag",
+    "TicketLink",
+    "TicketSearchDocument",
 ]

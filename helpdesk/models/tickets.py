@@ -179,6 +179,22 @@ class Ticket(models.Model):
     external_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
     metadata = models.JSONField(default=dict, blank=True)
 
+    tags = models.ManyToManyField("helpdesk.Tag", blank=True, related_name="tickets")
+    followers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="followed_tickets",
+        help_text="People told about every new message (agents, and colleagues of the customer in CC).",
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_from",
+        help_text="Set when this ticket was merged: its number leads there.",
+    )
+
     class Meta:
         ordering = ["-created_at"]
         indexes = [
@@ -312,6 +328,11 @@ EVENT_LABELS: dict[str, str] = {
     "ticket.resolved": "Resolved",
     "ticket.reopened": "Reopened",
     "ticket.flagged": "Flagged",
+    "ticket.tagged": "Tags: {to_value}",
+    "ticket.merged": "Merged into #{to_value}",
+    "ticket.merged_in": "#{from_value} merged into this ticket",
+    "ticket.linked": "Linked: {to_value}",
+    "macro.applied": "Macro applied: {to_value}",
     "message.customer": "Customer replied",
     "message.agent": "Agent replied",
     "message.note": "Internal note added",

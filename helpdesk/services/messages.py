@@ -17,7 +17,9 @@ from helpdesk.models import AuthorKind, Message, MessageChannel, Status, Ticket,
 from helpdesk.permissions import can_work_ticket
 from helpdesk.services import errors
 from helpdesk.services.attachments import IncomingFile, as_incoming, attachments_check, attachments_store
-from helpdesk.services.tickets import locked_ticket, ticket_reopen, ticket_set_status
+from helpdesk.services.changes import ticket_status_change
+from helpdesk.services.collaboration import message_notify_people
+from helpdesk.services.tickets import locked_ticket, ticket_reopen
 
 AGENT_CODES = {AuthorKind.AGENT: "message.agent", AuthorKind.SYSTEM: "message.system"}
 
@@ -53,7 +55,8 @@ def message_add(
     """Add a reply or note and move the ticket along.
 
     - A customer reply reopens a resolved ticket, resumes a pending one, and is refused on a closed one.
-    - An agent's first public reply sets the first-response time; `then_status` (e.g. pending) applies after.
+    - An agent's first public reply sets the first-response time; `then_status` (pending, on hold,
+      resolved ...) applies after, in the same transaction ("send and resolve").
     - Internal notes change nothing but the conversation, and never reach the customer.
     - `author=None` is the system (automation): it answers like an agent, recorded as `message.system`.
     - Attachments are checked before anything is written; a message may be files alone.
@@ -127,6 +130,9 @@ def message_add(
                 from_value=old_status,
                 to_value=locked.status,
             )
+        message_notify_people(message=message, ticket=locked, author=author)
         if then_status and kind != AuthorKind.CUSTOMER and then_status != locked.status:
-            ticket_set_status(ticket=locked, status=then_status, actor=author, reason="Set with the reply.")
+            ticket_status_change(
+                ticket=locked, status=then_status, actor=author, reason="Set with the reply."
+            )
     return message

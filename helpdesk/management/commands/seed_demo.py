@@ -21,6 +21,7 @@ from helpdesk.management.demo import credentials
 from helpdesk.management.demo.history import build_history
 from helpdesk.management.demo.people import build_people
 from helpdesk.models import Ticket
+from helpdesk.services.macros import macros_seed_demo
 
 ERR_REAL_TICKETS = (
     "This database already holds {count} real ticket(s) (not made by seed_demo); refusing to load the "
@@ -65,6 +66,7 @@ class Command(BaseCommand):
                 admin_password_hash=make_password(printed.admin_password),
             )
             printed.tokens = self._new_tokens()
+            macros_seed_demo()
         if Ticket.objects.filter(metadata__demo=True).exists():
             self.stdout.write("Demo tickets already exist; leaving the history as it is.")
         else:

@@ -20,8 +20,8 @@ from helpdesk.management.demo.people import Cast
 from helpdesk.models import (
     Agent,
     AuthorKind,
-    CategorySource,
     Autonomy,
+    CategorySource,
     Channel,
     Csat,
     Customer,

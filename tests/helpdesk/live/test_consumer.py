@@ -163,7 +163,8 @@ async def test_two_agents_on_one_ticket_see_each_others_replies(agent, lead, bil
     reader = await connect(lead.user, view="ticket", ticket=ticket.pk)
     try:
         message = await run(message_add)(ticket=ticket, author=agent.user, body="Restarted the billing run.")
-        written, read = await received(writer), await received(reader)
+        # (each also hears that the other has the ticket open: presence, not events)
+        written, read = await events(writer), await events(reader)
     finally:
         await writer.disconnect()
         await reader.disconnect()
