@@ -23,7 +23,7 @@ from escalation.routing.roster import forget_rosters
 from escalation.sla.policies import forget_book
 from escalation.sla.state import needs_sync as needs_sla_sync
 from escalation.triage.keywords import forget_categories
-from escalation.triage.store import forget_active_version
+from escalation.triage.versions import forget_active_version
 from helpdesk.background import enqueue
 from helpdesk.models import Agent, AgentLeave, AgentSkill, AgentStatus, Category, Skill, Team, Tier
 from helpdesk.signals import agent_status_changed, ticket_event_recorded, ticket_received

@@ -7,6 +7,7 @@ from escalation.routing import batch
 from escalation.routing import engine as routing
 from escalation.sla import state as sla_state
 from escalation.sla import sweep
+from escalation.triage.retrain import scheduled_retrain
 from escalation.triage.sentiment import message_mood
 from helpdesk.models import Message
 
@@ -87,6 +88,4 @@ def settle_automations() -> int:
 
 def train_router() -> str:
     """Weekly: retrain the triage models on resolved tickets and activate the new version."""
-    from escalation.triage.retrain import scheduled_retrain  # scikit-learn loads in the worker only
-
     return scheduled_retrain()

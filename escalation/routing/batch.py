@@ -27,7 +27,7 @@ from django.utils import timezone
 from escalation.models import RoutingDecision
 from escalation.routing.engine import locked_tickets, route, route_locked
 from escalation.routing.policy import current_policy
-from escalation.routing.read_ahead import reading_ahead
+from escalation.routing.read_ahead import read_batch
 from helpdesk.background import tasks_sent_together
 from helpdesk.gathered import gathered_writes
 from helpdesk.models import Status, Ticket
@@ -74,11 +74,11 @@ def route_batch(ticket_id: int) -> tuple[dict[int, RoutingDecision | None], bool
             return {}, out_of_reach
         tickets = locked_tickets(Q(pk__in=ids))  # locked by this transaction already
         ticket_arrivals_record(tickets)
-        with reading_ahead(tickets, now):
-            decisions = {
-                ticket.pk: route_locked(ticket, trigger="created", now=now, policy=policy)
-                for ticket in tickets
-            }
+        reads = read_batch(tickets, now)
+        decisions = {
+            ticket.pk: route_locked(ticket, trigger="created", now=now, policy=policy, reads=reads)
+            for ticket in tickets
+        }
     return decisions, out_of_reach
 
 

@@ -9,7 +9,6 @@ import hashlib
 from dataclasses import dataclass
 
 from escalation.models import RoutingDecision
-from escalation.routing import read_ahead
 from escalation.routing.candidates import Assessment
 from escalation.routing.explain import explanation
 from escalation.routing.rules import RuleOutcome
@@ -233,7 +232,7 @@ def _overflow_tier(run: Run, choice: Choice) -> bool:
     if ticket.tier_id and agent.tier.level < ticket.tier.level:
         return False
     ticket.tier = agent.tier
-    sla_apply(ticket, now=run.now)
+    sla_apply(ticket, now=run.now, state=run.reads.sla_state(ticket) if run.reads else None)
     return True
 
 
@@ -293,9 +292,8 @@ def record_decision(run: Run, choice: Choice) -> RoutingDecision | None:
 
     record_changes(run, overflow=overflow)
     if assigns or unassigns:
-        ahead = read_ahead.current()
-        if ahead is not None:
-            ahead.assignment_changed(agent.pk if assigns else None, ticket.assignee_id)
+        if run.reads is not None:
+            run.reads.assignment_changed(agent.pk if assigns else None, ticket.assignee_id)
         gathered.insert(decision, then=assign)
     else:
         gathered.insert(decision)

@@ -44,12 +44,13 @@ from escalation.routing.decisions import (
 )
 from escalation.routing.placement import need_for, settle_team, settle_tier, take_triage, weights
 from escalation.routing.policy import Policy, current_policy
+from escalation.routing.read_ahead import ReadAhead
 from escalation.routing.rules import apply_rules
 from escalation.routing.run import QUIET_TRIGGERS, REVIEW_TRIGGERS, Run
 from escalation.routing.scoring import score_snapshot
 from escalation.routing.snapshot import snapshot_for
 from escalation.sla.due import sla_apply
-from escalation.triage import triage_ticket
+from escalation.triage.ticket import triage_ticket
 from helpdesk.models import (
     OPEN_STATUSES,
     Agent,
@@ -85,12 +86,18 @@ def _settle(run: Run) -> None:
     """Steps 2-6 on the locked ticket, in memory (record_decision saves it once, at the end)."""
     ticket, policy = run.ticket, run.policy
     take_triage(run)
+    reads = run.reads
     run.snap = snapshot_for(
-        ticket, now=run.now, with_messages=run.trigger != "created", good_csat=policy.knobs.good_csat
+        ticket,
+        now=run.now,
+        with_messages=run.trigger != "created",
+        good_csat=policy.knobs.good_csat,
+        history=reads.history(ticket) if reads else None,
+        bodies=reads.bodies(ticket) if reads else None,
     )
     run.outcome = apply_rules(policy.rules, run.snap)
     settle_team(run)
-    run.agents = team_agents(ticket.team_id, run.now) if ticket.team_id else []
+    run.agents = team_agents(ticket.team_id, run.now, reads=reads) if ticket.team_id else []
     settle_tier(run)
     state = routing_state(ticket)
     state["priority_floor"] = run.outcome.priority
@@ -98,7 +105,7 @@ def _settle(run: Run) -> None:
         run.snap, factors=policy.factors, thresholds=policy.thresholds, floor=run.outcome.priority
     )
     ticket.priority_score, ticket.priority = run.score.value, run.score.priority
-    sla_apply(ticket, now=run.now)
+    sla_apply(ticket, now=run.now, state=reads.sla_state(ticket) if reads else None)
     run.autonomy = decide_autonomy(ticket, run.triage, human_required=run.human)
     ticket.autonomy, ticket.requires_human = run.autonomy.mode, run.human
     if run.autonomy.confidence is not None and run.autonomy.mode != Autonomy.AUTONOMOUS:
@@ -138,8 +145,10 @@ def route_locked(
     policy: Policy,
     excluded: frozenset[int] = frozenset(),
     preferred_agent_id: int | None = None,
+    reads: ReadAhead | None = None,
 ) -> RoutingDecision | None:
-    """route() for a ticket the caller locked (locked_tickets), inside the caller's transaction."""
+    """route() for a ticket the caller locked (locked_tickets), inside the caller's transaction;
+    `reads`: the rows a batch read for all its tickets (escalation.routing.read_ahead)."""
     if not ticket.is_open:
         return None
     if ticket.assignee_id and trigger not in REVIEW_TRIGGERS:
@@ -155,10 +164,11 @@ def route_locked(
         now=now,
         policy=policy,
         history=load_history(ticket.pk) if ticket.has_history else initial_history(ticket),
-        triage=triage_ticket(ticket),
+        triage=triage_ticket(ticket, reads=reads),
         excluded=excluded,
         preferred_agent_id=preferred_agent_id,
         before=snapshot_before(ticket),
+        reads=reads,
     )
     _settle(run)
     if ticket.team_id:

@@ -16,7 +16,7 @@ from escalation.models.sla import TicketSla
 from escalation.routing import batch
 from escalation.routing.candidates import team_agents
 from escalation.routing.engine import locked_tickets
-from escalation.routing.read_ahead import reading_ahead
+from escalation.routing.read_ahead import read_batch
 from escalation.routing.snapshot import snapshot_for
 from escalation.triage.sentiment import ticket_mood
 from helpdesk.models import Csat, Status, Ticket, TicketEvent
@@ -123,18 +123,24 @@ def test_read_ahead_answers_as_the_queries_would(db, billing, tier1, settings):
     TicketSla.objects.create(ticket=ticket, paused_minutes=30)
     now = timezone.now() + dt.timedelta(minutes=1)
 
-    def read() -> tuple:
+    def read(reads=None) -> tuple:
         locked = locked_tickets(Q(pk=ticket.pk))[0]
         return (
-            snapshot_for(locked, now=now, with_messages=True),
-            ticket_mood(locked),
-            [(f.pk, f.status, f.load) for f in team_agents(billing.pk, now)],
+            snapshot_for(
+                locked,
+                now=now,
+                with_messages=True,
+                history=reads.history(locked) if reads else None,
+                bodies=reads.bodies(locked) if reads else None,
+            ),
+            ticket_mood(locked, reads=reads),
+            [(f.pk, f.status, f.load) for f in team_agents(billing.pk, now, reads=reads)],
         )
 
     alone = read()
-    tickets = locked_tickets(Q(pk=ticket.pk))
-    with reading_ahead(tickets, now), CaptureQueriesContext(connection) as captured:
-        ahead = read()
+    reads = read_batch(locked_tickets(Q(pk=ticket.pk)), now)
+    with CaptureQueriesContext(connection) as captured:
+        ahead = read(reads)
     assert ahead == alone
     assert ahead[0].last_good_agent_id == agent.pk and ahead[1].frustration > 0
     assert ahead[2] == [(agent.pk, "available", 1)]
