@@ -42,7 +42,7 @@ class EmailTransport:
     def message(self, notification: Notification) -> EmailMessage:
         lines = [notification.body] if notification.body else []
         if notification.ticket_id:
-            base = getattr(settings, "HELPDESK_BASE_URL", "").rstrip("/")
+            base = settings.HELPDESK_BASE_URL
             lines.append(f"Open the ticket: {base}{reverse('agent:ticket', args=[notification.ticket_id])}")
         lines.append("You can switch these e-mails off on your notifications page.")
         return EmailMessage(
