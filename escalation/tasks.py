@@ -45,8 +45,14 @@ def sweep_sla() -> str:
     return sweep.sweep_sla().summary()
 
 
+def sla_sync_events(event_ids: list[int]) -> int:
+    """Bring the SLA state of these events' tickets up to date, once per ticket."""
+    return sla_state.sla_sync_events(event_ids)
+
+
 def sla_sync_event(event_id: int) -> bool:
-    return sla_state.sla_sync_event(event_id)
+    """One event's sync (tasks queued before syncs were merged per ticket)."""
+    return sla_state.sla_sync_events([event_id]) == 1
 
 
 def sla_route_ticket(

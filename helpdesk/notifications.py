@@ -94,13 +94,20 @@ def _announce(notification: Notification, user: AbstractBaseUser) -> None:
     )
     if not email.is_noop(user):
         batch = _email_batch.get()
-        if batch is not None:
+        if batch is not None and batch.open:
             batch.append(notification.pk)
-        else:  # written after its notify() returned (helpdesk.gathered): on its own
+        else:  # written after its e-mail batch ended (helpdesk.gathered flushed it later): on its own
             transaction.on_commit(lambda: enqueue(EMAIL_TASK, [notification.pk]))
 
 
-_email_batch: ContextVar[list[int] | None] = ContextVar("notification_email_batch", default=None)
+class _EmailBatch(list):
+    """Notification ids to e-mail in one task. A gathered write's follow-up may run after the batch it
+    was queued in has ended (its context is copied): it must not add to a batch already sent."""
+
+    open = True
+
+
+_email_batch: ContextVar[_EmailBatch | None] = ContextVar("notification_email_batch", default=None)
 
 
 @contextmanager
@@ -108,8 +115,10 @@ def email_batch() -> Iterator[None]:
     """Collect the e-mails of many notify() calls into one background task, enqueued when the
     surrounding transaction commits (use it inside that transaction: a sweep notifies many people).
     A nested block joins the outer one."""
-    with outermost(_email_batch, list) as collected:
+    with outermost(_email_batch, _EmailBatch) as collected:
         yield
+    if collected is not None:
+        collected.open = False
     if collected:
         transaction.on_commit(lambda: enqueue(EMAIL_TASK, collected))
 

@@ -31,6 +31,7 @@ from escalation.routing.read_ahead import read_batch
 from helpdesk.background import tasks_sent_together
 from helpdesk.gathered import gathered_writes
 from helpdesk.models import Status, Ticket
+from helpdesk.notifications import email_batch
 from helpdesk.services import ticket_arrivals_record
 
 logger = logging.getLogger(__name__)
@@ -68,7 +69,7 @@ def route_batch(ticket_id: int) -> tuple[dict[int, RoutingDecision | None], bool
     arrival: {ticket id: its decision or None}, empty when there was nothing to route, and whether
     this ticket was out of reach."""
     now, policy = timezone.now(), current_policy()
-    with tasks_sent_together(), transaction.atomic(), gathered_writes():
+    with tasks_sent_together(), transaction.atomic(), email_batch(), gathered_writes():
         ids, out_of_reach = _lock_unrouted(ticket_id)
         if not ids:
             return {}, out_of_reach
