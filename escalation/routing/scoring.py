@@ -148,6 +148,7 @@ FACTORS: dict[str, Callable[[TicketSnapshot, dict], tuple[float, str]]] = {
     FactorKey.ESCALATION_RISK: _escalation_risk,
 }
 
+
 def priority_for(value: float, thresholds: tuple[tuple[float, str], ...]) -> str:
     """The highest level whose threshold the score reaches (thresholds sorted high to low)."""
     for minimum, level in thresholds:

@@ -103,7 +103,8 @@ def awaiting_reply_since(ticket: Ticket) -> dt.datetime | None:
         .values("created_at")[:1]
     )
     unanswered = messages.filter(  # one query: customer messages after the last answer, if any
-        author_kind=AuthorKind.CUSTOMER, created_at__gt=Coalesce(Subquery(last_answer), Value(_LONG_AGO, output_field=DateTimeField()))
+        author_kind=AuthorKind.CUSTOMER,
+        created_at__gt=Coalesce(Subquery(last_answer), Value(_LONG_AGO, output_field=DateTimeField())),
     )
     return unanswered.order_by("created_at").values_list("created_at", flat=True).first()
 

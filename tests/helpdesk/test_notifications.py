@@ -27,10 +27,9 @@ def test_a_notification_written_when_gathered_writes_end_is_still_emailed(
 ):
     # The notification row (and what announces it) is written when the block ends, after notify()
     # and its e-mail batch have returned: the e-mail must still go out after commit.
-    with django_capture_on_commit_callbacks(execute=True):
-        with transaction.atomic(), gathered_writes():
-            notify(recipients=[agent.user], kind="assignment", title="Yours now")
-            assert mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic(), gathered_writes():
+        notify(recipients=[agent.user], kind="assignment", title="Yours now")
+        assert mail.outbox == []
     assert [m.to for m in mail.outbox] == [[agent.user.email]]
 
 
