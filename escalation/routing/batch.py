@@ -38,8 +38,8 @@ logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 40
 BACKLOG_WINDOW = dt.timedelta(hours=1)  # older unrouted tickets are the once-a-minute re-check's
-ROUTED = ExpressionWrapper(Q(metadata__has_key="routing"), output_field=BooleanField())
-NOT_ROUTED = ~Q(metadata__has_key="routing")
+ROUTED = ExpressionWrapper(Q(first_routed_at__isnull=False), output_field=BooleanField())
+NOT_ROUTED = Q(first_routed_at__isnull=True)
 
 
 def _unrouted() -> Q:

@@ -22,6 +22,7 @@ from helpdesk.services.tickets import do_ticket_assign
 
 ASSIGNING = frozenset({"preferred", "best", "coordinator"})
 TICKET_FIELDS = [
+    "first_routed_at",
     "team",
     "tier",
     "category",
@@ -52,10 +53,11 @@ class Choice:
 
 
 def routing_state(ticket: Ticket) -> dict:
-    """The router's notes on the ticket (metadata["routing"]): priority floor, waiting since, rules notified."""
+    """The router's notes on the ticket (metadata["routing"]): priority floor, waiting since, rules notified.
+    Whether routing has run is the `first_routed_at` column, not these notes."""
     if not isinstance(ticket.metadata, dict):
         ticket.metadata = {}
-    return ticket.metadata.setdefault("routing", {})  # empty until the ticket's first routing run
+    return ticket.metadata.setdefault("routing", {})
 
 
 def _pk(obj) -> int | None:

@@ -99,6 +99,8 @@ def _settle(run: Run) -> None:
     settle_team(run)
     run.agents = team_agents(ticket.team_id, run.now, reads=reads) if ticket.team_id else []
     settle_tier(run)
+    if ticket.first_routed_at is None:
+        ticket.first_routed_at = run.now
     state = routing_state(ticket)
     state["priority_floor"] = run.outcome.priority
     run.score = score_snapshot(
@@ -125,7 +127,7 @@ def route(
         locked = locked_tickets(Q(pk=ticket_id))
         if not locked:
             return None
-        if not (locked[0].metadata or {}).get("routing"):  # its first routing (a batch's do this too)
+        if locked[0].first_routed_at is None:  # its first routing (a batch's do this too)
             ticket_arrivals_record(locked)
         return route_locked(
             locked[0],
@@ -153,7 +155,7 @@ def route_locked(
         return None
     if ticket.assignee_id and trigger not in REVIEW_TRIGGERS:
         return None  # a retried task, or someone took it meanwhile
-    first_routing = not (ticket.metadata or {}).get("routing")
+    first_routing = ticket.first_routed_at is None
     if trigger == "created" and not first_routing:
         return None  # a batch routed it before its own task came (escalation.routing.batch)
     if trigger in QUIET_TRIGGERS and first_routing:
@@ -191,7 +193,9 @@ AWAITING_AUTOMATIC_ANSWER = Q(status=Status.PENDING, autonomy=Autonomy.AUTONOMOU
 def _waiting_tickets() -> QuerySet[Ticket]:
     """Open unassigned tickets with a team, once their first routing ran (or should have long ago),
     except automatic answers waiting for the customer."""
-    routed_or_overdue = Q(metadata__has_key="routing") | Q(created_at__lte=timezone.now() - NEW_TICKET_GRACE)
+    routed_or_overdue = Q(first_routed_at__isnull=False) | Q(
+        created_at__lte=timezone.now() - NEW_TICKET_GRACE
+    )
     return Ticket.objects.filter(
         routed_or_overdue, status__in=OPEN_STATUSES, assignee__isnull=True, team__isnull=False
     ).exclude(AWAITING_AUTOMATIC_ANSWER)
