@@ -234,6 +234,11 @@ STEPS = [
 ]
 
 
+def _statements(sql: str) -> list[str]:
+    """The step's SQL commands (no step has a semicolon inside a literal)."""
+    return [statement.strip() for statement in sql.split(";") if statement.strip()]
+
+
 def generate(*, tickets: int, days: int, log: Callable[[str], None], seed: int = 7) -> None:
     rng = random.Random(seed)
     with connection.cursor() as cursor:
@@ -244,7 +249,10 @@ def generate(*, tickets: int, days: int, log: Callable[[str], None], seed: int =
     for name, sql in STEPS:
         started = time.perf_counter()
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(sql, {"tickets": tickets, "days": days, "variants": TEXT_VARIANTS})
+            # One statement per execute: with server-side binding (the PostgreSQL settings) a prepared
+            # statement holds a single command.
+            for statement in _statements(sql):
+                cursor.execute(statement, {"tickets": tickets, "days": days, "variants": TEXT_VARIANTS})
         log(f"{name}: {time.perf_counter() - started:.1f} s")
     with connection.cursor() as cursor:
         started = time.perf_counter()

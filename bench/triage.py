@@ -205,9 +205,9 @@ def _load(rows: list[dict]) -> None:
 
 
 def _predict_timing(samples: int = 1000) -> None:
-    from escalation.triage import triage_ticket
     from escalation.triage.predict import features_for
     from escalation.triage.store import active_model
+    from escalation.triage.ticket import triage_ticket
     from helpdesk.models import Ticket
 
     model = active_model()

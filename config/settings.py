@@ -366,7 +366,6 @@ LOGGING = {
 # --- Helpdesk domain limits -----------------------------------------------------------------
 TICKET_SUBJECT_MAX = 200
 TICKET_BODY_MAX = 20_000
-TRIAGE_MODEL_DIR = VAR_DIR / "models"
 # The router's synchronous first look at a new ticket (SLA due times; triage waits for routing): a
 # dotted path, so helpdesk never imports the escalation app. Empty string disables it.
 HELPDESK_INTAKE_HOOK = env_str("HELPDESK_INTAKE_HOOK", "escalation.sla.intake.prepare_new_ticket")
@@ -417,3 +416,40 @@ MAIL_SEND_ATTEMPTS = env_int("MAIL_SEND_ATTEMPTS", 5)
 CSAT_LINK_DAYS = env_int("CSAT_LINK_DAYS", 30)
 # Seconds between two passes of `fetch_mail` without --once (the worker's schedule runs every minute).
 MAIL_FETCH_INTERVAL = env_int("MAIL_FETCH_INTERVAL", 30)
+# Seconds the admin-edited routing and SLA tables stay cached per process (escalation/process_cache.py);
+# a save in this process drops them at once, other processes see it within this time.
+ESCALATION_POLICY_TTL = 5.0
+# How long live events stay in the outbox for browsers that reconnect (helpdesk.live.tasks).
+LIVE_OUTBOX_RETENTION = dt.timedelta(hours=24)
+
+# --- Background schedules (django-q2) ---------------------------------------------------------
+# Every periodic task, in this one place. `helpdesk.schedules.ensure_schedules` creates the missing ones
+# after every `migrate` and leaves existing ones (and an admin's edits to them) alone.
+# schedule_type: "I" every `minutes`, "H" hourly, "W" weekly (django_q.models.Schedule).
+SCHEDULES = {
+    "routing: re-check waiting tickets": {  # relaxed skills, overflow and shift starts take effect
+        "func": "escalation.tasks.recheck_waiting_tickets",
+        "schedule_type": "I",
+        "minutes": 1,
+    },
+    "escalation.sla_sweep": {"func": "escalation.tasks.sweep_sla", "schedule_type": "I", "minutes": 1},
+    "escalation.settle_automations": {  # automatic answers nobody replied to
+        "func": "escalation.tasks.settle_automations",
+        "schedule_type": "I",
+        "minutes": 15,
+    },
+    "escalation.train_router": {  # the triage models learn from the week's resolved tickets
+        "func": "escalation.tasks.train_router",
+        "schedule_type": "W",
+    },
+    "live: prune outbox": {"func": "helpdesk.live.tasks.live_outbox_prune", "schedule_type": "H"},
+    "escalation.account_health": {  # every account's health, besides the refreshes when its tickets change
+        "func": "escalation.accounts.tasks.refresh_all_accounts",
+        "schedule_type": "H",
+    },
+    "mail: read mailboxes, retry sends": {  # IMAP mailboxes, and customer e-mails that failed to send
+        "func": "helpdesk.mail.tasks.mail_schedule",
+        "schedule_type": "I",
+        "minutes": 1,
+    },
+}

@@ -1,6 +1,6 @@
 """Admin-edited tables the hot paths read on every call, kept per process for a few seconds.
 
-A value lives for ESCALATION_POLICY_TTL seconds (default 5; tests set 0) and is dropped at once when
+A value lives for settings.ESCALATION_POLICY_TTL seconds (5; tests set 0) and is dropped at once when
 this process saves one of the tables it is built from (receivers connect `forget`), so an admin edit
 reaches other processes within seconds without a query per ticket.
 """
@@ -24,7 +24,7 @@ class ProcessCache(Generic[T]):
         self._entries: dict[tuple[Hashable, ...], tuple[float, T]] = {}
 
     def get(self, *key: Hashable, usable: Callable[[T], bool] | None = None) -> T:
-        ttl = getattr(settings, "ESCALATION_POLICY_TTL", 5.0)
+        ttl = settings.ESCALATION_POLICY_TTL
         entry = self._entries.get(key)
         if entry is not None and time.monotonic() - entry[0] < ttl and (usable is None or usable(entry[1])):
             return entry[1]

@@ -25,8 +25,8 @@ from escalation.routing.roster import forget_rosters
 from escalation.sla.policies import forget_book
 from escalation.sla.state import needs_sync as needs_sla_sync
 from escalation.triage.keywords import forget_categories
-from escalation.triage.store import forget_active_version
-from helpdesk.background import enqueue
+from escalation.triage.versions import forget_active_version
+from helpdesk.background import enqueue, enqueue_each
 from helpdesk.models import Agent, AgentLeave, AgentSkill, AgentStatus, Category, Skill, Team, Tier
 from helpdesk.signals import agent_status_changed, ticket_event_recorded, ticket_received
 
@@ -123,8 +123,8 @@ def route_on_agent_status(sender, agent_id, old_status, new_status, **kwargs) ->
 
 @receiver(ticket_event_recorded, dispatch_uid="escalation.sla_sync_on_event")
 def sla_sync_on_event(sender, event, **kwargs) -> None:
-    if needs_sla_sync(event.code):
-        transaction.on_commit(lambda: enqueue("escalation.tasks.sla_sync_event", event.pk))
+    if needs_sla_sync(event.code):  # one sync per ticket for all the events of a commit
+        transaction.on_commit(lambda: enqueue_each("escalation.tasks.sla_sync_events", event.pk))
 
 
 def _forget_on_change(forget, *models) -> None:

@@ -7,6 +7,7 @@ from escalation.routing import batch
 from escalation.routing import engine as routing
 from escalation.sla import state as sla_state
 from escalation.sla import sweep
+from escalation.triage.retrain import scheduled_retrain
 from escalation.triage.sentiment import message_mood
 from helpdesk.models import Message
 
@@ -44,8 +45,14 @@ def sweep_sla() -> str:
     return sweep.sweep_sla().summary()
 
 
+def sla_sync_events(event_ids: list[int]) -> int:
+    """Bring the SLA state of these events' tickets up to date, once per ticket."""
+    return sla_state.sla_sync_events(event_ids)
+
+
 def sla_sync_event(event_id: int) -> bool:
-    return sla_state.sla_sync_event(event_id)
+    """One event's sync (tasks queued before syncs were merged per ticket)."""
+    return sla_state.sla_sync_events([event_id]) == 1
 
 
 def sla_route_ticket(
@@ -87,6 +94,4 @@ def settle_automations() -> int:
 
 def train_router() -> str:
     """Weekly: retrain the triage models on resolved tickets and activate the new version."""
-    from escalation.triage.retrain import scheduled_retrain  # scikit-learn loads in the worker only
-
     return scheduled_retrain()

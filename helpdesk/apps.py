@@ -8,12 +8,15 @@ class HelpdeskConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_out
+        from django.db.models.signals import post_migrate
 
         from helpdesk.abuse.sockets import on_sign_out
+        from helpdesk.schedules import ensure_schedules
         from helpdesk.services.article_review import connect_review_on_category_change
         from helpdesk.services.customers import connect_cache_invalidation
 
         connect_cache_invalidation()
         connect_review_on_category_change()
         user_logged_out.connect(on_sign_out, dispatch_uid="close_live_sockets_on_sign_out")
+        post_migrate.connect(ensure_schedules, sender=self, dispatch_uid="helpdesk.ensure_schedules")
         import helpdesk.mail.receivers  # noqa: F401 - connects the customer e-mail receiver

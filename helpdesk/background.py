@@ -7,7 +7,9 @@ a dropped connection.
 
 One change often hands on several tasks (a new ticket: routing and its SLA clock). Inside
 `tasks_sent_together()` they travel to the broker as one message, which the worker unpacks
-(`run_together`); each broker message costs the request about as much as an insert.
+(`run_together`); each broker message costs the request about as much as an insert. Follow-ups that
+take a list (`enqueue_each`) are merged there too: one call with every item of the block, so a change
+that records six events starts one SLA sync of its ticket, not six.
 """
 
 from __future__ import annotations
@@ -45,6 +47,21 @@ def enqueue(func: str, *args, **kwargs) -> None:
         gathered.append((func, args, kwargs))
     else:
         async_task(func, *args, broker=_broker(), **kwargs)
+
+
+def enqueue_each(func: str, item) -> None:
+    """Queue `func([item])`; inside `tasks_sent_together()` the block's items for the same `func` go
+    in one call, in order, each once."""
+    gathered = _together.get()
+    if gathered is None:
+        async_task(func, [item], broker=_broker())
+        return
+    for queued_func, args, _ in gathered:
+        if queued_func == func:
+            if item not in args[0]:
+                args[0].append(item)
+            return
+    gathered.append((func, ([item],), {}))
 
 
 @contextmanager

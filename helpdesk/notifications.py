@@ -42,7 +42,7 @@ class EmailTransport:
     def message(self, notification: Notification) -> EmailMessage:
         lines = [notification.body] if notification.body else []
         if notification.ticket_id:
-            base = getattr(settings, "HELPDESK_BASE_URL", "").rstrip("/")
+            base = settings.HELPDESK_BASE_URL
             lines.append(f"Open the ticket: {base}{reverse('agent:ticket', args=[notification.ticket_id])}")
         lines.append("You can switch these e-mails off on your notifications page.")
         return EmailMessage(
@@ -94,21 +94,20 @@ def _announce(notification: Notification, user: AbstractBaseUser) -> None:
     )
     if not email.is_noop(user):
         batch = _email_batch.get()
-        if batch is not None and not batch.sent:
+        if batch is not None and batch.open:
             batch.append(notification.pk)
-        else:
-            # Written after its notify() returned (helpdesk.gathered, e.g. a routing batch): the
-            # follow-up still sees that call's batch, already handed on, so it goes on its own.
+        else:  # written after its e-mail batch ended (helpdesk.gathered flushed it later): on its own
             transaction.on_commit(lambda: enqueue(EMAIL_TASK, [notification.pk]))
 
 
-class _Batch(list):
-    """Notification ids whose e-mails leave together; `sent` once handed to the worker."""
+class _EmailBatch(list):
+    """Notification ids to e-mail in one task. A gathered write's follow-up may run after the batch it
+    was queued in has ended (its context is copied): it must not add to a batch already sent."""
 
-    sent = False
+    open = True
 
 
-_email_batch: ContextVar[_Batch | None] = ContextVar("notification_email_batch", default=None)
+_email_batch: ContextVar[_EmailBatch | None] = ContextVar("notification_email_batch", default=None)
 
 
 @contextmanager
@@ -116,13 +115,12 @@ def email_batch() -> Iterator[None]:
     """Collect the e-mails of many notify() calls into one background task, enqueued when the
     surrounding transaction commits (use it inside that transaction: a sweep notifies many people).
     A nested block joins the outer one."""
-    with outermost(_email_batch, _Batch) as collected:
+    with outermost(_email_batch, _EmailBatch) as collected:
         yield
     if collected is not None:
-        collected.sent = True
-        if collected:
-            ids = list(collected)
-            transaction.on_commit(lambda: enqueue(EMAIL_TASK, ids))
+        collected.open = False
+    if collected:
+        transaction.on_commit(lambda: enqueue(EMAIL_TASK, collected))
 
 
 def email_notifications(notification_ids: list[int]) -> int:

@@ -35,7 +35,10 @@ class EscalationRuleAdmin(admin.ModelAdmin):
         (None, {"fields": ["name", "order", "is_active", "stop_processing", "description"]}),
         (
             "Condition",
-            {"fields": ["conditions", "when"], "description": "See escalation/routing/rules.py for the format."},
+            {
+                "fields": ["conditions", "when"],
+                "description": "See escalation/routing/rules.py for the format.",
+            },
         ),
         ("Actions", {"fields": ["actions", "then"]}),
         (None, {"fields": ["updated_at"]}),

@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 
 from escalation.models import TriageModelVersion
-from escalation.triage.store import activate_version
+from escalation.triage.versions import activate_version
 
 
 @admin.register(TriageModelVersion)

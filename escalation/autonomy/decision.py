@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from escalation.autonomy.answer_links import foreign_link_hosts
 from escalation.autonomy.knowledge import best_article
 from escalation.models.autonomy import FAILURES, AutomationRecord, CategoryAutonomy, Outcome, Thresholds
-from escalation.triage import TriageResult
+from escalation.triage.result import TriageResult
 from helpdesk.events import event_record
 from helpdesk.models import Article, Autonomy, Status, Ticket, Trigger
 from helpdesk.services import message_add

@@ -53,9 +53,8 @@ def _record(ticket_id: int, *, mode: str = Autonomy.AUTONOMOUS) -> AutomationRec
 
 
 def _route_to_people(ticket_id: int) -> None:
-    from escalation.routing.engine import route  # routing imports the autonomy decision: import late
-
-    route(ticket_id, trigger="reopened")
+    """Hand the ticket back to routing (by task name, after commit: routing asks autonomy, not the other way)."""
+    transaction.on_commit(lambda: enqueue("escalation.tasks.route_ticket", ticket_id, "reopened"))
 
 
 def on_customer_message(event: TicketEvent) -> None:

@@ -1,6 +1,6 @@
 """The SLA sweep runs every minute in the django-q2 cluster (`manage.py qcluster`, started by
 `manage.py start`). Idempotent: the schedule is found by its name and brought back to these settings.
-(escalation.schedules.ensure_schedules also puts it back after every later `migrate`.)"""
+(helpdesk.schedules.ensure_schedules also puts it back after every later `migrate`.)"""
 
 from django.db import migrations
 

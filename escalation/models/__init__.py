@@ -1,5 +1,6 @@
 """The escalation app's tables, by family: routing, SLA, autonomy, triage and accounts."""
 
+from escalation.coverage.models import CoverageGap, OnCall  # noqa: E402 - on-call duty and coverage gaps
 from escalation.models.accounts import (
     AccountHealth,
     AccountHealthSettings,
@@ -37,7 +38,6 @@ from escalation.models.sla import (
     WorkingPeriod,
 )
 from escalation.models.triage import TriageModelVersion
-from escalation.coverage.models import CoverageGap, OnCall  # noqa: E402 - on-call duty and coverage gaps
 
 __all__ = [
     "AccountHealth",

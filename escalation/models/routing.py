@@ -7,6 +7,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from escalation.routing.factors import FactorKey, validate_parameters
+from escalation.routing.rules import check_rule, validate_rule
 from helpdesk.models import Priority
 
 
@@ -42,23 +44,6 @@ class RoutingDecision(models.Model):
         return f"#{self.ticket_id} {self.trigger} -> {self.agent or 'queue'}"
 
 
-class FactorKey(models.TextChoices):
-    """The priority-score factors the code knows how to compute (escalation.routing.scoring)."""
-
-    SEGMENT = "segment", "Customer segment"
-    CONTRACT_VALUE = "contract_value", "Contract value"
-    RENEWAL = "renewal", "Renewal proximity"
-    CHURN_RISK = "churn_risk", "Churn risk"
-    VIP = "vip", "VIP account"
-    FRUSTRATION = "frustration", "Sentiment / frustration"
-    SEVERITY = "severity", "Severity cues in the text"
-    REPEAT_CONTACTS = "repeat_contacts", "Repeat contacts"
-    SLA_PRESSURE = "sla_pressure", "SLA time running out"
-    ESCALATION_RISK = "escalation_risk", "Predicted escalation"
-    ACCOUNT_AT_RISK = "account_at_risk", "Account at risk"
-    USAGE_SURGE = "usage_surge", "Usage surge (data volume, API calls)"
-
-
 class ScoringFactor(models.Model):
     """One weighted input of the priority score. Value 0..1 (computed) x weight = points added."""
 
@@ -82,8 +67,6 @@ class ScoringFactor(models.Model):
         return f"{self.get_key_display()} ×{self.weight:g}"
 
     def clean(self) -> None:
-        from escalation.routing.scoring import validate_parameters
-
         validate_parameters(self.key, self.parameters)
 
 
@@ -130,14 +113,10 @@ class EscalationRule(models.Model):
         return self.name
 
     def save(self, *args, **kwargs) -> None:
-        from escalation.routing.rules import validate_rule
-
         validate_rule(self.conditions, self.actions)  # the schema holds for rows written in code, too
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
-        from escalation.routing.rules import check_rule
-
         check_rule(self.conditions, self.actions)
 
 

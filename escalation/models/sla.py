@@ -1,6 +1,4 @@
-"""SLA data: business-hours calendars, policies (targets, triggers, actions) and each ticket's SLA state.
-
-"""
+"""SLA data: business-hours calendars, policies (targets, triggers, actions) and each ticket's SLA state."""
 
 from __future__ import annotations
 

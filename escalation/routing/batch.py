@@ -27,18 +27,19 @@ from django.utils import timezone
 from escalation.models import RoutingDecision
 from escalation.routing.engine import locked_tickets, route, route_locked
 from escalation.routing.policy import current_policy
-from escalation.routing.read_ahead import reading_ahead
+from escalation.routing.read_ahead import read_batch
 from helpdesk.background import tasks_sent_together
 from helpdesk.gathered import gathered_writes
 from helpdesk.models import Status, Ticket
+from helpdesk.notifications import email_batch
 from helpdesk.services import ticket_arrivals_record
 
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 40
 BACKLOG_WINDOW = dt.timedelta(hours=1)  # older unrouted tickets are the once-a-minute re-check's
-ROUTED = ExpressionWrapper(Q(metadata__has_key="routing"), output_field=BooleanField())
-NOT_ROUTED = ~Q(metadata__has_key="routing")
+ROUTED = ExpressionWrapper(Q(first_routed_at__isnull=False), output_field=BooleanField())
+NOT_ROUTED = Q(first_routed_at__isnull=True)
 
 
 def _unrouted() -> Q:
@@ -68,17 +69,17 @@ def route_batch(ticket_id: int) -> tuple[dict[int, RoutingDecision | None], bool
     arrival: {ticket id: its decision or None}, empty when there was nothing to route, and whether
     this ticket was out of reach."""
     now, policy = timezone.now(), current_policy()
-    with tasks_sent_together(), transaction.atomic(), gathered_writes():
+    with tasks_sent_together(), transaction.atomic(), email_batch(), gathered_writes():
         ids, out_of_reach = _lock_unrouted(ticket_id)
         if not ids:
             return {}, out_of_reach
         tickets = locked_tickets(Q(pk__in=ids))  # locked by this transaction already
         ticket_arrivals_record(tickets)
-        with reading_ahead(tickets, now):
-            decisions = {
-                ticket.pk: route_locked(ticket, trigger="created", now=now, policy=policy)
-                for ticket in tickets
-            }
+        reads = read_batch(tickets, now)
+        decisions = {
+            ticket.pk: route_locked(ticket, trigger="created", now=now, policy=policy, reads=reads)
+            for ticket in tickets
+        }
     return decisions, out_of_reach
 
 

@@ -21,13 +21,16 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from escalation.routing import read_ahead
 from escalation.routing.roster import roster
 from helpdesk.models import OPEN_STATUSES, Agent, AgentStatus, Ticket
+
+if TYPE_CHECKING:
+    from escalation.routing.read_ahead import ReadAhead
 
 
 @dataclass(frozen=True)
@@ -147,10 +150,10 @@ def live_rows(team_ids: list[int]) -> dict[int, list[tuple[int, str, int]]]:
     return teams
 
 
-def team_agents(team_id: int, now: dt.datetime) -> list[AgentFacts]:
-    """Every agent of the team: status and open load read now (one query, or from the batch's read,
+def team_agents(team_id: int, now: dt.datetime, *, reads: ReadAhead | None = None) -> list[AgentFacts]:
+    """Every agent of the team: status and open load read now (one query, or from the batch's `reads`,
     escalation.routing.read_ahead), the rest from the roster."""
-    ahead = read_ahead.current()
+    ahead = reads
     live = ahead.team_members(team_id) if ahead else None
     if live is None:
         live = live_rows([team_id])[team_id]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from django.db.models import Count
 
-from escalation.routing import read_ahead
 from escalation.routing.candidates import Assessment
 from escalation.routing.read_ahead import ReadAhead
 from helpdesk.models import OPEN_STATUSES, Agent, Ticket
@@ -35,16 +34,17 @@ def _lock(agent_ids: list[int], *, wait: bool) -> set[int]:
     return set(locked.values_list("pk", flat=True))
 
 
-def claim_best(ranked: list[Assessment], *, current_assignee_id: int | None = None) -> Assessment | None:
+def claim_best(
+    ranked: list[Assessment], *, reads: ReadAhead | None = None, current_assignee_id: int | None = None
+) -> Assessment | None:
     """The best-ranked eligible agent who still has room, with their row locked. Call inside atomic().
 
     Agents other workers are busy with are skipped; only when every candidate is busy does it wait, and
     then for the favourite alone while holding no other agent lock (so two workers cannot deadlock).
-    Inside a routing batch (escalation.routing.read_ahead) see `claim_in_batch`.
+    A routing batch passes its `reads`: it keeps the locks it took until it commits (see `_claim_held`).
     """
-    ahead = read_ahead.current()
-    if ahead is not None:
-        return claim_in_batch(ranked, ahead, current_assignee_id=current_assignee_id)
+    if reads is not None:
+        return _claim_held(ranked, reads, current_assignee_id=current_assignee_id)
     remaining = [a for a in ranked if a.eligible]
     holding = False
     while remaining:
@@ -73,7 +73,7 @@ def _hold(ahead: ReadAhead, agent_ids: list[int]) -> None:
     ahead.held.update({pk: loads.get(pk, 0) for pk in locked})
 
 
-def claim_in_batch(
+def _claim_held(
     ranked: list[Assessment], ahead: ReadAhead, *, current_assignee_id: int | None = None
 ) -> Assessment | None:
     """claim_best for a batch, which holds the agent locks it took until it commits.

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from escalation.coverage.gaps import track_gap
 from escalation.models import RoutingDecision
-from escalation.routing import read_ahead
 from escalation.routing.candidates import Assessment
 from escalation.routing.explain import explanation
 from escalation.routing.rules import RuleOutcome
@@ -24,6 +23,7 @@ from helpdesk.services.tickets import do_ticket_assign
 
 ASSIGNING = frozenset({"preferred", "best", "coordinator"})
 TICKET_FIELDS = [
+    "first_routed_at",
     "team",
     "tier",
     "category",
@@ -55,10 +55,11 @@ class Choice:
 
 
 def routing_state(ticket: Ticket) -> dict:
-    """The router's notes on the ticket (metadata["routing"]): priority floor, waiting since, rules notified."""
+    """The router's notes on the ticket (metadata["routing"]): priority floor, waiting since, rules notified.
+    Whether routing has run is the `first_routed_at` column, not these notes."""
     if not isinstance(ticket.metadata, dict):
         ticket.metadata = {}
-    return ticket.metadata.setdefault("routing", {})  # empty until the ticket's first routing run
+    return ticket.metadata.setdefault("routing", {})
 
 
 def _pk(obj) -> int | None:
@@ -252,7 +253,7 @@ def _overflow_tier(run: Run, choice: Choice) -> bool:
     if ticket.tier_id and agent.tier.level < ticket.tier.level:
         return False
     ticket.tier = agent.tier
-    sla_apply(ticket, now=run.now)
+    sla_apply(ticket, now=run.now, state=run.reads.sla_state(ticket) if run.reads else None)
     return True
 
 
@@ -327,9 +328,8 @@ def record_decision(run: Run, choice: Choice) -> RoutingDecision | None:
 
     record_changes(run, overflow=overflow)
     if assigns or unassigns:
-        ahead = read_ahead.current()
-        if ahead is not None:
-            ahead.assignment_changed(agent.pk if assigns else None, ticket.assignee_id)
+        if run.reads is not None:
+            run.reads.assignment_changed(agent.pk if assigns else None, ticket.assignee_id)
         gathered.insert(decision, then=assign)
     else:
         gathered.insert(decision)

@@ -9,7 +9,7 @@ exist does not route anywhere, and the phrases are specific enough not to catch 
 
 from __future__ import annotations
 
-from escalation.models import FactorKey
+from escalation.routing.factors import FactorKey
 
 DEFAULT_FACTOR_WEIGHTS: dict[str, float] = {
     FactorKey.SEGMENT: 15.0,

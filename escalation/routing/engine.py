@@ -58,13 +58,14 @@ from escalation.routing.placement import (
     weights,
 )
 from escalation.routing.policy import Policy, current_policy
+from escalation.routing.read_ahead import ReadAhead
 from escalation.routing.rules import apply_rules
 from escalation.routing.run import QUIET_TRIGGERS, REVIEW_TRIGGERS, Run
 from escalation.routing.scoring import Floor, score_snapshot, strongest_floor
 from escalation.routing.snapshot import snapshot_for
 from escalation.sla.due import sla_apply
-from escalation.triage import triage_ticket
 from escalation.triage.impact import read_impact
+from escalation.triage.ticket import triage_ticket
 from helpdesk.models import (
     OPEN_STATUSES,
     Agent,
@@ -100,8 +101,14 @@ def _settle(run: Run) -> None:
     """Steps 2-6 on the locked ticket, in memory (record_decision saves it once, at the end)."""
     ticket, policy = run.ticket, run.policy
     take_triage(run)
+    reads = run.reads
     run.snap = snapshot_for(
-        ticket, now=run.now, with_messages=run.trigger != "created", good_csat=policy.knobs.good_csat
+        ticket,
+        now=run.now,
+        with_messages=run.trigger != "created",
+        good_csat=policy.knobs.good_csat,
+        history=reads.history(ticket) if reads else None,
+        bodies=reads.bodies(ticket) if reads else None,
     )
     if run.snap.team is None:  # a new ticket: rules see the team triage is about to give it
         likely = run.triage.team or (ticket.category.team if ticket.category_id else None)
@@ -111,23 +118,23 @@ def _settle(run: Run) -> None:
     take_rule_category(run)
     run.impact = read_impact(run.snap.text)
     settle_team(run)
-    run.agents = team_agents(ticket.team_id, run.now) if ticket.team_id else []
+    run.agents = team_agents(ticket.team_id, run.now, reads=reads) if ticket.team_id else []
     settle_tier(run)
+    if ticket.first_routed_at is None:
+        ticket.first_routed_at = run.now
     state = routing_state(ticket)
     run.floor = priority_floor_for(run)
     state["priority_floor"] = run.floor.as_record() if run.floor else None
     run.score = score_snapshot(run.snap, factors=policy.factors, thresholds=policy.thresholds, floor=run.floor)
     ticket.priority_score, ticket.priority = run.score.value, run.score.priority
-    sla_apply(ticket, now=run.now)
+    sla_apply(ticket, now=run.now, state=reads.sla_state(ticket) if reads else None)
     guard = current_guardrails()
     run.risks = relationship_risks(run.snap, guard)
     run.autonomy = decide_autonomy(
         ticket, run.triage, human_required=run.human, risks=run.risks, risk_mode=guard.mode
     )
     ticket.autonomy, ticket.requires_human = run.autonomy.mode, run.human
-    if run.risks:
-        run.notes.append(f"Autonomy {run.autonomy.mode}: {run.autonomy.reason}")
-    elif run.autonomy.confidence is not None and run.autonomy.mode != Autonomy.AUTONOMOUS:
+    if run.risks or run.autonomy.confidence is not None and run.autonomy.mode != Autonomy.AUTONOMOUS:
         run.notes.append(f"Autonomy {run.autonomy.mode}: {run.autonomy.reason}")
     send_rule_notifications(ticket, run.outcome, state, coordinator_id=policy.knobs.coordinator_id)
 
@@ -170,7 +177,7 @@ def route(
         locked = locked_tickets(Q(pk=ticket_id))
         if not locked:
             return None
-        if not (locked[0].metadata or {}).get("routing"):  # its first routing (a batch's do this too)
+        if locked[0].first_routed_at is None:  # its first routing (a batch's do this too)
             ticket_arrivals_record(locked)
         return route_locked(
             locked[0],
@@ -190,13 +197,15 @@ def route_locked(
     policy: Policy,
     excluded: frozenset[int] = frozenset(),
     preferred_agent_id: int | None = None,
+    reads: ReadAhead | None = None,
 ) -> RoutingDecision | None:
-    """route() for a ticket the caller locked (locked_tickets), inside the caller's transaction."""
+    """route() for a ticket the caller locked (locked_tickets), inside the caller's transaction;
+    `reads`: the rows a batch read for all its tickets (escalation.routing.read_ahead)."""
     if not ticket.is_open:
         return None
     if ticket.assignee_id and trigger not in REVIEW_TRIGGERS:
         return None  # a retried task, or someone took it meanwhile
-    first_routing = not (ticket.metadata or {}).get("routing")
+    first_routing = ticket.first_routed_at is None
     if trigger == "created" and not first_routing:
         return None  # a batch routed it before its own task came (escalation.routing.batch)
     if trigger in QUIET_TRIGGERS and first_routing:
@@ -207,10 +216,11 @@ def route_locked(
         now=now,
         policy=policy,
         history=load_history(ticket.pk) if ticket.has_history else initial_history(ticket),
-        triage=triage_ticket(ticket),
+        triage=triage_ticket(ticket, reads=reads),
         excluded=excluded,
         preferred_agent_id=preferred_agent_id,
         before=snapshot_before(ticket),
+        reads=reads,
     )
     _settle(run)
     if ticket.team_id:
@@ -233,7 +243,9 @@ AWAITING_AUTOMATIC_ANSWER = Q(status=Status.PENDING, autonomy=Autonomy.AUTONOMOU
 def _waiting_tickets() -> QuerySet[Ticket]:
     """Open unassigned tickets with a team, once their first routing ran (or should have long ago),
     except automatic answers waiting for the customer."""
-    routed_or_overdue = Q(metadata__has_key="routing") | Q(created_at__lte=timezone.now() - NEW_TICKET_GRACE)
+    routed_or_overdue = Q(first_routed_at__isnull=False) | Q(
+        created_at__lte=timezone.now() - NEW_TICKET_GRACE
+    )
     return Ticket.objects.filter(
         routed_or_overdue, status__in=OPEN_STATUSES, assignee__isnull=True, team__isnull=False
     ).exclude(AWAITING_AUTOMATIC_ANSWER)

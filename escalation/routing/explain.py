@@ -6,7 +6,7 @@ from collections import Counter
 
 from escalation.routing.candidates import Assessment
 from escalation.routing.scoring import Score
-from escalation.triage import TriageResult
+from escalation.triage.result import TriageResult
 
 EXCLUSION_WORDS = {
     "declined": "declined or handed it on",

@@ -15,8 +15,8 @@ from django.core.exceptions import ValidationError
 from escalation.models import EscalationRule, PriorityThreshold, RoutingConfig, ScoringFactor
 from escalation.process_cache import ProcessCache
 from escalation.routing.defaults import DEFAULT_FACTOR_WEIGHTS, DEFAULT_THRESHOLDS
+from escalation.routing.factors import FactorSetting
 from escalation.routing.rules import CompiledRule
-from escalation.routing.scoring import FactorSetting
 from helpdesk.models import Category, Skill, Team, Tier
 
 logger = logging.getLogger(__name__)

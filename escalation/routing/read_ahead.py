@@ -1,10 +1,10 @@
 """Rows read once for a whole routing batch (escalation.routing.batch), then handed out ticket by ticket.
 
 Routing one ticket reads its customer's words and history, its SLA state and the live status and
-load of its team: five small queries. A batch reads each of them once for all its tickets. Inside
-`reading_ahead(tickets, now)`, the readers below answer from those rows; outside it, or for a
-ticket or team the batch did not read (a rule moved the ticket to another team), they answer None
-and the caller runs its usual query.
+load of its team: five small queries. A batch reads each of them once for all its tickets
+(`read_batch(tickets, now)`) and passes the result down its routing runs as `run.reads`; the readers
+below answer from those rows, or None for a ticket or team the batch did not read (a rule moved the
+ticket to another team), and the caller then runs its usual query.
 
 The batch also keeps, for the agents it locked, their open load counted under the row lock (`held`),
 and how each agent's load changed in the batch (`load_changes`), because the batch's own assignments
@@ -15,16 +15,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from escalation.models.sla import TicketSla
 from escalation.routing import snapshot
+from escalation.routing.candidates import live_rows
+from escalation.triage.sentiment import CUSTOMER_BODIES
 from helpdesk.models import AuthorKind, Message, Ticket
-
-CUSTOMER_BODIES = 20  # the newest customer messages per ticket that mood and rules read
 
 
 @dataclass
@@ -78,13 +75,6 @@ class ReadAhead:
         return self.held[agent_id] + self.load_changes[agent_id]
 
 
-_current: ContextVar[ReadAhead | None] = ContextVar("read_ahead", default=None)
-
-
-def current() -> ReadAhead | None:
-    return _current.get()
-
-
 def _customer_bodies(ticket_ids: list[int]) -> dict[int, list[str]]:
     rows = (
         Message.objects.filter(ticket_id__in=ticket_ids, author_kind=AuthorKind.CUSTOMER, is_internal=False)
@@ -98,26 +88,14 @@ def _customer_bodies(ticket_ids: list[int]) -> dict[int, list[str]]:
     return bodies
 
 
-def _team_live(team_ids: list[int]) -> dict[int, list[tuple[int, str, int]]]:
-    from escalation.routing.candidates import live_rows  # candidates reads from here too
-
-    return live_rows(team_ids)
-
-
-@contextmanager
-def reading_ahead(tickets: list[Ticket], now: dt.datetime) -> Iterator[ReadAhead]:
-    """Read the batch's rows now and let the readers answer from them until the block ends."""
+def read_batch(tickets: list[Ticket], now: dt.datetime) -> ReadAhead:
+    """Read the batch's rows now, for its routing runs to answer from."""
     ids = [t.pk for t in tickets]
-    ahead = ReadAhead(
+    return ReadAhead(
         ticket_ids=frozenset(ids),
         history_since=now - dt.timedelta(days=snapshot.LOOKBACK_DAYS),
         histories=snapshot.customer_histories(tickets, now),
         customer_bodies=_customer_bodies(ids),
         sla_states=TicketSla.objects.in_bulk(ids),
-        team_live=_team_live(sorted({t.team_id for t in tickets if t.team_id})),
+        team_live=live_rows(sorted({t.team_id for t in tickets if t.team_id})),
     )
-    token = _current.set(ahead)
-    try:
-        yield ahead
-    finally:
-        _current.reset(token)

@@ -9,11 +9,12 @@ from escalation.autonomy.decision import AutonomyDecision
 from escalation.routing.candidates import AgentFacts, Assessment
 from escalation.routing.circular import TicketHistory
 from escalation.routing.policy import Policy
+from escalation.routing.read_ahead import ReadAhead
 from escalation.routing.rules import RuleOutcome
 from escalation.routing.scoring import Floor, Score
 from escalation.routing.snapshot import TicketSnapshot
 from escalation.triage.impact import Impact
-from escalation.triage import TriageResult
+from escalation.triage.result import TriageResult
 from helpdesk.models import Ticket
 
 REVIEW_TRIGGERS = frozenset({"reopened", "customer_wrote"})  # an assigned ticket is looked at again
@@ -34,6 +35,7 @@ class Run:
     excluded: frozenset[int] = frozenset()
     preferred_agent_id: int | None = None
     before: dict = field(default_factory=dict)
+    reads: ReadAhead | None = None  # rows a routing batch read once for all its tickets
     snap: TicketSnapshot | None = None
     outcome: RuleOutcome = field(default_factory=RuleOutcome)
     score: Score | None = None

@@ -27,53 +27,14 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from escalation.models import FactorKey
+from escalation.routing.factors import PARAM_DEFAULTS, FactorKey, FactorSetting
+from escalation.routing.policy import current_policy
 from escalation.routing.snapshot import TicketSnapshot, snapshot_for
 from escalation.text import phrases_found
 from helpdesk.models import Priority, Ticket
 from helpdesk.models.tickets import PRIORITY_RANK
-
-PARAM_DEFAULTS: dict[str, dict] = {
-    FactorKey.SEGMENT: {"values": {"trial": 0.0, "standard": 0.3, "premium": 0.65, "enterprise": 1.0}},
-    FactorKey.CONTRACT_VALUE: {"full_at": 250_000},
-    FactorKey.RENEWAL: {"window_days": 60},
-    FactorKey.SEVERITY: {
-        "critical": [
-            "production down",
-            "prod down",
-            "outage",
-            "system down",
-            "site down",
-            "data loss",
-            "lost data",
-            "all users",
-            "nobody can log in",
-            "nobody in the company",
-            "security breach",
-            "data breach",
-            "emergency",
-        ],
-        "major": [
-            "urgent",
-            "asap",
-            "as soon as possible",
-            "blocked",
-            "blocking",
-            "cannot work",
-            "not working",
-            "broken",
-            "crash",
-            "crashes",
-            "failing",
-            "deadline",
-        ],
-    },
-    FactorKey.REPEAT_CONTACTS: {"days": 14, "full_at": 3},
-    FactorKey.USAGE_SURGE: {"days": 30, "full_at": 3.0},
-}
 
 
 @dataclass(frozen=True)
@@ -101,13 +62,6 @@ class Score:
     value: float
     priority: str
     factors: list[Factor] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class FactorSetting:
-    key: str
-    weight: float
-    parameters: dict
 
 
 def _clamp(x: float) -> float:
@@ -224,31 +178,6 @@ FACTORS: dict[str, Callable[[TicketSnapshot, dict], tuple[float, str]]] = {
     FactorKey.USAGE_SURGE: _usage_surge,
 }
 
-ERR_PARAMETERS = "Unknown setting(s) {keys} for {factor}; it takes: {allowed}."
-
-
-def validate_parameters(key: str, parameters: dict) -> None:
-    """Factor parameters may only override the documented settings, with values of the same shape."""
-    defaults = PARAM_DEFAULTS.get(key, {})
-    if not isinstance(parameters, dict):
-        raise ValidationError({"parameters": ["Give an object, e.g. {} for the defaults."]})
-    unknown = set(parameters) - set(defaults)
-    if unknown:
-        message = ERR_PARAMETERS.format(
-            keys=sorted(unknown), factor=key, allowed=", ".join(defaults) or "no settings"
-        )
-        raise ValidationError({"parameters": [message]})
-    for name, value in parameters.items():
-        default = defaults[name]
-        if isinstance(default, list):
-            ok = isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
-        elif isinstance(default, dict):
-            ok = isinstance(value, dict) and all(isinstance(v, int | float) for v in value.values())
-        else:
-            ok = isinstance(value, int | float) and not isinstance(value, bool) and value > 0
-        if not ok:
-            raise ValidationError({"parameters": [f"{name} must look like {default!r}."]})
-
 
 def priority_for(value: float, thresholds: tuple[tuple[float, str], ...]) -> str:
     """The highest level whose threshold the score reaches (thresholds sorted high to low)."""
@@ -339,8 +268,6 @@ def priority_floor(ticket: Ticket) -> Floor | None:
 def score_ticket(ticket: Ticket, *, now: dt.datetime | None = None, history: list | None = None) -> Score:
     """Score a ticket from its current facts (the SLA sweep calls this as windows narrow, passing the
     customer's recent tickets it read for the whole batch as `history`)."""
-    from escalation.routing.policy import current_policy  # the policy module imports this one
-
     policy = current_policy()
     now = now or timezone.now()
     snap = snapshot_for(ticket, now=now, good_csat=policy.knobs.good_csat, history=history)

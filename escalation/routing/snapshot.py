@@ -9,7 +9,6 @@ from functools import cached_property
 from django.db import connection
 from django.db.models import Q
 
-from escalation.routing import read_ahead
 from escalation.text import largest_amount
 from helpdesk.models import AuthorKind, Csat, Message, Status, Ticket
 
@@ -119,9 +118,6 @@ def _customer_history(
     `rows` are the customer's recent tickets when the caller has them (customer_histories); else one query.
     """
     if rows is None:
-        ahead = read_ahead.current()
-        rows = ahead.history(ticket) if ahead else None
-    if rows is None:
         rows = list(_history_query(ticket.customer_id, now - dt.timedelta(days=LOOKBACK_DAYS), ticket.pk))
     elif ticket.pk and len(rows) < LOOKBACK_ROWS and all(pk != ticket.pk for pk, *_ in rows):
         rows = [*rows, (ticket.pk, ticket.created_at, ticket.assignee_id, ticket.status, None)]  # older one
@@ -136,9 +132,7 @@ def _customer_history(
     return times, last_good
 
 
-def _later_customer_text(ticket: Ticket) -> str:
-    ahead = read_ahead.current()
-    bodies = ahead.bodies(ticket) if ahead else None
+def _later_customer_text(ticket: Ticket, bodies: list[str] | None) -> str:
     if bodies is None:
         bodies = (
             Message.objects.filter(ticket_id=ticket.pk, author_kind=AuthorKind.CUSTOMER, is_internal=False)
@@ -155,16 +149,18 @@ def snapshot_for(
     with_messages: bool = False,
     good_csat: int = 4,
     history: list[HistoryRow] | None = None,
+    bodies: list[str] | None = None,
 ) -> TicketSnapshot:
     """Read everything rules and factors need. Expects organization/category/team/tier loaded or cheap;
-    `history`: the customer's recent tickets if already read (customer_histories)."""
+    `history`: the customer's recent tickets and `bodies`: the ticket's customer messages, newest first,
+    when the caller read them already (a routing batch's `run.reads`, the sweep's customer_histories)."""
     org = ticket.organization
     times, last_good = (
         _customer_history(ticket, now, good_csat, history) if ticket.customer_id else ((), None)
     )
     text = f"{ticket.subject}\n{ticket.body}"
     if with_messages and ticket.pk:
-        text = f"{text}\n{_later_customer_text(ticket)}"
+        text = f"{text}\n{_later_customer_text(ticket, bodies)}"
     start = ticket.last_customer_message_at if ticket.first_response_at else ticket.created_at
     return TicketSnapshot(
         now=now,

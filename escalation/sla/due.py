@@ -13,7 +13,6 @@ import datetime as dt
 from django.utils import timezone
 
 from escalation.models.sla import SlaPolicy, Target, TicketSla
-from escalation.routing import read_ahead
 from escalation.sla.business_time import WorkingHours
 from escalation.sla.clock import windows
 from escalation.sla.policies import current_book
@@ -22,13 +21,12 @@ from helpdesk.models import Ticket
 SLA_FIELDS = ["first_response_due", "next_reply_due", "resolution_due"]
 
 
-def sla_apply(ticket: Ticket, *, now: dt.datetime | None = None) -> None:
-    """Set the ticket's due times on the instance (the caller saves)."""
+def sla_apply(ticket: Ticket, *, now: dt.datetime | None = None, state: TicketSla | None = None) -> None:
+    """Set the ticket's due times on the instance (the caller saves). `state`: the ticket's SLA state
+    when the caller read it already (a routing batch); else it is read here."""
     if ticket.created_at is None:
         ticket.created_at = now or timezone.now()
     book = current_book()
-    ahead = read_ahead.current()
-    state = ahead.sla_state(ticket) if ahead else None
     if state is None:
         state = (TicketSla.objects.filter(pk=ticket.pk).first() if ticket.pk else None) or TicketSla()
     policy = book.policy_for(ticket)

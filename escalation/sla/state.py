@@ -20,6 +20,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.db import transaction
+from django.db.models import DateTimeField, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from escalation.models.sla import Target, TicketSla
@@ -36,6 +38,8 @@ from escalation.sla.clock import (
 from escalation.sla.due import SLA_FIELDS, set_due_times
 from escalation.sla.policies import PolicyBook, current_book
 from helpdesk.models import OPEN_STATUSES, AuthorKind, Message, Ticket, TicketEvent, Trigger
+
+_LONG_AGO = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 # Events after which a ticket's SLA state is brought up to date.
 SYNC_CODES = frozenset(
@@ -104,12 +108,12 @@ def awaiting_reply_since(ticket: Ticket) -> dt.datetime | None:
     last_answer = (
         messages.filter(is_internal=False, author_kind__in=[AuthorKind.AGENT, AuthorKind.SYSTEM])
         .order_by("-created_at")
-        .values_list("created_at", flat=True)
-        .first()
+        .values("created_at")[:1]
     )
-    unanswered = messages.filter(author_kind=AuthorKind.CUSTOMER)
-    if last_answer is not None:
-        unanswered = unanswered.filter(created_at__gt=last_answer)
+    unanswered = messages.filter(  # one query: customer messages after the last answer, if any
+        author_kind=AuthorKind.CUSTOMER,
+        created_at__gt=Coalesce(Subquery(last_answer), Value(_LONG_AGO, output_field=DateTimeField())),
+    )
     return unanswered.order_by("created_at").values_list("created_at", flat=True).first()
 
 
@@ -134,25 +138,36 @@ def reconcile_clock(ticket: Ticket, state: TicketSla, hours: WorkingHours | None
         ticket.sla_paused_at = None
 
 
-def sla_sync(ticket_id: int, *, event: TicketEvent | None = None) -> TicketSla | None:
-    """Bring one ticket's SLA state, due times and next check up to date (see the module docstring)."""
+def sla_sync(
+    ticket_id: int, *, event: TicketEvent | None = None, events: list[TicketEvent] = ()
+) -> TicketSla | None:
+    """Bring one ticket's SLA state, due times and next check up to date (see the module docstring).
+    `events`: what happened to it since its last sync (one commit's events); the clock stops or restarts
+    as of the latest of them, and the touching ones restart the abandoned clock."""
     now = timezone.now()
-    at = event.created_at if event is not None else now
+    events = [*events, event] if event is not None else list(events)
+    at = max((e.created_at for e in events), default=now)
+    touches = [e.created_at for e in events if is_touch(e)]
     with transaction.atomic():
-        ticket = Ticket.objects.filter(pk=ticket_id).first()
+        state = TicketSla.objects.select_for_update().filter(pk=ticket_id).first()
+        ticket = Ticket.objects.select_related("organization").filter(pk=ticket_id).first()  # after the lock
         if ticket is None:
             return None
-        TicketSla.objects.get_or_create(ticket_id=ticket_id, defaults={"touched_at": ticket.created_at})
-        state = TicketSla.objects.select_for_update().get(pk=ticket_id)
-        ticket = Ticket.objects.select_related("organization").get(pk=ticket_id)  # as of after the lock
+        if state is None:  # its first sync: the new row is locked by inserting it
+            state, created = TicketSla.objects.get_or_create(
+                ticket_id=ticket_id, defaults={"touched_at": ticket.created_at}
+            )
+            if not created:  # another sync created it meanwhile: lock it and read the ticket again
+                state = TicketSla.objects.select_for_update().get(pk=ticket_id)
+                ticket = Ticket.objects.select_related("organization").get(pk=ticket_id)
         book = current_book()
         policy = book.policy_for(ticket)
         hours = book.hours_for(policy)
         note_awaiting_reply(state, awaiting_reply_since(ticket))
         reconcile_clock(ticket, state, hours, at=at)
-        if event is not None and is_touch(event):
-            state.touched_at = max(state.touched_at or at, at)
-        if event is not None and event.code == "ticket.priority_changed" and event.trigger == Trigger.MANUAL:
+        if touches:
+            state.touched_at = max(state.touched_at or max(touches), max(touches))
+        if any(e.code == "ticket.priority_changed" and e.trigger == Trigger.MANUAL for e in events):
             state.committed_due = {}  # a person changed the priority: the new targets stand as they are
         set_due_times(ticket, state, policy, hours)
         if policy is not None:
@@ -167,12 +182,13 @@ def sla_sync(ticket_id: int, *, event: TicketEvent | None = None) -> TicketSla |
     return state
 
 
-def sla_sync_event(event_id: int) -> bool:
-    """The task body behind the receiver: sync the event's ticket, using the event's time and kind."""
-    event = TicketEvent.objects.filter(pk=event_id).first()
-    if event is None:
-        return False
-    return sla_sync(event.ticket_id, event=event) is not None
+def sla_sync_events(event_ids: list[int]) -> int:
+    """The task body behind the receiver: sync each ticket of these events once, with all its events.
+    Returns how many tickets were synced."""
+    per_ticket: dict[int, list[TicketEvent]] = {}
+    for event in TicketEvent.objects.filter(pk__in=event_ids).order_by("created_at", "pk"):
+        per_ticket.setdefault(event.ticket_id, []).append(event)
+    return sum(sla_sync(ticket_id, events=events) is not None for ticket_id, events in per_ticket.items())
 
 
 # --- markers: what already fired -------------------------------------------------------------

@@ -37,8 +37,8 @@ from escalation.sla.due import SLA_FIELDS, set_due_times
 from escalation.sla.policies import PolicyBook
 from escalation.sla.state import MARKER_FIELDS, kept_by_sweep, record_fired
 from helpdesk.bulk import bulk_set
-from helpdesk.gathered import gathered_writes
 from helpdesk.events import event_record
+from helpdesk.gathered import gathered_writes
 from helpdesk.models import Ticket, Trigger
 from helpdesk.models.tickets import PRIORITY_RANK
 from helpdesk.notifications import email_batch

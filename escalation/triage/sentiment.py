@@ -16,19 +16,28 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from django.utils import timezone
 
-from escalation.routing import read_ahead
 from helpdesk.models import AuthorKind, Message, Ticket
 
 if TYPE_CHECKING:
-    from escalation.triage import TriageResult
+    from escalation.triage.result import TriageResult
 
 REPEAT_LOOKBACK_DAYS = 14  # other tickets from the same customer this recent count as repeat contacts
 NEGATIVITY_WEIGHT = 0.6  # share of VADER's negativity that becomes frustration
 PER_REPEAT_CONTACT, MAX_REPEAT = 0.1, 0.3
+CUSTOMER_BODIES = 20  # the newest customer messages of a ticket that mood (and routing's rules) read
+
+
+class KnownRows(Protocol):
+    """Rows a caller read already for many tickets at once (a routing batch's reads). Each answers
+    None for what it did not read, and the reader then runs its own query."""
+
+    def bodies(self, ticket: Ticket) -> list[str] | None: ...
+
+    def repeat_contacts(self, ticket: Ticket, since: dt.datetime) -> int | None: ...
 
 
 @dataclass(frozen=True)
@@ -108,15 +117,7 @@ REPEAT_CONTACTS = "repeat contacts"
 # Support text is full of capitals that are not shouting: acronyms, product names, error codes. A word in
 # capitals counts towards shouting only when it is not one of these, has no digit, and has 4+ letters.
 ACRONYMS = frozenset(
-    """
-    API APIS ERP CRM SSO SAML OKTA LDAP OAUTH OIDC MFA TOTP VPN DNS DHCP HTTP HTTPS HTML JSON XML YAML CSV
-    PDF XLSX DOCX SQL SMTP IMAP POP3 FTP SFTP SSH SSL TLS URL URI UUID REST SOAP SDK CLI GUI UI UX AWS GCP
-    AZURE SAAS PAAS IAAS SLA KPI ROI CEO CTO CFO HR IT QA ID IDS IP TCP UDP LAN WAN WIFI USB HDMI RAM CPU
-    GPU SSD HDD NAS SAN OS IOS MACOS LINUX CRON JWT CORS CSRF XSS DDOS ACL RBAC SCIM AD ADFS ENTRA GDPR
-    HIPAA PCI SOC ISO EU US UK USA EUR USD GBP ASAP FYI PST CET UTC GMT EOD ETA NPS CSAT SKU PO VAT IBAN
-    SWIFT BIC SEPA ACH ATM POS ERROR WARN WARNING INFO DEBUG FATAL TRACE NULL NAN TRUE FALSE GET POST PUT
-    PATCH DELETE HEAD OPTIONS SAP HANA JIRA SLACK TEAMS ZOOM ORACLE MYSQL NGINX IIS PHP JAVA NODE NPM
-    """.split()
+    ["API", "APIS", "ERP", "CRM", "SSO", "SAML", "OKTA", "LDAP", "OAUTH", "OIDC", "MFA", "TOTP", "VPN", "DNS", "DHCP", "HTTP", "HTTPS", "HTML", "JSON", "XML", "YAML", "CSV", "PDF", "XLSX", "DOCX", "SQL", "SMTP", "IMAP", "POP3", "FTP", "SFTP", "SSH", "SSL", "TLS", "URL", "URI", "UUID", "REST", "SOAP", "SDK", "CLI", "GUI", "UI", "UX", "AWS", "GCP", "AZURE", "SAAS", "PAAS", "IAAS", "SLA", "KPI", "ROI", "CEO", "CTO", "CFO", "HR", "IT", "QA", "ID", "IDS", "IP", "TCP", "UDP", "LAN", "WAN", "WIFI", "USB", "HDMI", "RAM", "CPU", "GPU", "SSD", "HDD", "NAS", "SAN", "OS", "IOS", "MACOS", "LINUX", "CRON", "JWT", "CORS", "CSRF", "XSS", "DDOS", "ACL", "RBAC", "SCIM", "AD", "ADFS", "ENTRA", "GDPR", "HIPAA", "PCI", "SOC", "ISO", "EU", "US", "UK", "USA", "EUR", "USD", "GBP", "ASAP", "FYI", "PST", "CET", "UTC", "GMT", "EOD", "ETA", "NPS", "CSAT", "SKU", "PO", "VAT", "IBAN", "SWIFT", "BIC", "SEPA", "ACH", "ATM", "POS", "ERROR", "WARN", "WARNING", "INFO", "DEBUG", "FATAL", "TRACE", "NULL", "NAN", "TRUE", "FALSE", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "SAP", "HANA", "JIRA", "SLACK", "TEAMS", "ZOOM", "ORACLE", "MYSQL", "NGINX", "IIS", "PHP", "JAVA", "NODE", "NPM"]
 )
 CAPS_WORD = re.compile(r"(?<![\w/.-])([A-Z][A-Z'’]+)(?![\w/.-])")
 EXCLAMATION_RUN = re.compile(r"!{2,}")
@@ -135,12 +136,7 @@ _CODE_SPAN = re.compile(r"`[^`\n]+`")
 # reads them as negative emotion, so every bug report looked upset. They are neutral here; the feeling
 # shows in the cues above and in the words around them.
 FAULT_WORDS = frozenset(
-    """
-    error errors fail fails failed failing failure failures problem problems issue issues crash crashes
-    crashed broken block blocked blocking wrong denied lost loss missing fatal critical warning low stuck
-    stop stopped stops leak leaks attack threat risk emergency reject rejected rejection delay delayed
-    limited cancel cancelled canceled damage damaged kill killed killing disabled expired expire bug bugs
-    """.split()
+    ["error", "errors", "fail", "fails", "failed", "failing", "failure", "failures", "problem", "problems", "issue", "issues", "crash", "crashes", "crashed", "broken", "block", "blocked", "blocking", "wrong", "denied", "lost", "loss", "missing", "fatal", "critical", "warning", "low", "stuck", "stop", "stopped", "stops", "leak", "leaks", "attack", "threat", "risk", "emergency", "reject", "rejected", "rejection", "delay", "delayed", "limited", "cancel", "cancelled", "canceled", "damage", "damaged", "kill", "killed", "killing", "disabled", "expired", "expire", "bug", "bugs"]
 )
 
 
@@ -235,13 +231,12 @@ def mood(text: str, *, repeat_contacts: int = 0) -> Mood:
     )
 
 
-def repeat_contacts(ticket: Ticket, *, follow_ups: int = 0) -> int:
+def repeat_contacts(ticket: Ticket, *, follow_ups: int = 0, reads: KnownRows | None = None) -> int:
     """The customer's other recent tickets, plus their follow-up messages on this one."""
     if not ticket.customer_id:
         return follow_ups
     since = (ticket.created_at or timezone.now()) - dt.timedelta(days=REPEAT_LOOKBACK_DAYS)
-    ahead = read_ahead.current()
-    counted = ahead.repeat_contacts(ticket, since) if ahead else None
+    counted = reads.repeat_contacts(ticket, since) if reads else None
     if counted is not None:
         return counted + follow_ups
     others = Ticket.objects.filter(customer_id=ticket.customer_id, created_at__gte=since)
@@ -250,10 +245,9 @@ def repeat_contacts(ticket: Ticket, *, follow_ups: int = 0) -> int:
     return others.count() + follow_ups
 
 
-def ticket_mood(ticket: Ticket) -> Mood:
+def ticket_mood(ticket: Ticket, *, reads: KnownRows | None = None) -> Mood:
     """The mood of the customer's latest words on the ticket (subject and body for a new ticket)."""
-    ahead = read_ahead.current()
-    bodies = ahead.bodies(ticket) if ahead else None
+    bodies = reads.bodies(ticket) if reads else None
     if bodies is None:
         bodies = (
             list(
@@ -261,21 +255,21 @@ def ticket_mood(ticket: Ticket) -> Mood:
                     ticket_id=ticket.pk, author_kind=AuthorKind.CUSTOMER, is_internal=False
                 )
                 .order_by("-created_at", "-id")
-                .values_list("body", flat=True)[: read_ahead.CUSTOMER_BODIES]
+                .values_list("body", flat=True)[:CUSTOMER_BODIES]
             )
             if ticket.pk
             else []
         )
     follow_ups = max(0, len(bodies) - 1)
     text = bodies[0] if follow_ups else f"{ticket.subject}\n{ticket.body}"
-    return mood(text, repeat_contacts=repeat_contacts(ticket, follow_ups=follow_ups))
+    return mood(text, repeat_contacts=repeat_contacts(ticket, follow_ups=follow_ups, reads=reads))
 
 
-def with_mood(result: TriageResult, ticket: Ticket) -> TriageResult:
+def with_mood(result: TriageResult, ticket: Ticket, *, reads: KnownRows | None = None) -> TriageResult:
     """The triage result with the ticket's current sentiment and frustration (kept if already set)."""
     if result.sentiment is not None and result.frustration is not None:
         return result
-    felt = ticket_mood(ticket)
+    felt = ticket_mood(ticket, reads=reads)
     note = f"Frustration cues: {', '.join(felt.cues)}." if felt.cues else ""
     return dataclasses.replace(
         result,

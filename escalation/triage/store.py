@@ -1,4 +1,4 @@
-"""Saving, activating and loading model versions.
+"""Saving and loading model versions (escalation.triage.versions says which one is active).
 
 Each process keeps the active version unpickled in memory and asks the database which version is active
 on every use (one indexed single-row query): a version trained or rolled back in another process is
@@ -20,10 +20,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from escalation.models import TriageModelVersion
-from escalation.process_cache import ProcessCache
 from escalation.triage.compiled import compile_head
 from escalation.triage.features import TicketFeatures
 from escalation.triage.training import TrainingResult
+from escalation.triage.versions import activate_version, active_version_pk
 
 
 @dataclass(frozen=True)
@@ -98,29 +98,7 @@ def _version_name(now: dt.datetime) -> str:
     return f"{name}-{taken + 1}" if taken else name
 
 
-def activate_version(version: TriageModelVersion) -> None:
-    """Make this version the one every process uses (rollback is activating an older one)."""
-    with transaction.atomic():
-        TriageModelVersion.objects.filter(is_active=True).exclude(pk=version.pk).update(is_active=False)
-        TriageModelVersion.objects.filter(pk=version.pk).update(is_active=True, activated_at=timezone.now())
-    version.is_active = True
-    forget_active_version()
-
-
 _loaded: LoadedModel | None = None
-
-
-def _load_active_pk() -> int | None:
-    return TriageModelVersion.objects.filter(is_active=True).values_list("pk", flat=True).first()
-
-
-# Which version is active is read at most every few seconds per process (escalation/process_cache.py);
-# activating a version in this process takes effect at once.
-_active_pk = ProcessCache(_load_active_pk)
-
-
-def forget_active_version(**kwargs) -> None:
-    _active_pk.forget()
 
 
 _lock = threading.Lock()
@@ -129,7 +107,7 @@ _lock = threading.Lock()
 def active_model() -> LoadedModel | None:
     """The active version, loaded once per process (None on a fresh install: triage uses keywords)."""
     global _loaded
-    current = _active_pk.get()
+    current = active_version_pk()
     if current is None:
         return None
     loaded = _loaded

@@ -28,16 +28,20 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from helpdesk.gathered import insert
+from helpdesk.live import relay
+from helpdesk.live.channel import (  # noqa: F401 - the package's public names
+    GROUP_MESSAGE_TYPE,
+    NOTIFY_CHANNEL,
+    event_message,
+    group_send_all,
+    latest_event_id,
+)
 from helpdesk.models import LiveEvent, Ticket
 from helpdesk.permissions import agent_of, agent_team_ids
 
 logger = logging.getLogger(__name__)
 
 LEADS_GROUP = "leads"
-# The PostgreSQL NOTIFY channel that wakes the embedded relays.
-NOTIFY_CHANNEL = "helpdesk_live"
-# The channel-layer message type; consumers handle it in `live_event`.
-GROUP_MESSAGE_TYPE = "live.event"
 
 
 def team_group(team_id: int) -> str:
@@ -83,24 +87,6 @@ def delivers_across_processes() -> bool:
     """True when the channel layer reaches every process (Redis); False for the in-memory layer."""
     layer = get_channel_layer()
     return layer is not None and not isinstance(layer, InMemoryChannelLayer)
-
-
-def event_message(event: LiveEvent) -> dict:
-    """The outbox row as it travels through the channel layer (never sent to browsers as is)."""
-    return {"id": event.pk, "kind": event.kind, "ticket_id": event.ticket_id, "payload": event.payload}
-
-
-async def group_send_all(deliveries: Iterable[tuple[dict, Iterable[str]]]) -> None:
-    """Send each (message, groups) to its groups: one channel-layer message per group, carrying that
-    group's messages in order. A burst (the SLA sweep writes hundreds of live events per batch, each
-    for several groups) then costs one send per group instead of one per message and group."""
-    per_group: dict[str, list[dict]] = {}
-    for message, groups in deliveries:
-        for group in groups:
-            per_group.setdefault(group, []).append(message)
-    layer = get_channel_layer()
-    for group, messages in per_group.items():
-        await layer.group_send(group, {"type": GROUP_MESSAGE_TYPE, "events": messages})
 
 
 class _Sender:
@@ -164,12 +150,5 @@ def _deliver_after_commit(event: LiveEvent, groups: list[str]) -> None:
         return
     # On PostgreSQL the outbox insert itself sends NOTIFY to every listening web process, at commit
     # and only then (a trigger, migration helpdesk/0005).
-    from helpdesk.live import relay  # imports this module, so not at the top
-
     if relay.relays_running():  # only a web process with open sockets runs a relay
         transaction.on_commit(relay.nudge_relays, robust=True)
-
-
-def latest_event_id() -> int:
-    """The newest outbox id (0 when empty): where a freshly rendered page starts listening."""
-    return LiveEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0

@@ -24,7 +24,7 @@ import time
 from channels.db import database_sync_to_async
 from django.db import connection
 
-from helpdesk.live import NOTIFY_CHANNEL, event_message, group_send_all, latest_event_id
+from helpdesk.live.channel import NOTIFY_CHANNEL, event_message, group_send_all, latest_event_id
 from helpdesk.models import LiveEvent
 
 logger = logging.getLogger(__name__)

@@ -14,7 +14,6 @@ from django.utils import timezone
 from helpdesk.live import latest_event_id
 from helpdesk.models import LiveEvent
 
-DEFAULT_RETENTION = dt.timedelta(hours=24)
 DELETE_BATCH = 5000  # short write transactions, so SQLite writers in other processes never wait long
 
 
@@ -24,7 +23,7 @@ def live_outbox_prune(*, now: dt.datetime | None = None) -> int:
     The newest row always stays, so the outbox keeps telling where its ids have got to: a page rendered
     on an otherwise empty outbox still gets a true cursor, and a gap before the oldest row means pruning.
     """
-    retention = getattr(settings, "LIVE_OUTBOX_RETENTION", DEFAULT_RETENTION)
+    retention = settings.LIVE_OUTBOX_RETENTION
     cutoff = (now or timezone.now()) - retention
     newest = latest_event_id()
     deleted = 0

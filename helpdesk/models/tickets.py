@@ -159,6 +159,11 @@ class Ticket(models.Model):
     next_reply_due = models.DateTimeField(null=True, blank=True)
     resolution_due = models.DateTimeField(null=True, blank=True)
     sla_paused_at = models.DateTimeField(null=True, blank=True)
+    first_routed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When routing first decided on the ticket; empty while it waits for that.",
+    )
     sla_breached = models.BooleanField(default=False)
 
     reopen_count = models.PositiveIntegerField(default=0)

@@ -58,7 +58,7 @@ CREATED_BY = "created_by"
 @cache
 def _intake_hook():
     """The hook named in settings: the router's fast, synchronous first look at a new ticket."""
-    path = getattr(settings, "HELPDESK_INTAKE_HOOK", "")
+    path = settings.HELPDESK_INTAKE_HOOK
     return import_string(path) if path else None
 
 

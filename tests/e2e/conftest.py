@@ -46,7 +46,9 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _wait_until_healthy(url: str, process: subprocess.Popen, timeout: float = 120) -> None:
+def _wait_until_healthy(url: str, process: subprocess.Popen, timeout: float = 300) -> None:
+    # The deadline covers migrating and seeding a fresh database too, slow on a busy shared machine.
+
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:

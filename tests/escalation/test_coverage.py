@@ -9,10 +9,10 @@ from decimal import Decimal
 
 import pytest
 
-from escalation.routing import engine as routing
 from escalation.coverage.gaps import coverage_gaps
 from escalation.coverage.models import CoverageGap, OnCall
 from escalation.models import RoutingConfig
+from escalation.routing import engine as routing
 from helpdesk.models import AgentStatus, Notification, Role, Segment
 from tests.escalation.conftest import MONDAY_9AM
 from tests.factories import AgentFactory, CustomerFactory, OrganizationFactory, UserFactory

@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from escalation.routing.defaults import DEFAULT_RULES
 from escalation.models import RoutingConfig
+from escalation.routing.defaults import DEFAULT_RULES
 from helpdesk.models import Autonomy, Notification, Priority, Role
 from tests.escalation.history import train_history
 from tests.factories import AgentFactory, CustomerFactory, OrganizationFactory, TierFactory, UserFactory

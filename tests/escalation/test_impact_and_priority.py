@@ -8,7 +8,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from escalation.models import RoutingConfig
 from escalation.sla.defaults import seed_sla_defaults
@@ -16,7 +15,7 @@ from helpdesk.models import Priority, Segment, Ticket
 from helpdesk.services import message_add
 from tests.escalation.conftest import MONDAY_9AM
 from tests.escalation.history import train_history
-from tests.factories import AgentFactory, CustomerFactory, OrganizationFactory, TierFactory, UserFactory
+from tests.factories import AgentFactory, CustomerFactory, OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

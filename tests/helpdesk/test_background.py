@@ -38,7 +38,33 @@ def test_a_new_ticket_hands_routing_over_in_one_message_and_its_first_routing_st
     sent.clear()
     route_ticket(ticket.pk, "created")
 
-    assert sent == [("escalation.tasks.sla_sync_event", (ticket.events.get(code="ticket.created").pk,))]
+    assert sent == [("escalation.tasks.sla_sync_events", ([ticket.events.get(code="ticket.created").pk],))]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_events_of_one_routing_start_one_sla_sync_of_their_ticket(customer, agent, billing, sent):
+    ticket = ticket_create(customer=customer, subject="Invoice charged twice", body="Please refund.")
+    ticket.team = billing
+    ticket.save(update_fields=["team"])
+    sent.clear()
+
+    route_ticket(ticket.pk, "created")
+
+    syncs = [args for func, args in _flat(sent) if func.startswith("escalation.tasks.sla_sync")]
+    codes = set(ticket.events.values_list("code", flat=True))
+    assert {"ticket.created", "ticket.assigned"} <= codes  # several events, one commit
+    assert len(syncs) == 1
+    [event_ids] = syncs[0]
+    assert set(event_ids) == set(ticket.events.filter(code__in=codes).values_list("pk", flat=True))
+
+
+def _flat(messages):
+    """The tasks inside the broker messages (a message may carry several, run together)."""
+    for func, args in messages:
+        if func == background.RUN_TOGETHER:
+            yield from ((f, a) for f, a, _ in args[0])
+        else:
+            yield func, args
 
 
 def test_a_single_task_goes_as_itself_and_nested_blocks_join_the_outer_one(sent):

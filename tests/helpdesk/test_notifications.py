@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
+from django.db import transaction
 
+from helpdesk.gathered import gathered_writes
 from helpdesk.models import Notification
 from helpdesk.notifications import notify
 from tests.factories import TicketFactory
@@ -18,6 +20,17 @@ def send(recipients, committed_callbacks, **kwargs):
         return notify(
             recipients=recipients, kind=kwargs.pop("kind", "sla.warning"), title="Due soon", **kwargs
         )
+
+
+def test_a_notification_written_when_gathered_writes_end_is_still_emailed(
+    agent, django_capture_on_commit_callbacks
+):
+    # The notification row (and what announces it) is written when the block ends, after notify()
+    # and its e-mail batch have returned: the e-mail must still go out after commit.
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic(), gathered_writes():
+        notify(recipients=[agent.user], kind="assignment", title="Yours now")
+        assert mail.outbox == []
+    assert [m.to for m in mail.outbox] == [[agent.user.email]]
 
 
 def test_agents_get_an_in_app_notification_and_an_email_after_commit(

@@ -8,6 +8,7 @@ from escalation.sla.sweep import sweep_sla
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # run from cron every minute: checks (and the URL conf they import) cost seconds
     help = "Run one pass of the SLA triggers: warnings, breaches, open age, abandoned tickets, hand-offs."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -14,7 +14,7 @@ from escalation.autonomy.outcomes import settle_expired
 from escalation.models import EscalationRule
 from escalation.models.autonomy import AutomationRecord, CategoryAutonomy, Outcome, ThresholdChange
 from escalation.routing import engine as routing
-from escalation.triage import TriageResult
+from escalation.triage.result import TriageResult
 from helpdesk.models import Article, AuthorKind, Autonomy, Role, Status, TicketEvent
 from helpdesk.services import csat_submit, message_add
 from helpdesk.services.article_review import article_approve
@@ -66,7 +66,7 @@ def confident(monkeypatch, password_reset):
             frustration=0.0,
             source="model",
         )
-        monkeypatch.setattr(routing, "triage_ticket", lambda ticket: result)
+        monkeypatch.setattr(routing, "triage_ticket", lambda ticket, **_: result)
 
     return set_confidence
 

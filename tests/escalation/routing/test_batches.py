@@ -4,7 +4,9 @@ alone would, in a fraction of the queries, and never over an agent's capacity.""
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 
+from django.apps import apps
 from django.db import connection
 from django.db.models import Count, Q
 from django.test.utils import CaptureQueriesContext
@@ -16,7 +18,7 @@ from escalation.models.sla import TicketSla
 from escalation.routing import batch
 from escalation.routing.candidates import team_agents
 from escalation.routing.engine import locked_tickets
-from escalation.routing.read_ahead import reading_ahead
+from escalation.routing.read_ahead import read_batch
 from escalation.routing.snapshot import snapshot_for
 from escalation.triage.sentiment import ticket_mood
 from helpdesk.models import Csat, Status, Ticket, TicketEvent
@@ -123,18 +125,24 @@ def test_read_ahead_answers_as_the_queries_would(db, billing, tier1, settings):
     TicketSla.objects.create(ticket=ticket, paused_minutes=30)
     now = timezone.now() + dt.timedelta(minutes=1)
 
-    def read() -> tuple:
+    def read(reads=None) -> tuple:
         locked = locked_tickets(Q(pk=ticket.pk))[0]
         return (
-            snapshot_for(locked, now=now, with_messages=True),
-            ticket_mood(locked),
-            [(f.pk, f.status, f.load) for f in team_agents(billing.pk, now)],
+            snapshot_for(
+                locked,
+                now=now,
+                with_messages=True,
+                history=reads.history(locked) if reads else None,
+                bodies=reads.bodies(locked) if reads else None,
+            ),
+            ticket_mood(locked, reads=reads),
+            [(f.pk, f.status, f.load) for f in team_agents(billing.pk, now, reads=reads)],
         )
 
     alone = read()
-    tickets = locked_tickets(Q(pk=ticket.pk))
-    with reading_ahead(tickets, now), CaptureQueriesContext(connection) as captured:
-        ahead = read()
+    reads = read_batch(locked_tickets(Q(pk=ticket.pk)), now)
+    with CaptureQueriesContext(connection) as captured:
+        ahead = read(reads)
     assert ahead == alone
     assert ahead[0].last_good_agent_id == agent.pk and ahead[1].frustration > 0
     assert ahead[2] == [(agent.pk, "available", 1)]
@@ -166,3 +174,29 @@ def test_a_ticket_held_elsewhere_gets_its_arrival_recorded_though_its_routing_wa
 
     assert list(ticket.events.values_list("code", flat=True)) == ["ticket.created"]
     assert not RoutingDecision.objects.filter(ticket=ticket).exists()
+
+
+def test_a_tickets_first_routing_is_a_column_set_once(db, billing, tier1):
+    AgentFactory(tier=tier1, teams=[billing], capacity=5)
+    [pk] = _backlog(1, billing, tier1)
+    assert Ticket.objects.get(pk=pk).first_routed_at is None  # waiting for its first routing
+
+    tasks.route_ticket(pk)
+    first = Ticket.objects.get(pk=pk).first_routed_at
+    tasks.route_ticket(pk, "recheck")
+
+    assert first is not None
+    assert Ticket.objects.get(pk=pk).first_routed_at == first
+    assert not Ticket.objects.filter(batch.NOT_ROUTED, pk=pk).exists()
+
+
+def test_tickets_routed_before_the_column_existed_count_as_routed(db, billing, tier1):
+    notes = importlib.import_module("helpdesk.migrations.0008_ticket_first_routed_at_from_notes")
+    routed = TicketFactory(team=billing, tier=tier1, metadata={"routing": {"priority_floor": None}})
+    waiting = TicketFactory(team=billing, tier=tier1)
+
+    notes.from_routing_notes(apps, None)
+
+    routed.refresh_from_db()
+    waiting.refresh_from_db()
+    assert routed.first_routed_at == routed.created_at and waiting.first_routed_at is None

@@ -8,13 +8,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from escalation.models import FactorKey, PriorityThreshold, ScoringFactor
-from escalation.routing.scoring import (
-    FactorSetting,
-    priority_for,
-    score_snapshot,
-    score_ticket,
-    validate_parameters,
-)
+from escalation.routing.factors import FactorSetting, validate_parameters
+from escalation.routing.scoring import priority_for, score_snapshot, score_ticket
 from tests.escalation.snapshots import NOW, snap
 from tests.factories import TicketFactory
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from escalation.models import EscalationRule, RoutingConfig, RoutingDecision
 from escalation.routing import choosers
 from escalation.routing import engine as routing
-from escalation.triage import TriageResult
+from escalation.triage.result import TriageResult
 from helpdesk.models import AgentLeave, AgentStatus, Notification, Status, TicketEvent
 from helpdesk.services import errors, message_add, ticket_decline, ticket_reopen, ticket_resolve
 from tests.factories import AgentFactory, CategoryFactory, TicketFactory, UserFactory
@@ -124,7 +124,7 @@ def test_agent_page_shows_the_decline_reason_error(agent_client, agent, billing,
 
 
 def fake_triage(**changes):
-    def triage(ticket):
+    def triage(ticket, **_):
         return TriageResult(**{"category": ticket.category, "team": ticket.team, **changes})
 
     return triage

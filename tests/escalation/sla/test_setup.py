@@ -14,9 +14,9 @@ from django_q.models import Schedule
 
 from escalation import tasks
 from escalation.models.sla import BusinessCalendar, SlaPolicy, TicketSla
-from escalation.schedules import SLA_SWEEP, ensure_schedules
 from escalation.sla.defaults import DEFAULT_POLICIES
 from helpdesk.models import Status, TicketEvent
+from helpdesk.schedules import ensure_schedules
 from tests.escalation.conftest import MONDAY_9AM
 from tests.factories import CategoryFactory, TeamFactory, TicketFactory, TierFactory
 
@@ -38,9 +38,9 @@ def test_creating_the_schedule_again_keeps_one():
 
 
 def test_a_deleted_schedule_comes_back_with_the_next_migrate():
-    Schedule.objects.filter(name=SLA_SWEEP).delete()
+    Schedule.objects.filter(name="escalation.sla_sweep").delete()
     call_command("migrate", verbosity=0)
-    assert Schedule.objects.filter(name=SLA_SWEEP, func="escalation.tasks.sweep_sla").exists()
+    assert Schedule.objects.filter(name="escalation.sla_sweep", func="escalation.tasks.sweep_sla").exists()
 
 
 def test_the_scheduled_task_runs_one_pass_and_reports_it():

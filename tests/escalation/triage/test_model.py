@@ -12,11 +12,12 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from escalation.models import RoutingConfig, TriageModelVersion
-from escalation.triage import triage_ticket
 from escalation.triage.compiled import CompiledHead, compile_head
 from escalation.triage.features import TicketFeatures, classifier, embedding
 from escalation.triage.predict import features_for
-from escalation.triage.store import activate_version, active_model
+from escalation.triage.store import active_model
+from escalation.triage.ticket import triage_ticket
+from escalation.triage.versions import activate_version
 from helpdesk.models import Priority, Status, Ticket
 from helpdesk.services import message_add
 from tests.factories import AgentFactory, CategoryFactory, TeamFactory, TicketFactory, TierFactory

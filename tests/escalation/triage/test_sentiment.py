@@ -3,8 +3,8 @@ path that re-routes a ticket when the customer's frustration rises sharply."""
 
 from __future__ import annotations
 
-from escalation.triage import triage_ticket
 from escalation.triage.sentiment import mood
+from escalation.triage.ticket import triage_ticket
 from helpdesk.models import AuthorKind
 from helpdesk.services import message_add
 
