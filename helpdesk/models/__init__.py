@@ -4,9 +4,10 @@ knowledge articles)."""
 
 from helpdesk.models.accounts import Customer, Organization, Segment
 from helpdesk.models.attachments import Attachment
-from helpdesk.models.knowledge import Article
+from helpdesk.models.knowledge import PUBLIC_ARTICLES, Article
 from helpdesk.models.live import LiveEvent
 from helpdesk.models.notifications import Notification
+from helpdesk.models.selfservice import ArticleVote, Deflection, Invitation, InvitationPurpose, TicketCc
 from helpdesk.models.staff import Agent, AgentLeave, AgentSkill, AgentStatus, Role, Skill, Team, Tier
 from helpdesk.models.tickets import (
     OPEN_STATUSES,
@@ -24,12 +25,14 @@ from helpdesk.models.tickets import (
 )
 
 __all__ = [
+    "PUBLIC_ARTICLES",
     "OPEN_STATUSES",
     "Agent",
     "AgentLeave",
     "AgentSkill",
     "AgentStatus",
     "Article",
+    "ArticleVote",
     "Attachment",
     "AuthorKind",
     "Autonomy",
@@ -37,6 +40,9 @@ __all__ = [
     "Channel",
     "Csat",
     "Customer",
+    "Deflection",
+    "Invitation",
+    "InvitationPurpose",
     "LiveEvent",
     "Message",
     "Notification",
@@ -48,6 +54,7 @@ __all__ = [
     "Status",
     "Team",
     "Ticket",
+    "TicketCc",
     "TicketEvent",
     "Tier",
     "Trigger",

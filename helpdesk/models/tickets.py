@@ -421,6 +421,11 @@ class Csat(models.Model):
     ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="csat")
     score = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
     comment = models.TextField(blank=True, validators=[MaxLengthValidator(5000)])
+    what_went_wrong = models.TextField(
+        blank=True,
+        validators=[MaxLengthValidator(5000)],
+        help_text="The customer's answer to the follow-up question asked after a low score.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
