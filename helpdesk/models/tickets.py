@@ -9,6 +9,7 @@ from django.core.validators import MaxLengthValidator, MaxValueValidator, MinVal
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 
 class Channel(models.TextChoices):
@@ -282,6 +283,8 @@ EVENT_LABELS: dict[str, str] = {
     "escalation.functional": "Escalated to team {to_team} (functional)",
     "escalation.hierarchical": "Escalated {from_tier} → {to_tier} (hierarchical)",
     "csat.rated": "Customer rated {to_value}/5",
+    "ticket.cc_added": "{to_value} copied on the ticket",
+    "ticket.cc_removed": "{to_value} no longer copied",
     "sla.warning": "SLA warning: {to_value} due soon",
     "sla.breached": "SLA breached: {to_value}",
     "sla.open_age": "Open too long: fresh eyes requested",
@@ -415,6 +418,16 @@ class TicketEvent(models.Model):
         return self.code.startswith("escalation.")
 
 
+# The satisfaction scale as customers read it, best first.
+SATISFACTION_LABELS = {
+    5: gettext_lazy("Very satisfied"),
+    4: gettext_lazy("Satisfied"),
+    3: gettext_lazy("Neutral"),
+    2: gettext_lazy("Dissatisfied"),
+    1: gettext_lazy("Very dissatisfied"),
+}
+
+
 class Csat(models.Model):
     """The customer's rating of a resolved ticket: once per ticket."""
 
@@ -436,3 +449,8 @@ class Csat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.score}/5 for #{self.ticket_id}"
+
+    @property
+    def score_label(self) -> str:
+        """The score in words ("Very satisfied"), in the active language."""
+        return str(SATISFACTION_LABELS.get(self.score, self.score))
