@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import ngettext
 
 from helpdesk.models import (
     Agent,
@@ -20,8 +21,10 @@ from helpdesk.models import (
     Team,
     Ticket,
     TicketEvent,
+    TicketCc,
     Tier,
 )
+from helpdesk.services.invitations import customer_invite
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -38,19 +41,33 @@ class ReadOnlyInline(admin.TabularInline):
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
-    list_display = ["name", "segment", "annual_contract_value", "renewal_date", "churn_risk", "is_vip"]
-    list_filter = ["segment", "is_vip"]
+    list_display = [
+        "name", "segment", "annual_contract_value", "renewal_date", "churn_risk", "is_vip", "shared_inbox", "self_signup"
+    ]
+    list_filter = ["segment", "is_vip", "shared_inbox", "self_signup"]
     search_fields = ["name"]
     ordering = ["name"]
 
 
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "email", "organization", "language"]
-    list_filter = ["organization__segment", "language"]
+    list_display = ["__str__", "email", "organization", "language", "is_admin"]
+    list_filter = ["organization__segment", "language", "is_admin"]
     search_fields = ["user__email", "user__first_name", "user__last_name", "organization__name"]
     list_select_related = ["user", "organization"]
     autocomplete_fields = ["user", "organization"]
+    actions = ["send_invitation"]
+
+    @admin.action(description="Send a portal invitation (one-time link to set a password)")
+    def send_invitation(self, request, queryset) -> None:
+        sent = 0
+        for customer in queryset.select_related("user"):
+            if customer.user.email and customer.user.is_active:
+                customer_invite(user=customer.user, invited_by=request.user)
+                sent += 1
+        self.message_user(
+            request, ngettext("%d invitation sent.", "%d invitations sent.", sent) % sent, messages.SUCCESS
+        )
 
     @admin.display(ordering="user__email")
     def email(self, obj: Customer) -> str:
@@ -215,6 +232,13 @@ class TicketAdmin(admin.ModelAdmin):
         return False
 
 
+@admin.register(TicketCc)
+class TicketCcAdmin(admin.ModelAdmin):
+    list_display = ["ticket", "user", "added_by", "created_at"]
+    raw_id_fields = ["ticket", "user", "added_by"]
+    list_select_related = ["ticket", "user", "added_by"]
+
+
 @admin.register(Csat)
 class CsatAdmin(admin.ModelAdmin):
     list_display = ["ticket", "score", "created_at"]
@@ -233,8 +257,9 @@ class NotificationAdmin(admin.ModelAdmin):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["title", "is_published", "updated_at"]
-    list_filter = ["is_published", "categories"]
+    list_display = ["title", "slug", "is_published", "internal_only", "updated_at"]
+    list_filter = ["is_published", "internal_only", "categories"]
+    prepopulated_fields = {"slug": ["title"]}
     search_fields = ["title", "body"]
     filter_horizontal = ["categories"]
     raw_id_fields = ["source_ticket"]

@@ -15,6 +15,7 @@ from analytics.metrics.outcomes import outcomes_report
 from analytics.metrics.overescalation import overescalation_report
 from analytics.metrics.overview import overview_report
 from analytics.metrics.paths import paths_report
+from analytics.metrics.selfservice import satisfaction_report, selfservice_report
 from analytics.metrics.timing import timing_report
 from analytics.metrics.topics import topics_report
 from analytics.metrics.training import training_report
@@ -39,5 +40,7 @@ PAGES = {
         Page("training", "Training gaps", training_report),
         Page("topics", "Topics & docs", topics_report),
         Page("over-escalation", "Over-escalation", overescalation_report),
+        Page("self-service", "Self-service", selfservice_report),
+        Page("satisfaction", "Satisfaction", satisfaction_report),
     )
 }
