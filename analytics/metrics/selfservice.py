@@ -31,25 +31,26 @@ def _in_range(filters: Filters) -> Q:
 
 
 def _article_rows(filters: Filters) -> list[dict]:
-    deflections = dict(
-        Deflection.objects.filter(_in_range(filters))
+    deflections = {
+        row["article_id"]: row["n"]
+        for row in Deflection.objects.filter(_in_range(filters))
         .values("article_id")
         .annotate(n=Count("pk"))
         .order_by()
-        .values_list("article_id", "n")
-    )
+    }
     votes = {
         row["article_id"]: row
         for row in ArticleVote.objects.filter(_in_range(filters))
         .values("article_id")
-        .annotate(helpful=Count("pk", filter=Q(helpful=True)), unhelpful=Count("pk", filter=Q(helpful=False)))
+        .annotate(said_yes=Count("pk", filter=Q(helpful=True)), said_no=Count("pk", filter=Q(helpful=False)))
         .order_by()
     }
     ids = set(deflections) | set(votes)
     articles = Article.objects.filter(pk__in=ids).prefetch_related("categories").order_by("title")
     rows = []
     for article in articles:
-        v = votes.get(article.pk, {"helpful": 0, "unhelpful": 0})
+        row = votes.get(article.pk, {"said_yes": 0, "said_no": 0})
+        v = {"helpful": row["said_yes"], "unhelpful": row["said_no"]}
         total = v["helpful"] + v["unhelpful"]
         rows.append(
             {
@@ -75,14 +76,14 @@ def _category_rows(filters: Filters) -> list[dict]:
         .order_by()
     }
     deflected: dict[str, int] = {}
-    for name, n in (
+    for row in (
         Deflection.objects.filter(_in_range(filters))
         .values("article__categories__name")
         .annotate(n=Count("pk"))
         .order_by()
-        .values_list("article__categories__name", "n")
     ):
-        deflected[name or NO_CATEGORY] = deflected.get(name or NO_CATEGORY, 0) + n
+        name = row["article__categories__name"] or NO_CATEGORY
+        deflected[name] = deflected.get(name, 0) + row["n"]
     covered = set(
         Category.objects.filter(articles__in=Article.objects.filter(PUBLIC_ARTICLES)).values_list("name", flat=True)
     )
