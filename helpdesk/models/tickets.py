@@ -13,20 +13,20 @@ from django.utils.translation import gettext_lazy
 
 
 class Channel(models.TextChoices):
-    PORTAL = "portal", "Portal"
-    EMAIL = "email", "E-mail"
-    API = "api", "API"
-    CHAT = "chat", "Chat"
-    PHONE = "phone", "Phone"
+    PORTAL = "portal", gettext_lazy("Portal")
+    EMAIL = "email", gettext_lazy("E-mail")
+    API = "api", gettext_lazy("API")
+    CHAT = "chat", gettext_lazy("Chat")
+    PHONE = "phone", gettext_lazy("Phone")
 
 
 class Status(models.TextChoices):
-    NEW = "new", "New"
-    OPEN = "open", "Open"
-    PENDING = "pending", "Pending customer"
-    ON_HOLD = "on_hold", "On hold"
-    RESOLVED = "resolved", "Resolved"
-    CLOSED = "closed", "Closed"
+    NEW = "new", gettext_lazy("New")
+    OPEN = "open", gettext_lazy("Open")
+    PENDING = "pending", gettext_lazy("Pending customer")
+    ON_HOLD = "on_hold", gettext_lazy("On hold")
+    RESOLVED = "resolved", gettext_lazy("Resolved")
+    CLOSED = "closed", gettext_lazy("Closed")
 
 
 OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD)
