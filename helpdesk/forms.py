@@ -100,7 +100,6 @@ class ReplyForm(forms.Form):
 
 # The rating scale as people read it: a face and words for every score, best first.
 SCORE_LABELS = SATISFACTION_LABELS
-SCORE_FACES = {5: "😀", 4: "🙂", 3: "😐", 2: "🙁", 1: "😞"}
 
 
 class CsatForm(forms.Form):

@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from helpdesk.forms import SCORE_FACES, CcForm, CsatForm, PortalSortForm, ReplyForm, TicketForm, run_service
+from helpdesk.forms import CcForm, CsatForm, PortalSortForm, ReplyForm, TicketForm, run_service
 from helpdesk.models import Channel, Csat, Status, Ticket, TicketCc
 from helpdesk.permissions import customer_ticket_filter, shared_organization_id
 from helpdesk.selectors import ticket_conversation
@@ -98,7 +98,6 @@ def _detail_context(request: HttpRequest, ticket: Ticket, **forms) -> dict:
         "can_reply": ticket.status != Status.CLOSED,
         "can_rate": ticket.customer_id == request.user.pk and ticket.can_be_rated(),
         "csat": csat,
-        "faces": SCORE_FACES,
     }
 
 
@@ -178,7 +177,7 @@ def ticket_rate(request: HttpRequest, pk: int) -> HttpResponse:
         return render(
             request,
             "portal/rate.html",
-            {"ticket": ticket, "csat_form": form, "faces": SCORE_FACES, "low": LOW_SCORE},
+            {"ticket": ticket, "csat_form": form, "low": LOW_SCORE},
             status=400 if form.errors else 200,
         )
     form = CsatForm(request.POST)
@@ -205,7 +204,7 @@ def ticket_rate(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "portal/rate.html",
-        {"ticket": ticket, "csat_form": form, "faces": SCORE_FACES, "low": LOW_SCORE},
+        {"ticket": ticket, "csat_form": form, "low": LOW_SCORE},
         status=400,
     )
 
@@ -223,5 +222,5 @@ def ticket_rated(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "portal/rated.html",
-        {"ticket": ticket, "csat": csat, "csat_form": form, "faces": SCORE_FACES, "low": LOW_SCORE},
+        {"ticket": ticket, "csat": csat, "csat_form": form, "low": LOW_SCORE},
     )

@@ -4,10 +4,10 @@
   "use strict";
   const form = document.getElementById("ticket-form");
   const box = document.getElementById("suggestions");
-  if (!form || !box) return;
+  if (!form || !box || !document.getElementById("solved-form")) return;
   const subject = form.querySelector("[name=subject]");
   const body = form.querySelector("[name=body]");
-  const csrf = form.querySelector("[name=csrfmiddlewaretoken]");
+  const solvedForm = document.getElementById("solved-form");
   let timer = null;
   let lastQuery = "";
   let controller = null;
@@ -38,28 +38,21 @@
       hint.className = "visually-hidden";
       hint.textContent = " (" + box.dataset.read + ")";
       link.appendChild(hint);
-      const solved = document.createElement("form");
-      solved.method = "post";
-      solved.action = new URL(article.url).pathname + "solved/";
-      solved.className = "inline";
-      const token = document.createElement("input");
-      token.type = "hidden";
-      token.name = "csrfmiddlewaretoken";
-      token.value = csrf ? csrf.value : "";
-      const q = document.createElement("input");
-      q.type = "hidden";
-      q.name = "q";
-      q.value = text;
+      // "This solved it" posts the separate #solved-form (forms cannot nest) to the article's address.
       const button = document.createElement("button");
-      button.type = "submit";
+      button.type = "button";
       button.className = "button small success";
       button.textContent = box.dataset.solved;
       const label = document.createElement("span");
       label.className = "visually-hidden";
       label.textContent = ": " + article.title;
       button.appendChild(label);
-      solved.append(token, q, button);
-      item.append(link, " ", solved);
+      button.addEventListener("click", function () {
+        solvedForm.action = new URL(article.url).pathname + "solved/";
+        solvedForm.elements.q.value = text;
+        solvedForm.submit();
+      });
+      item.append(link, " ", button);
       list.appendChild(item);
     }
     box.append(title, list);
