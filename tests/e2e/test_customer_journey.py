@@ -179,3 +179,39 @@ def test_a_new_customer_gets_in_helps_themselves_files_a_ticket_and_rates_it(
     context.close()
 
     assert not checked.problems, "\n".join(checked.problems)
+
+
+@pytest.mark.parametrize("size", list(VIEWPORTS))
+def test_the_other_customer_pages_pass_axe_in_english_and_german(server, browser, screenshots, size):
+    """Pages the journey does not pass through: account pages, empty searches, the rating form, and the
+    German portal of a demo customer."""
+    context = browser.new_context(viewport=VIEWPORTS[size], locale="de-DE")
+    page = context.new_page()
+    checked = Checked(page, screenshots, size)
+    for name, path in [
+        ("a-signup", "/accounts/signup/"),
+        ("b-reset-done", "/accounts/password_reset/done/"),
+        ("c-reset-bad-link", "/accounts/reset/MQ/bad-token/"),
+        ("d-unknown-invitation", "/accounts/invitation/unknown/"),
+        ("e-search-nothing", "/help/search/?q=quantum+teleportation"),
+    ]:
+        page.goto(server + path)
+        checked.step(name)
+    assert "Konto anlegen" in page.content() or "Kein Artikel passt" in page.content()  # the browser's German
+
+    page.goto(f"{server}/accounts/login/")
+    page.fill("#id_username", "maria.schmidt@quantumlabs.example")
+    page.fill("#id_password", "demo")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{server}/portal/")
+    checked.step("f-my-tickets-demo")
+    page.goto(f"{server}/portal/tickets/new/")
+    checked.step("g-new-ticket-empty")
+    page.click("#submit-ticket")  # errors in the form, announced
+    checked.step("h-new-ticket-errors")
+    page.goto(f"{server}/portal/")
+    first = page.locator("#my-tickets tbody a").first
+    first.click()
+    checked.step("i-ticket")
+    context.close()
+    assert not checked.problems, "\n".join(checked.problems)
