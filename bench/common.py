@@ -69,7 +69,7 @@ def server(env: dict[str, str], *, workers: int = 2) -> Iterator[str]:
             sys.executable,
             "-m",
             "uvicorn",
-            "helpdesk.asgi:application",
+            "config.asgi:application",
             "--port",
             str(port),
             "--workers",

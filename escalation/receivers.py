@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from escalation.autonomy_outcomes import wants as automation_wants
+from escalation.autonomy.outcomes import wants as automation_wants
 from escalation.models import (
     EscalationRule,
     PriorityThreshold,
@@ -17,11 +17,11 @@ from escalation.models import (
     ScoringFactor,
     TriageModelVersion,
 )
-from escalation.policy import forget_policy
-from escalation.roster import forget_rosters
-from escalation.sla_models import BusinessCalendar, ClosedDay, SlaPolicy, WorkingPeriod
-from escalation.sla_policies import forget_book
-from escalation.sla_state import needs_sync as needs_sla_sync
+from escalation.models.sla import BusinessCalendar, ClosedDay, SlaPolicy, WorkingPeriod
+from escalation.routing.policy import forget_policy
+from escalation.routing.roster import forget_rosters
+from escalation.sla.policies import forget_book
+from escalation.sla.state import needs_sync as needs_sla_sync
 from escalation.triage.keywords import forget_categories
 from escalation.triage.store import forget_active_version
 from helpdesk.background import enqueue

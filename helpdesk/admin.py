@@ -20,8 +20,8 @@ from helpdesk.models import (
     Skill,
     Team,
     Ticket,
-    TicketEvent,
     TicketCc,
+    TicketEvent,
     Tier,
 )
 from helpdesk.services.invitations import customer_invite

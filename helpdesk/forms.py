@@ -12,8 +12,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from helpdesk.models.tickets import SATISFACTION_LABELS
 from helpdesk.models import Agent, AgentStatus, Category, Priority, Status, Team, Tier
+from helpdesk.models.tickets import SATISFACTION_LABELS
 from helpdesk.selectors import QUEUES, SORTS, QueueFilters
 from helpdesk.services import errors
 

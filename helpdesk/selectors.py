@@ -130,7 +130,7 @@ def agent_queue(*, agent: Agent, queue: str, filters: QueueFilters, sort: str) -
 def ticket_in_queue(ticket: Ticket, *, agent: Agent, queue: str, filters: QueueFilters) -> bool:
     """Would `agent_queue` list this loaded ticket? Its in-memory twin, for live updates to open queues.
 
-    Needs `ticket.tier` loaded when filtering by tier. tests/helpdesk/test_live_relay.py keeps
+    Needs `ticket.tier` loaded when filtering by tier. tests/helpdesk/live/test_relay.py keeps
     the two in step.
     """
     team_ids = agent_team_ids(agent)

@@ -1,6 +1,6 @@
 """Test settings: the real settings, with background tasks run inline and fast password hashing."""
 
-from helpdesk.settings import *  # noqa: F403
+from config.settings import *  # noqa: F403
 
 Q_CLUSTER = {**Q_CLUSTER, "sync": True}  # noqa: F405 - tasks run inline, at on_commit time
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,6 +1,6 @@
 """Ranking help articles against what a customer typed, by the measure automatic answers use.
 
-`escalation.knowledge.best_article` picks a ticket's answer among its category's articles by shared word
+`escalation.autonomy.knowledge.best_article` picks a ticket's answer among its category's articles by shared word
 stems, counting a stem shared with the title twice. Here the same measure ranks every article a visitor
 may read, so the help center search and the suggestions while typing agree with the automatic answer
 (tests/escalation/test_help_center.py keeps them in step).
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from escalation.knowledge import _stems
+from escalation.autonomy.knowledge import _stems
 from helpdesk.models import PUBLIC_ARTICLES, Article
 
 MAX_QUERY = 2000  # characters of the typed text that count

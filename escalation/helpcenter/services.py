@@ -18,9 +18,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from escalation.autonomy import thresholds_for
-from escalation.autonomy_learning import settle
-from escalation.autonomy_models import SUCCESSES, AutomationRecord, Outcome
+from escalation.autonomy.decision import thresholds_for
+from escalation.autonomy.learning import settle
+from escalation.models import SUCCESSES, AutomationRecord, Outcome
 from helpdesk.background import enqueue
 from helpdesk.events import event_record
 from helpdesk.models import Article, ArticleVote, Autonomy, Deflection, Status, Trigger

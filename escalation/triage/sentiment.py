@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
-from escalation import read_ahead
+from escalation.routing import read_ahead
 from helpdesk.models import AuthorKind, Message, Ticket
 
 if TYPE_CHECKING:

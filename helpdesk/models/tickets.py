@@ -160,7 +160,7 @@ class Ticket(models.Model):
             models.Index(fields=["assignee", "status"], name="ticket_assignee_status"),
             models.Index(fields=["status", "-priority_score", "created_at"], name="ticket_open_queue"),
             models.Index(fields=["customer", "-created_at"], name="ticket_customer"),
-            # New tickets waiting for their first routing, oldest first (escalation.batch takes them).
+            # New tickets waiting for their first routing, oldest first (escalation.routing.batch takes them).
             models.Index(
                 fields=["created_at"], name="ticket_unassigned_new", condition=Q(status="new", assignee=None)
             ),

@@ -12,7 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
-from helpdesk.accounts_forms import CustomerPasswordResetForm, EmailAuthenticationForm, SetPasswordForm, SignUpForm
+from helpdesk.accounts_forms import (
+    CustomerPasswordResetForm,
+    EmailAuthenticationForm,
+    SetPasswordForm,
+    SignUpForm,
+)
 from helpdesk.forms import run_service
 from helpdesk.locale import supported_language
 from helpdesk.models import Organization

@@ -122,7 +122,7 @@ def server(tmp_path_factory, mailbox) -> Iterator[str]:
         "DATABASE_URL": database_url,
         "HELPDESK_VAR_DIR": str(tmp_path / "var"),
         "Q_CLUSTER_NAME": f"e2e{port}",
-        "DJANGO_SETTINGS_MODULE": "helpdesk.settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
         "EMAIL_URL": f"smtp://127.0.0.1:{mailbox.port}",
         "HELPDESK_BASE_URL": f"http://127.0.0.1:{port}",
     }

@@ -12,8 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from helpdesk.demo.history import build_history
-from helpdesk.demo.people import DEMO_PASSWORD, build_people
+from helpdesk.management.demo.history import build_history
+from helpdesk.management.demo.people import DEMO_PASSWORD, build_people
 from helpdesk.models import Ticket
 
 

@@ -42,7 +42,7 @@ class Command(BaseCommand):
                 sys.executable,
                 "-m",
                 "uvicorn",
-                "helpdesk.asgi:application",
+                "config.asgi:application",
                 "--host",
                 host,
                 "--port",
