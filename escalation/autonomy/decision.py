@@ -20,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
+
 from escalation.autonomy.knowledge import best_article
 from escalation.models.autonomy import FAILURES, AutomationRecord, CategoryAutonomy, Outcome, Thresholds
 from escalation.triage import TriageResult
@@ -143,6 +145,15 @@ def _autonomous(case: Case, t: Thresholds) -> AutonomyDecision:
             t.effective,
             confidence,
         )
+    if article.internal_only:  # written for staff: never sent to a customer as it stands
+        return AutonomyDecision(
+            Autonomy.REVIEW,
+            f"confidence {_pct(confidence)} ≥ {_pct(t.effective)} for {case.category}, but the matching "
+            f"article '{article.title}' is internal-only: an agent reviews",
+            t.effective,
+            confidence,
+            article,
+        )
     return AutonomyDecision(
         Autonomy.AUTONOMOUS,
         f"confidence {_pct(confidence)} ≥ {_pct(t.effective)} for {case.category}; answer: article "
@@ -182,7 +193,12 @@ def decide_autonomy(ticket: Ticket, triage: TriageResult, *, human_required: boo
 
 
 def reply_text(article: Article) -> str:
-    return REPLY_TEMPLATE.format(title=article.title, body=article.body.strip())
+    """The automatic answer; it links the article in the help center, where the customer's "Was this
+    helpful?" settles the answer too (escalation.helpcenter.services)."""
+    text = REPLY_TEMPLATE.format(title=article.title, body=article.body.strip())
+    if article.is_published and not article.internal_only:
+        text += f"\n\nThe article in our help center: {settings.HELPDESK_BASE_URL}{article.get_absolute_url()}"
+    return text
 
 
 def _record(ticket: Ticket, decision: AutonomyDecision) -> AutomationRecord:
