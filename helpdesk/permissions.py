@@ -73,7 +73,7 @@ def can_view_ticket(user: AbstractBaseUser | AnonymousUser, ticket: Ticket) -> b
         return True
     if can_work_ticket(user, ticket):
         return True
-    if customer_of(user) is None:
+    if agent_of(user) is not None or customer_of(user) is None:  # agents see by team, never as customers
         return False
     organization_id = shared_organization_id(user)
     if organization_id is not None and ticket.organization_id == organization_id:

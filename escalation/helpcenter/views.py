@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -112,6 +113,10 @@ class SuggestApi(APIView):
         url = serializers.CharField()
         score = serializers.IntegerField()
 
+    @extend_schema(
+        parameters=[OpenApiParameter("q", str, description="What the customer is typing.")],
+        responses=OutputSerializer(many=True),
+    )
     def get(self, request: Request) -> Response:
         if limit_reached(
             "suggest", client_address(request), limit=settings.SUGGEST_REQUESTS_PER_MINUTE, window=60
