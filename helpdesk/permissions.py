@@ -59,7 +59,9 @@ def shared_organization_id(user: AbstractBaseUser | AnonymousUser) -> int | None
 def customer_ticket_filter(user: AbstractBaseUser) -> Q:
     """Tickets a customer may see: their own, those they are copied on, and — for an admin of an
     organization that shares its tickets — that organization's, never another organization's."""
-    visible = Q(customer_id=user.pk) | Q(Exists(TicketCc.objects.filter(ticket_id=OuterRef("pk"), user_id=user.pk)))
+    visible = Q(customer_id=user.pk)
+    if user.email:  # copied on it (by a colleague in the portal, or on an e-mail)
+        visible |= Q(Exists(TicketCc.objects.filter(ticket_id=OuterRef("pk"), email__iexact=user.email)))
     organization_id = shared_organization_id(user)
     if organization_id is not None:
         visible |= Q(organization_id=organization_id)
@@ -78,7 +80,7 @@ def can_view_ticket(user: AbstractBaseUser | AnonymousUser, ticket: Ticket) -> b
     organization_id = shared_organization_id(user)
     if organization_id is not None and ticket.organization_id == organization_id:
         return True
-    return TicketCc.objects.filter(ticket_id=ticket.pk, user_id=user.pk).exists()
+    return bool(user.email) and TicketCc.objects.filter(ticket_id=ticket.pk, email__iexact=user.email).exists()
 
 
 def can_work_ticket(user: AbstractBaseUser | AnonymousUser, ticket: Ticket) -> bool:

@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 
 from escalation.helpcenter.ranking import public_articles, rank_articles
 from escalation.helpcenter.services import article_vote, deflection_record
-from helpdesk.models import Article, ArticleVote, Category
+from helpdesk.models import PUBLIC_ARTICLES, Article, ArticleVote, Category
 from helpdesk.permissions import agent_of
 from helpdesk.ratelimit import client_address, limit_reached
 
@@ -32,7 +32,8 @@ def _readable_article(request: HttpRequest, slug: str) -> Article:
     article = Article.objects.prefetch_related("categories").filter(slug=slug).first()
     if article is None:
         raise Http404("No such article.")
-    public = article.is_published and not article.internal_only
+    public = Article.objects.filter(PUBLIC_ARTICLES, pk=article.pk).exists()
+    article.is_public = public
     if not public and agent_of(request.user) is None and not request.user.is_staff:
         raise Http404("No such article.")
     return article

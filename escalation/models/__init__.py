@@ -1,5 +1,13 @@
-"""The escalation app's tables, by family: routing, SLA, autonomy and triage."""
+"""The escalation app's tables, by family: routing, SLA, autonomy, triage and accounts."""
 
+from escalation.models.accounts import (
+    AccountHealth,
+    AccountHealthSettings,
+    AccountOutcome,
+    OutcomeKind,
+    UsageMeasure,
+    UsageRecord,
+)
 from escalation.models.autonomy import (
     FAILURES,
     SUCCESSES,
@@ -29,8 +37,15 @@ from escalation.models.sla import (
     WorkingPeriod,
 )
 from escalation.models.triage import TriageModelVersion
+from escalation.coverage.models import CoverageGap, OnCall  # noqa: E402 - on-call duty and coverage gaps
 
 __all__ = [
+    "AccountHealth",
+    "AccountHealthSettings",
+    "AccountOutcome",
+    "OutcomeKind",
+    "UsageMeasure",
+    "UsageRecord",
     "ERR_COORDINATOR_NOT_LEAD",
     "FAILURES",
     "SUCCESSES",
@@ -40,6 +55,8 @@ __all__ = [
     "BusinessCalendar",
     "CategoryAutonomy",
     "ClosedDay",
+    "CoverageGap",
+    "OnCall",
     "EscalationRule",
     "FactorKey",
     "Outcome",

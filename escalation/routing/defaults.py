@@ -22,6 +22,8 @@ DEFAULT_FACTOR_WEIGHTS: dict[str, float] = {
     FactorKey.REPEAT_CONTACTS: 8.0,
     FactorKey.SLA_PRESSURE: 15.0,
     FactorKey.ESCALATION_RISK: 5.0,
+    FactorKey.ACCOUNT_AT_RISK: 10.0,
+    FactorKey.USAGE_SURGE: 5.0,
 }
 
 DEFAULT_THRESHOLDS: dict[str, float] = {"urgent": 70.0, "high": 45.0, "normal": 15.0, "low": 0.0}

@@ -59,6 +59,24 @@ def _account_facts(ticket: Ticket, today) -> list[tuple[str, str]]:
     ]
     if org.is_vip:
         facts.append(("VIP", "yes"))
+    if org.health_score is not None:
+        facts.append(("Account health", f"{org.health_score:.0f}/100{' — at risk' if org.at_risk else ''}"))
+    facts.extend(_usage_facts(org.usage_trends or {}))
+    return facts
+
+
+def _usage_facts(trends: dict) -> list[tuple[str, str]]:
+    """Each usage measure's latest value and its change over 30 days (7 when that is all there is)."""
+    facts = []
+    for measure, trend in sorted(trends.items()):
+        label = measure.replace("_", " ").capitalize()
+        words = f"{trend.get('latest', 0):,.10g} on {trend.get('date', '?')}"
+        changes = trend.get("change", {})
+        for days in ("30", "7"):
+            if days in changes:
+                words += f" ({changes[days]:+.0%} in {days} days)"
+                break
+        facts.append((label, words))
     return facts
 
 

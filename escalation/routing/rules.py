@@ -13,10 +13,15 @@ Conditions are a tree. A node is {"all": [node, ...]}, {"any": [node, ...]}, {"n
 - contract_value, days_to_renewal, churn_risk, sentiment, frustration, escalation_probability,
   amount (the largest money amount mentioned), reopen_count, escalation_count: gte / lte / between [lo, hi]
 - recent_tickets (this customer's tickets in the last "days": M, this one included): gte / lte / between
+- account_health (the organization's computed health, 0..100): gte / lte / between
+- usage_change (how much the organization's usage "measure" changed in the last "days": 7, 30 or 90, in
+  percent; e.g. {"field": "usage_change", "measure": "data_volume", "days": 30, "op": "gte", "value": 200}
+  is "data volume grew by 200 % or more in 30 days"): gte / lte / between
 A fact that is unknown (no organization, no renewal date, no sentiment yet) never matches.
 
 Actions are a list:
 - {"type": "route_to_team", "team": "Security"}: the first rule that routes wins
+- {"type": "set_category", "category": "Security incident"}: the first wins (an agent's choice stays)
 - {"type": "min_tier", "level": 2}: the highest minimum wins
 - {"type": "set_priority", "priority": "urgent"}: a floor the score cannot rank the ticket below
 - {"type": "require_human"}: no automation, whatever a model says
@@ -33,6 +38,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from escalation.models.accounts import UsageMeasure
 from escalation.routing.snapshot import TicketSnapshot
 from escalation.text import phrase_pattern
 from helpdesk.models import Category, Channel, Priority, Segment, Skill, Team
@@ -51,7 +57,10 @@ NUMBER_FIELDS = {
     "reopen_count": "times reopened",
     "escalation_count": "times escalated",
     "recent_tickets": "tickets from this customer",
+    "account_health": "account health",
+    "usage_change": "usage change %",
 }
+USAGE_WINDOWS = (7, 30, 90)  # the periods Organization.usage_trends keeps a change for
 NAME_FIELDS = {"category": "category", "team": "team", "channel": "channel", "segment": "segment"}
 KNOWN_VALUES = {"channel": Channel.values, "segment": Segment.values, "priority": Priority.values}
 FIELD_OPS: dict[str, set[str]] = {
@@ -63,6 +72,7 @@ FIELD_OPS: dict[str, set[str]] = {
 }
 ACTION_KEYS: dict[str, dict[str, type | tuple[type, ...]]] = {
     "route_to_team": {"team": str},
+    "set_category": {"category": str},
     "min_tier": {"level": int},
     "set_priority": {"priority": str},
     "require_human": {},
@@ -108,6 +118,11 @@ def _check_value(where: str, name: str, op: str, value: Any, node: dict) -> None
             raise _fail(where, f"{name} compares with numbers, got {value!r}.")
         if name == "recent_tickets" and not (isinstance(node.get("days"), int) and 1 <= node["days"] <= 365):
             raise _fail(where, 'recent_tickets needs "days": a whole number of days from 1 to 365.')
+        if name == "usage_change":
+            if node.get("measure") not in UsageMeasure.values:
+                raise _fail(where, f'usage_change needs "measure": one of {", ".join(UsageMeasure.values)}.')
+            if node.get("days") not in USAGE_WINDOWS:
+                raise _fail(where, f'usage_change needs "days": one of {", ".join(map(str, USAGE_WINDOWS))}.')
     else:
         values = [value] if op == "at_least" else value
         if not (isinstance(values, list) and values and all(isinstance(v, str) for v in values)):
@@ -141,11 +156,15 @@ def _check_node(node: Any, where: str) -> None:
         raise _fail(where, f"unknown field {name!r}. Known fields: {', '.join(sorted(FIELD_OPS))}.")
     if op not in FIELD_OPS[name]:
         raise _fail(where, f"{name} cannot use {op!r}; use {', '.join(sorted(FIELD_OPS[name]))}.")
-    extra = set(node) - {"field", "op", "value", "days"}
+    allowed = (
+        {"field", "op", "value", "days", "measure"}
+        if name == "usage_change"
+        else {"field", "op", "value", "days"}
+    )
+    extra = set(node) - allowed
     if extra or "value" not in node:
-        raise _fail(
-            where, f"a condition has field, op and value{' (and days)' if name == 'recent_tickets' else ''}."
-        )
+        also = {"recent_tickets": " (and days)", "usage_change": " (and measure, days)"}.get(name, "")
+        raise _fail(where, f"a condition has field, op and value{also}.")
     _check_value(where, name, op, node["value"], node)
 
 
@@ -206,6 +225,7 @@ def validate_references(conditions: Any, actions: list[dict]) -> None:
         ("conditions", "team", Team, set(_names_in(conditions, "team"))),
         ("conditions", "category", Category, set(_names_in(conditions, "category"))),
         ("actions", "team", Team, {a["team"] for a in actions if a["type"] == "route_to_team"}),
+        ("actions", "category", Category, {a["category"] for a in actions if a["type"] == "set_category"}),
         ("actions", "skill", Skill, {a["skill"] for a in actions if a["type"] == "add_skill"}),
     ]
     problems: dict[str, list[str]] = {}
@@ -257,6 +277,10 @@ def describe_conditions(node: dict) -> str:
     label = "text" if name == "text" else NUMBER_FIELDS.get(name) or NAME_FIELDS.get(name) or name
     if name == "recent_tickets":
         label = f"tickets from this customer in {node['days']} days"
+    if name == "usage_change":
+        label = (
+            f"{UsageMeasure(node['measure']).label.split(' (')[0].lower()} change % in {node['days']} days"
+        )
     if op == "contains_any":
         return f"text mentions any of {', '.join(repr(v) for v in value)}"
     if op == "contains_all":
@@ -278,6 +302,7 @@ def describe_conditions(node: dict) -> str:
 def describe_actions(actions: list[dict]) -> str:
     words = {
         "route_to_team": lambda a: f"route to {a['team']}",
+        "set_category": lambda a: f"category {a['category']}",
         "min_tier": lambda a: f"tier {a['level']} or higher",
         "set_priority": lambda a: f"priority at least {a['priority']}",
         "require_human": lambda a: "a human must handle it",
@@ -315,6 +340,9 @@ def _leaf(node: dict) -> Predicate:
     if name == "recent_tickets":
         test, days = _number_test(op, value), node["days"]
         return lambda snap: test(snap.recent_tickets(days))
+    if name == "usage_change":
+        test, measure, days = _number_test(op, value), node["measure"], node["days"]
+        return lambda snap: (change := snap.usage_change(measure, days)) is not None and test(change * 100)
     if name in NUMBER_FIELDS:
         test = _number_test(op, value)
         return lambda snap: (fact := snap.fact(name)) is not None and test(fact)
@@ -362,6 +390,8 @@ class RuleOutcome:
     fired: list[str] = field(default_factory=list)
     team: str | None = None
     team_rule: str | None = None
+    category: str | None = None
+    category_rule: str | None = None
     min_tier: int | None = None
     tier_rule: str | None = None
     priority: str | None = None
@@ -374,6 +404,8 @@ class RuleOutcome:
         kind = action["type"]
         if kind == "route_to_team" and self.team is None:
             self.team, self.team_rule = action["team"], rule
+        elif kind == "set_category" and self.category is None:
+            self.category, self.category_rule = action["category"], rule
         elif kind == "min_tier" and action["level"] > (self.min_tier or 0):
             self.min_tier, self.tier_rule = action["level"], rule
         elif kind == "set_priority":

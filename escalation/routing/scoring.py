@@ -12,7 +12,12 @@ its admin-edited weight turns that into points. In the order the factors are lis
 - repeat contacts: other tickets from the customer in {"days": 14}, full at {"full_at": 3}
 - SLA pressure: the share of the SLA window already used (the SLA sweep re-scores as it narrows)
 - escalation risk: the predicted escalation probability
-A rule's "set priority" is a floor: the score is lifted to that level's threshold, shown as its own factor.
+- account at risk: 1 while the organization's computed health is below the at-risk threshold
+- usage surge: the organization's data volume or API calls grew over {"days": 30}; full at {"full_at": 3.0}
+  (+300 %) — new load often comes with performance tickets
+A floor lifts the score to a level's threshold, shown as its own factor: a rule's "set priority", the
+business impact the customer states (escalation.triage.impact: high for one kind, urgent for critical
+ones) or the triage model's priority when it is confident; the strongest wins.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from escalation.models import FactorKey
 from escalation.routing.snapshot import TicketSnapshot, snapshot_for
 from escalation.text import phrases_found
 from helpdesk.models import Priority, Ticket
+from helpdesk.models.tickets import PRIORITY_RANK
 
 PARAM_DEFAULTS: dict[str, dict] = {
     FactorKey.SEGMENT: {"values": {"trial": 0.0, "standard": 0.3, "premium": 0.65, "enterprise": 1.0}},
@@ -66,6 +72,7 @@ PARAM_DEFAULTS: dict[str, dict] = {
         ],
     },
     FactorKey.REPEAT_CONTACTS: {"days": 14, "full_at": 3},
+    FactorKey.USAGE_SURGE: {"days": 30, "full_at": 3.0},
 }
 
 
@@ -180,6 +187,28 @@ def _escalation_risk(snap: TicketSnapshot, params: dict) -> tuple[float, str]:
     return (_clamp(p), f"{p:.0%} likely to escalate") if p is not None else (0.0, "no prediction")
 
 
+def _account_at_risk(snap: TicketSnapshot, params: dict) -> tuple[float, str]:
+    if snap.account_health is None:
+        return 0.0, "account health not computed"
+    if snap.account_at_risk:
+        return 1.0, f"account at risk (health {snap.account_health:.0f}/100)"
+    return 0.0, f"account healthy ({snap.account_health:.0f}/100)"
+
+
+def _usage_surge(snap: TicketSnapshot, params: dict) -> tuple[float, str]:
+    days = int(params["days"]) if int(params["days"]) in (7, 30, 90) else 30
+    changes = [
+        (change, measure)
+        for measure in ("data_volume", "api_calls")
+        if (change := snap.usage_change(measure, days)) is not None
+    ]
+    if not changes:
+        return 0.0, "no usage trend on record"
+    change, measure = max(changes)
+    words = f"{measure.replace('_', ' ')} {change:+.0%} in {days} days"
+    return _clamp(change / params["full_at"]), words
+
+
 FACTORS: dict[str, Callable[[TicketSnapshot, dict], tuple[float, str]]] = {
     FactorKey.SEGMENT: _segment,
     FactorKey.CONTRACT_VALUE: _contract_value,
@@ -191,6 +220,8 @@ FACTORS: dict[str, Callable[[TicketSnapshot, dict], tuple[float, str]]] = {
     FactorKey.REPEAT_CONTACTS: _repeat,
     FactorKey.SLA_PRESSURE: _sla_pressure,
     FactorKey.ESCALATION_RISK: _escalation_risk,
+    FactorKey.ACCOUNT_AT_RISK: _account_at_risk,
+    FactorKey.USAGE_SURGE: _usage_surge,
 }
 
 ERR_PARAMETERS = "Unknown setting(s) {keys} for {factor}; it takes: {allowed}."
@@ -227,14 +258,46 @@ def priority_for(value: float, thresholds: tuple[tuple[float, str], ...]) -> str
     return Priority.LOW
 
 
+@dataclass(frozen=True)
+class Floor:
+    """A priority the score may not rank a ticket below, and what set it: a rule, the business impact
+    the customer states, or the triage model's confident priority."""
+
+    priority: str
+    name: str = "rule_priority"
+    label: str = "Rule priority"
+    detail: str = ""
+
+    def as_record(self) -> list[str]:
+        return [self.priority, self.name, self.label, self.detail]
+
+    @classmethod
+    def of(cls, value) -> Floor | None:
+        """From a stored record, or a bare level (a rule's, as older routing runs stored it)."""
+        if not value:
+            return None
+        if isinstance(value, str):
+            return cls(value, detail=f"a rule sets priority at least {value}")
+        return cls(*value)
+
+
+def strongest_floor(*floors: Floor | None) -> Floor | None:
+    """The highest of the floors (the first of equals)."""
+    present = [f for f in floors if f is not None and f.priority in Priority.values]
+    return max(present, key=lambda f: PRIORITY_RANK[f.priority], default=None)
+
+
 def score_snapshot(
     snap: TicketSnapshot,
     *,
     factors: tuple[FactorSetting, ...],
     thresholds: tuple[tuple[float, str], ...],
-    floor: str | None = None,
+    floor: str | Floor | None = None,
 ) -> Score:
-    """Add up the weighted factors; lift the result to a rule's priority floor."""
+    """Add up the weighted factors; lift the result to the priority floor (a rule's, the business
+    impact's or the model's), shown as its own factor."""
+    if isinstance(floor, str):
+        floor = Floor.of(floor)
     parts = []
     for setting in factors:
         params = {**PARAM_DEFAULTS.get(setting.key, {}), **setting.parameters}
@@ -250,16 +313,17 @@ def score_snapshot(
             )
         )
     value = min(100.0, sum(p.contribution for p in parts))
-    floor_score = next((minimum for minimum, level in thresholds if level == floor), None)
+    level = floor.priority if floor else None
+    floor_score = next((minimum for minimum, name in thresholds if name == level), None)
     if floor_score is not None and value < floor_score:
         parts.append(
             Factor(
-                "rule_priority",
-                floor,
+                floor.name,
+                level,
                 1.0,
                 round(floor_score - value, 2),
-                "Rule priority",
-                f"a rule sets priority at least {floor}",
+                floor.label,
+                floor.detail or f"at least {level}",
             )
         )
         value = floor_score
@@ -267,9 +331,9 @@ def score_snapshot(
     return Score(value=value, priority=priority_for(value, thresholds), factors=parts)
 
 
-def priority_floor(ticket: Ticket) -> str | None:
-    """The priority a fired rule set on this ticket (kept in metadata so later re-scores honour it)."""
-    return (ticket.metadata or {}).get("routing", {}).get("priority_floor")
+def priority_floor(ticket: Ticket) -> Floor | None:
+    """The floor routing set on this ticket (kept in metadata so later re-scores honour it)."""
+    return Floor.of((ticket.metadata or {}).get("routing", {}).get("priority_floor"))
 
 
 def score_ticket(ticket: Ticket, *, now: dt.datetime | None = None, history: list | None = None) -> Score:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.db import connection
@@ -35,6 +35,9 @@ class TicketSnapshot:
     contract_value: float | None = None
     days_to_renewal: int | None = None
     churn_risk: float | None = None
+    account_health: float | None = None  # the organization's computed health, 0..100
+    account_at_risk: bool | None = None
+    usage_trends: dict = field(default_factory=dict)  # Organization.usage_trends
     sentiment: float | None = None
     frustration: float | None = None
     escalation_probability: float | None = None
@@ -47,6 +50,11 @@ class TicketSnapshot:
         dt.datetime, ...
     ] = ()  # this customer's tickets in the lookback, this one included
     last_good_agent_id: int | None = None  # who last resolved this customer's ticket with a good rating
+
+    def usage_change(self, measure: str, days: int) -> float | None:
+        """How much a usage measure changed over `days` days as a fraction (2.0 = +200 %); None if unknown."""
+        change = self.usage_trends.get(measure, {}).get("change", {}).get(str(days))
+        return float(change) if change is not None else None
 
     def recent_tickets(self, days: int) -> int:
         since = self.now - dt.timedelta(days=days)
@@ -174,6 +182,9 @@ def snapshot_for(
         contract_value=float(org.annual_contract_value) if org else None,
         days_to_renewal=org.days_to_renewal(now.date()) if org else None,
         churn_risk=org.churn_risk if org else None,
+        account_health=org.health_score if org else None,
+        account_at_risk=org.at_risk if org else None,
+        usage_trends=(org.usage_trends or {}) if org else {},
         sentiment=ticket.sentiment,
         frustration=ticket.frustration,
         escalation_probability=ticket.escalation_probability,

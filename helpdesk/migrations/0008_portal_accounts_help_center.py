@@ -56,21 +56,6 @@ class Migration(migrations.Migration):
             name='is_admin',
             field=models.BooleanField(default=False, help_text="Sees the organization's tickets in the portal when the organization shares them.", verbose_name='organization admin'),
         ),
-        migrations.AddField(
-            model_name='organization',
-            name='self_signup',
-            field=models.BooleanField(default=False, help_text='People with an e-mail address at one of the sign-up domains may create their own login.'),
-        ),
-        migrations.AddField(
-            model_name='organization',
-            name='shared_inbox',
-            field=models.BooleanField(default=False, help_text="The organization's admin customers see every ticket of the organization in the portal."),
-        ),
-        migrations.AddField(
-            model_name='organization',
-            name='signup_domains',
-            field=models.CharField(blank=True, help_text='E-mail domains for self sign-up, separated by commas, e.g. acme.com, acme.de.', max_length=500),
-        ),
         migrations.CreateModel(
             name='Invitation',
             fields=[
@@ -113,20 +98,6 @@ class Migration(migrations.Migration):
             ],
             options={
                 'indexes': [models.Index(fields=['created_at'], name='deflection_time')],
-            },
-        ),
-        migrations.CreateModel(
-            name='TicketCc',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('added_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ccs', to='helpdesk.ticket')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ticket_ccs', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'verbose_name': 'ticket CC',
-                'constraints': [models.UniqueConstraint(fields=('ticket', 'user'), name='ticket_cc_once')],
             },
         ),
     ]

@@ -4,28 +4,51 @@ knowledge articles)."""
 
 from helpdesk.models.accounts import Customer, Organization, Segment
 from helpdesk.models.attachments import Attachment
-from helpdesk.models.knowledge import PUBLIC_ARTICLES, Article
+from helpdesk.models.knowledge import PUBLIC_ARTICLES, Article, ReviewState
 from helpdesk.models.live import LiveEvent
+from helpdesk.models.mail import (
+    InboundEmail,
+    InboundOutcome,
+    Mailbox,
+    OrganizationDomain,
+    OutboundEmail,
+    OutboundKind,
+    OutboundState,
+    TicketCc,
+)
 from helpdesk.models.notifications import Notification
-from helpdesk.models.selfservice import ArticleVote, Deflection, Invitation, InvitationPurpose, TicketCc
+from helpdesk.models.search import TicketSearchDocument
+from helpdesk.models.selfservice import ArticleVote, Deflection, Invitation, InvitationPurpose
 from helpdesk.models.staff import Agent, AgentLeave, AgentSkill, AgentStatus, Role, Skill, Team, Tier
 from helpdesk.models.tickets import (
     OPEN_STATUSES,
     AuthorKind,
     Autonomy,
     Category,
+    CategorySource,
     Channel,
     Csat,
     Message,
+    MessageChannel,
     Priority,
     Status,
     Ticket,
     TicketEvent,
     Trigger,
 )
+from helpdesk.models.workspace import LinkKind, Macro, SavedView, Tag, TicketLink
 
 __all__ = [
     "PUBLIC_ARTICLES",
+    "TicketCc",
+    "OutboundState",
+    "OutboundKind",
+    "OutboundEmail",
+    "OrganizationDomain",
+    "MessageChannel",
+    "Mailbox",
+    "InboundOutcome",
+    "InboundEmail",
     "OPEN_STATUSES",
     "Agent",
     "AgentLeave",
@@ -37,6 +60,7 @@ __all__ = [
     "AuthorKind",
     "Autonomy",
     "Category",
+    "CategorySource",
     "Channel",
     "Csat",
     "Customer",
@@ -48,6 +72,7 @@ __all__ = [
     "Notification",
     "Organization",
     "Priority",
+    "ReviewState",
     "Role",
     "Segment",
     "Skill",
@@ -58,4 +83,10 @@ __all__ = [
     "TicketEvent",
     "Tier",
     "Trigger",
+    "LinkKind",
+    "Macro",
+    "SavedView",
+    "Tag",
+    "TicketLink",
+    "TicketSearchDocument",
 ]

@@ -38,16 +38,31 @@ class Organization(models.Model):
     )
     self_signup = models.BooleanField(
         default=False,
-        help_text="People with an e-mail address at one of the sign-up domains may create their own login.",
-    )
-    signup_domains = models.CharField(
-        max_length=500,
-        blank=True,
-        help_text="E-mail domains for self sign-up, separated by commas, e.g. acme.com, acme.de.",
+        help_text="People with an e-mail address at one of the organization's e-mail domains may create "
+        "their own login.",
     )
     shared_inbox = models.BooleanField(
         default=False,
         help_text="The organization's admin customers see every ticket of the organization in the portal.",
+    )
+    account_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_organizations",
+        help_text="Who owns the relationship; told first when the account turns at risk.",
+    )
+    crm_id = models.CharField("CRM id", max_length=100, blank=True, default="", db_index=True)
+    # The latest computed account health (escalation.accounts keeps the history and the reasons);
+    # kept here so ticket routing and the at-risk list read it without another query.
+    health_score = models.FloatField(null=True, blank=True, help_text="0 (about to leave) ... 100 (healthy).")
+    at_risk = models.BooleanField(default=False, db_index=True)
+    health_computed_at = models.DateTimeField(null=True, blank=True)
+    usage_trends = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Computed from the usage series: {measure: {"latest": v, "date": d, "change": {"30": 2.0}}}.',
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -63,9 +78,10 @@ class Organization(models.Model):
             return None
         return (self.renewal_date - today).days
 
-    def domains(self) -> list[str]:
-        """The sign-up domains as a clean list (lower case, no blanks, no leading @)."""
-        return [d.strip().lstrip("@").lower() for d in self.signup_domains.split(",") if d.strip()]
+    def usage_change(self, measure: str, days: int) -> float | None:
+        """How much a usage measure changed over `days` days, as a fraction (2.0 = grew 200 %); None if unknown."""
+        change = (self.usage_trends or {}).get(measure, {}).get("change", {}).get(str(days))
+        return float(change) if change is not None else None
 
 
 class Customer(models.Model):

@@ -1,5 +1,5 @@
-"""Customers helping themselves: invitations into the portal, votes on help articles, questions an article
-answered without a ticket, and the colleagues a customer copies on a ticket."""
+"""Customers helping themselves: invitations into the portal, votes on help articles, and questions an
+article answered without a ticket."""
 
 from __future__ import annotations
 
@@ -73,22 +73,3 @@ class Deflection(models.Model):
 
     def __str__(self) -> str:
         return f"solved by article {self.article_id}"
-
-
-class TicketCc(models.Model):
-    """A colleague of the customer copied on a ticket: they follow it in the portal and by e-mail, and
-    their replies by e-mail belong to its conversation."""
-
-    ticket = models.ForeignKey("helpdesk.Ticket", on_delete=models.CASCADE, related_name="ccs")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ticket_ccs")
-    added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["ticket", "user"], name="ticket_cc_once")]
-        verbose_name = "ticket CC"
-
-    def __str__(self) -> str:
-        return f"{self.user} on #{self.ticket_id}"

@@ -23,6 +23,7 @@ from helpdesk.services.tickets import (
     ticket_escalate,
     ticket_reopen,
     ticket_resolve,
+    ticket_set_category,
     ticket_set_priority,
     ticket_set_status,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "ticket_escalate",
     "ticket_reopen",
     "ticket_resolve",
+    "ticket_set_category",
     "ticket_set_priority",
     "ticket_set_status",
 ]

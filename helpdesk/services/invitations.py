@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from helpdesk.locale import supported_language
-from helpdesk.models import Customer, Invitation, InvitationPurpose, Organization
+from helpdesk.models import Customer, Invitation, InvitationPurpose, Organization, OrganizationDomain
 
 logger = logging.getLogger(__name__)
 
@@ -140,10 +140,14 @@ def organization_for_signup(email: str) -> Organization | None:
     domain = email.rpartition("@")[2].strip().lower()
     if not domain:
         return None
-    for organization in Organization.objects.filter(self_signup=True).exclude(signup_domains=""):
-        if domain in organization.domains():
-            return organization
-    return None
+    found = OrganizationDomain.objects.filter(domain=domain, organization__self_signup=True)
+    match = found.select_related("organization").first()
+    return match.organization if match is not None else None
+
+
+def signup_is_open() -> bool:
+    """Does any organization let people sign themselves up?"""
+    return OrganizationDomain.objects.filter(organization__self_signup=True).exists()
 
 
 def customer_sign_up(*, email: str, name: str = "", language: str = "") -> AbstractBaseUser | None:

@@ -20,11 +20,10 @@ from helpdesk.accounts_forms import (
 )
 from helpdesk.forms import run_service
 from helpdesk.locale import supported_language
-from helpdesk.models import Organization
 from helpdesk.permissions import customer_of
 from helpdesk.ratelimit import client_address, limit_reached
 from helpdesk.services import customer_sign_up, invitation_accept
-from helpdesk.services.invitations import invitation_for_token
+from helpdesk.services.invitations import invitation_for_token, signup_is_open
 
 HOUR = 3600
 
@@ -48,7 +47,7 @@ class LoginView(auth_views.LoginView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["signup_open"] = Organization.objects.filter(self_signup=True).exclude(signup_domains="").exists()
+        context["signup_open"] = signup_is_open()
         return context
 
 
@@ -105,7 +104,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     """Self sign-up, for organizations that allow it by e-mail domain (off unless an admin turns it on)."""
     if request.user.is_authenticated:
         return redirect("home")
-    open_ = Organization.objects.filter(self_signup=True).exclude(signup_domains="").exists()
+    open_ = signup_is_open()
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and open_:
         if _account_limit_reached(request, "signup"):

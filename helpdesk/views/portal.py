@@ -14,15 +14,17 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from helpdesk.abuse.quotas import ticket_quota_message, ticket_quota_wait
 from helpdesk.forms import CcForm, CsatForm, PortalSortForm, ReplyForm, TicketForm, run_service
-from helpdesk.models import Channel, Csat, Status, Ticket, TicketCc
+from helpdesk.models import Channel, Csat, Status, Ticket
 from helpdesk.permissions import customer_ticket_filter, shared_organization_id
 from helpdesk.selectors import ticket_conversation
 from helpdesk.services import csat_submit, message_add, ticket_create
-from helpdesk.services.ccs import cc_candidates, ticket_cc_add, ticket_cc_remove
+from helpdesk.services.ccs import cc_candidates, ticket_cc_add, ticket_cc_remove, ticket_ccs
 from helpdesk.services.csat import LOW_SCORE, csat_revise
 
 PORTAL_SORTS = {"updated": "-updated_at", "created": "-created_at"}
@@ -35,6 +37,11 @@ def _portal_tickets(request: HttpRequest) -> QuerySet[Ticket]:
 def _portal_ticket(request: HttpRequest, pk: int) -> Ticket:
     """A ticket this customer may follow in the portal, or 404."""
     return get_object_or_404(_portal_tickets(request).select_related("csat", "customer"), pk=pk)
+def portal_language(request: HttpRequest) -> str | None:
+    """The language the customer uses the portal in (their browser's choice), if they sent one."""
+    if not request.headers.get("Accept-Language"):
+        return None
+    return translation.get_language_from_request(request)
 
 
 @login_required
@@ -62,8 +69,14 @@ def home(request: HttpRequest) -> HttpResponse:
 def ticket_new(request: HttpRequest) -> HttpResponse:
     initial = {"subject": request.GET.get("subject", "")[:200]}
     form = TicketForm(request.POST or None, request.FILES or None, initial=initial)
+    wait = ticket_quota_wait(customer=request.user) if request.method == "POST" else 0
+    if wait:  # too many new tickets: the form comes back with what was typed, and says when to try again
+        form.is_valid()
+        form.add_error(None, ticket_quota_message(wait))
+        response = render(request, "portal/ticket_new.html", {"form": form}, status=429)
+        response["Retry-After"] = str(wait)
+        return response
     if request.method == "POST" and form.is_valid():
-        customer = getattr(request.user, "customer", None)
         ticket = run_service(
             form,
             lambda: ticket_create(
@@ -72,8 +85,8 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
                 body=form.cleaned_data["body"],
                 category=form.cleaned_data["category"],
                 channel=Channel.PORTAL,
-                language=customer.language if customer else "en",
                 attachments=form.cleaned_data["attachments"],
+                portal_language=portal_language(request),
             ),
         )
         if ticket is not None:
@@ -94,7 +107,7 @@ def _detail_context(request: HttpRequest, ticket: Ticket, **forms) -> dict:
         "reply_form": forms.get("reply_form") or ReplyForm(),
         "csat_form": forms.get("csat_form") or CsatForm(),
         "cc_form": forms.get("cc_form") or CcForm(candidates=cc_candidates(ticket)),
-        "ccs": TicketCc.objects.filter(ticket=ticket).select_related("user"),
+        "ccs": ticket_ccs(ticket),
         "can_reply": ticket.status != Status.CLOSED,
         "can_rate": ticket.customer_id == request.user.pk and ticket.can_be_rated(),
         "csat": csat,
@@ -133,13 +146,13 @@ def ticket_reply(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def ticket_cc(request: HttpRequest, pk: int) -> HttpResponse:
-    """Add (or, with `remove`, take off) a colleague copied on the ticket."""
+    """Add a colleague to the ticket's copies (or, with `remove=<e-mail>`, take someone off)."""
     ticket = _portal_ticket(request, pk)
     if "remove" in request.POST:
-        user = get_user_model().objects.filter(pk=request.POST.get("remove", "").strip() or 0).first()
-        if user is not None:
-            ticket_cc_remove(ticket=ticket, user=user, removed_by=request.user)
-            messages.success(request, _("%(name)s is no longer copied on this ticket.") % {"name": user.email})
+        email = request.POST.get("remove", "").strip()[:254]
+        if email:
+            ticket_cc_remove(ticket=ticket, email=email, removed_by=request.user)
+            messages.success(request, _("%(name)s is no longer copied on this ticket.") % {"name": email})
         return redirect("portal:ticket_detail", pk=ticket.pk)
     form = CcForm(request.POST, candidates=cc_candidates(ticket))
     if form.is_valid():

@@ -10,6 +10,7 @@ from django.utils import timezone
 from analytics.filters import Filters
 from analytics.metrics.selfservice import satisfaction_report, selfservice_report
 from helpdesk.models import Article, ArticleVote, Csat, Deflection, Status
+from helpdesk.services.article_review import article_approve_seeded
 from tests.factories import CategoryFactory, TicketFactory
 
 
@@ -22,6 +23,7 @@ def test_deflections_per_article_and_category_next_to_escalations(db, customer):
     accounts, billing = CategoryFactory(name="Accounts"), CategoryFactory(name="Billing")
     reset = Article.objects.create(title="Reset your password", body="...")
     reset.categories.set([accounts])
+    article_approve_seeded(article=reset)
     for _ in range(3):
         Deflection.objects.create(article=reset, user=customer)
     TicketFactory(category=accounts)

@@ -9,7 +9,6 @@ critical violations. Screenshots go to $E2E_SCREENSHOTS (or the test's temporary
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -19,11 +18,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.conftest import DEMO, sign_in
+
 pytestmark = pytest.mark.e2e
 
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
-# The demo's integration token (seed_demo derives it from its default seed).
-INTEGRATION_TOKEN = hashlib.sha1(b"helpdesk-demo-42-integration").hexdigest()
 
 
 def api(server: str, method: str, path: str, payload: dict | None = None) -> dict:
@@ -31,7 +30,7 @@ def api(server: str, method: str, path: str, payload: dict | None = None) -> dic
         server + path,
         method=method,
         data=json.dumps(payload or {}).encode(),
-        headers={"Authorization": f"Token {INTEGRATION_TOKEN}", "Content-Type": "application/json"},
+        headers={"Authorization": f"Token {DEMO.tokens['integration']}", "Content-Type": "application/json"},
     )
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.loads(response.read() or b"{}")
@@ -199,10 +198,7 @@ def test_the_other_customer_pages_pass_axe_in_english_and_german(server, browser
         checked.step(name)
     assert "Konto anlegen" in page.content() or "Kein Artikel passt" in page.content()  # the browser's German
 
-    page.goto(f"{server}/accounts/login/")
-    page.fill("#id_username", "maria.schmidt@quantumlabs.example")
-    page.fill("#id_password", "demo")
-    page.click("main button[type=submit]")
+    sign_in(page, server, "maria.schmidt@quantumlabs.example")
     page.wait_for_url(f"{server}/portal/")
     checked.step("f-my-tickets-demo")
     page.goto(f"{server}/portal/tickets/new/")

@@ -73,16 +73,25 @@ def test_a_copied_colleague_follows_the_ticket_and_may_answer(client, acme):
     assert "col@acme.test" in page  # offered as a colleague to copy
     response = client.post(f"/portal/tickets/{ticket.pk}/cc/", {"user": colleague.pk})
     assert response.status_code == 302
-    assert TicketCc.objects.filter(ticket=ticket, user=colleague).exists()
+    assert TicketCc.objects.filter(ticket=ticket, email="col@acme.test").exists()
     assert ticket.events.filter(code="ticket.cc_added").exists()
 
     assert can_view_ticket(colleague, ticket)
     message = message_add(ticket=ticket, author=colleague, body="Adding the invoice number: 42")
     assert message.author_kind == AuthorKind.CUSTOMER
 
-    client.post(f"/portal/tickets/{ticket.pk}/cc/", {"remove": colleague.pk})
+    client.post(f"/portal/tickets/{ticket.pk}/cc/", {"remove": colleague.email})
     assert not TicketCc.objects.filter(ticket=ticket).exists()
     assert not can_view_ticket(colleague, ticket)
+
+
+def test_someone_copied_on_an_e_mail_follows_the_ticket_in_the_portal(client, acme):
+    requester, colleague = _customer(acme, "req"), _customer(acme, "col")
+    ticket = TicketFactory(customer=requester)
+    TicketCc.objects.create(ticket=ticket, email="COL@acme.test")  # as the e-mail channel records it
+    client.force_login(colleague)
+    assert client.get(f"/portal/tickets/{ticket.pk}/").status_code == 200
+    assert ticket.subject in client.get("/portal/").content.decode()
 
 
 def test_nobody_from_another_organization_can_be_copied(client, acme, globex):

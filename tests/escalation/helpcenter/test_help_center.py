@@ -12,6 +12,7 @@ from escalation.helpcenter.ranking import rank_articles
 from escalation.models import AutomationRecord, Outcome, ThresholdChange
 from helpdesk.models import Article, ArticleVote, Autonomy, Deflection, Status, Ticket
 from helpdesk.models.knowledge import unique_slug
+from helpdesk.services.article_review import article_approve_seeded
 from tests.factories import CategoryFactory, TicketFactory
 
 
@@ -28,10 +29,10 @@ def kb(db):
     accounts = CategoryFactory(name="Accounts", is_automatable=True)
     billing = CategoryFactory(name="Billing")
 
-    def article(title, body, *categories, **flags):
+    def article(title, body, *categories, approved=True, **flags):
         created = Article.objects.create(title=title, body=body, **flags)
         created.categories.set(categories)
-        return created
+        return article_approve_seeded(article=created) if approved else created
 
     return {
         "accounts": accounts,
@@ -46,7 +47,8 @@ def kb(db):
             accounts,
         ),
         "refund": article("Refund a double charge", "Refunds take 5 days to reach your card.", billing),
-        "draft": article("Password reset via SMS", "Coming soon: reset your password by text.", accounts, is_published=False),
+        "unpublished": article("Old refund rules", "No longer valid.", billing, is_published=False),
+        "draft": article("Password reset via SMS", "Coming soon: reset your password by text.", accounts, approved=False),
         "internal": article(
             "Reset a password for a customer by hand",
             "Agents: use the admin to reset the password when the customer cannot.",
@@ -62,6 +64,7 @@ def test_the_help_center_lists_published_articles_by_category(client, kb):
     for name in ("reset", "locked", "refund"):
         assert kb[name].title in page
     assert kb["draft"].title not in page and kb["internal"].title not in page
+    assert kb["unpublished"].title not in page
 
 
 def test_article_pages_by_slug_and_drafts_or_internal_ones_stay_internal(client, kb, agent):
@@ -111,7 +114,7 @@ def test_suggestions_are_public_and_shaped_as_the_contract_says(api, kb):
 )
 def test_suggestions_rank_like_the_automatic_answer(kb, text):
     ticket = Ticket(subject=text, body="", category=kb["accounts"])
-    in_category = Article.objects.filter(is_published=True, categories=kb["accounts"])
+    in_category = Article.objects.filter(is_published=True, review_state="approved", categories=kb["accounts"])
     ranked = rank_articles(text, articles=in_category)
     assert ranked and ranked[0].article == best_article(ticket)
 
