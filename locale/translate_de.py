@@ -44,6 +44,7 @@ DE: dict[str, str | tuple[str, str]] = {
     "API": "API",
     "Chat": "Chat",
     "Phone": "Telefon",
+    "Agent workspace": "Support-Team",
     "New": "Neu",
     "Open": "Offen",
     "Pending customer": "Wartet auf Sie",
