@@ -91,12 +91,13 @@ class Mailbox:
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
         return "250 Message accepted"
 
-    def wait_for(self, *, to: str, timeout: float = 30) -> EmailMessage:
-        """The first message to this address, waiting for the worker to send it."""
+    def wait_for(self, *, to: str, subject: str = "", timeout: float = 30) -> EmailMessage:
+        """The first message to this address (whose subject contains `subject`), waiting for the worker
+        to send it."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             for message in self.messages:
-                if to.lower() in str(message["To"]).lower():
+                if to.lower() in str(message["To"]).lower() and subject in str(message["Subject"]):
                     return message
             time.sleep(0.2)
         raise AssertionError(f"no e-mail to {to} within {timeout} s")

@@ -85,7 +85,7 @@ def test_a_new_customer_gets_in_helps_themselves_files_a_ticket_and_rates_it(
     assert ticket["id"]
 
     # The invitation e-mail, with an absolute link to the portal.
-    invitation = mailbox.wait_for(to=email)
+    invitation = mailbox.wait_for(to=email, subject="invited to the help center")
     text = invitation.get_body(preferencelist=("plain",)).get_content()
     link = re.search(r"http://\S+/accounts/invitation/\S+/", text).group(0)
     assert link.startswith(server)
