@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
+from django.utils.translation.trans_real import parse_accept_lang_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -38,10 +39,13 @@ def _portal_ticket(request: HttpRequest, pk: int) -> Ticket:
     """A ticket this customer may follow in the portal, or 404."""
     return get_object_or_404(_portal_tickets(request).select_related("csat", "customer"), pk=pk)
 def portal_language(request: HttpRequest) -> str | None:
-    """The language the customer uses the portal in (their browser's choice), if they sent one."""
-    if not request.headers.get("Accept-Language"):
+    """The language the customer uses the portal in (their browser's first choice), if they sent one —
+    any language, not only those the portal's pages are translated into."""
+    header = request.headers.get("Accept-Language")
+    if not header:
         return None
-    return translation.get_language_from_request(request)
+    choices = [code for code, _quality in parse_accept_lang_header(header) if code != "*"]
+    return choices[0] if choices else translation.get_language_from_request(request)
 
 
 @login_required
