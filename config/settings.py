@@ -91,9 +91,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "helpdesk.locale.CustomerLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -116,6 +118,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
                 "helpdesk.context_processors.workspace",
             ],
         },
@@ -197,10 +200,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
+# Customers sign in with their e-mail (any case); staff may keep using their username.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses sign-ins while locked out; must come first
     "django.contrib.auth.backends.ModelBackend",
+    "helpdesk.auth.EmailBackend",
 ]
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a reset link works for one day
+INVITATION_DAYS = env_int("INVITATION_DAYS", 7)  # how long an invitation link works
+# Password reset and self sign-up: requests per client address and per e-mail address per hour.
+ACCOUNT_REQUESTS_PER_HOUR = env_int("ACCOUNT_REQUESTS_PER_HOUR", 10)
+# Article suggestions while typing: requests per client address per minute.
+SUGGEST_REQUESTS_PER_MINUTE = env_int("SUGGEST_REQUESTS_PER_MINUTE", 120)
 LOGIN_URL = "/accounts/login/"
 
 # --- Abuse limits (helpdesk/abuse/) -----------------------------------------------------------------
@@ -344,7 +355,10 @@ globals().update(_email_settings(env_str("EMAIL_URL")))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "helpdesk@localhost")
 
 # --- Locale ---------------------------------------------------------------------------------
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+# The portal and customer e-mails speak these; a customer's profile language picks one (helpdesk.locale).
+LANGUAGES = [("en", "English"), ("de", "Deutsch")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -399,7 +413,8 @@ def _own_hosts() -> str:
 HELPDESK_ANSWER_LINK_DOMAINS = env_list("HELPDESK_ANSWER_LINK_DOMAINS", _own_hosts())
 
 # --- E-mail channel ---------------------------------------------------------------------------
-# Absolute links in e-mails (ticket pages, rating links) start with this, e.g. https://help.example.com.
+# Absolute links in e-mails (ticket pages, rating links, invitations, password resets) start with this,
+# e.g. https://help.example.com.
 HELPDESK_BASE_URL = env_str("HELPDESK_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Sender and Reply-To of e-mails to customers when the ticket's team has no address of its own.
 HELPDESK_FROM_EMAIL = env_str("HELPDESK_FROM_EMAIL", DEFAULT_FROM_EMAIL)

@@ -8,7 +8,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from helpdesk.converters import IdConverter
-from helpdesk.views import attachments, home
+from helpdesk.views import accounts, attachments, home
 
 register_converter(IdConverter, "id")
 
@@ -17,8 +17,20 @@ urlpatterns = [
     path("healthz", home.healthz, name="healthz"),
     # Browsers ask for /favicon.ico on pages that name no icon (Django admin's).
     path("favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}img/favicon.svg", permanent=True)),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", accounts.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password_reset/", accounts.PasswordResetView.as_view(), name="password_reset"),
+    path("accounts/password_reset/done/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        accounts.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("accounts/invitation/<str:token>/", accounts.invitation_accept_page, name="invitation_accept"),
+    path("accounts/signup/", accounts.signup, name="signup"),
+    path("language/", accounts.language_choose, name="language"),
+    path("help/", include("escalation.helpcenter.urls")),
     path("attachments/<id:pk>/", attachments.attachment_download, name="attachment"),
     path("attachments/<id:pk>/<str:name>", attachments.attachment_download, name="attachment_named"),
     path("", include("helpdesk.mail.urls")),  # inbound e-mail webhook, rating links, e-mail originals
@@ -28,6 +40,7 @@ urlpatterns = [
     path("analytics/", include("analytics.urls")),
     path("api/", include("helpdesk.api.urls")),
     path("api/", include("escalation.api_urls")),
+    path("api/", include("escalation.helpcenter.api_urls")),
     path("api/", include("analytics.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import ngettext
 
 from helpdesk.mail.admin import OrganizationDomainInline
 from helpdesk.models import (
@@ -32,6 +33,7 @@ from helpdesk.models import (
     Tier,
 )
 from helpdesk.services.article_review import article_approve, article_submit
+from helpdesk.services.invitations import customer_invite
 from helpdesk.services.macros import macro_check
 
 
@@ -60,8 +62,10 @@ class OrganizationAdmin(admin.ModelAdmin):
         "health_score",
         "at_risk",
         "is_vip",
+        "shared_inbox",
+        "self_signup",
     ]
-    list_filter = ["segment", "is_vip", "at_risk"]
+    list_filter = ["segment", "is_vip", "at_risk", "shared_inbox", "self_signup"]
     search_fields = ["name", "crm_id"]
     ordering = ["name"]
     autocomplete_fields = ["account_manager"]
@@ -70,11 +74,23 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "email", "organization", "language"]
-    list_filter = ["organization__segment", "language"]
+    list_display = ["__str__", "email", "organization", "language", "is_admin"]
+    list_filter = ["organization__segment", "language", "is_admin"]
     search_fields = ["user__email", "user__first_name", "user__last_name", "organization__name"]
     list_select_related = ["user", "organization"]
     autocomplete_fields = ["user", "organization"]
+    actions = ["send_invitation"]
+
+    @admin.action(description="Send a portal invitation (one-time link to set a password)")
+    def send_invitation(self, request, queryset) -> None:
+        sent = 0
+        for customer in queryset.select_related("user"):
+            if customer.user.email and customer.user.is_active:
+                customer_invite(user=customer.user, invited_by=request.user)
+                sent += 1
+        self.message_user(
+            request, ngettext("%d invitation sent.", "%d invitations sent.", sent) % sent, messages.SUCCESS
+        )
 
     @admin.display(ordering="user__email")
     def email(self, obj: Customer) -> str:
@@ -259,8 +275,9 @@ class NotificationAdmin(admin.ModelAdmin):
 class ArticleAdmin(admin.ModelAdmin):
     """Articles and their review: the approve action works only for leads/admins of the article's team."""
 
-    list_display = ["title", "review_state", "approved_by", "is_published", "updated_at"]
-    list_filter = ["review_state", "is_published", "categories"]
+    list_display = ["title", "review_state", "approved_by", "is_published", "internal_only", "updated_at"]
+    list_filter = ["review_state", "is_published", "internal_only", "categories"]
+    prepopulated_fields = {"slug": ["title"]}
     list_select_related = ["approved_by"]
     search_fields = ["title", "body"]
     filter_horizontal = ["categories"]

@@ -9,8 +9,11 @@ from typing import TypeVar
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from helpdesk.models import Agent, AgentStatus, Category, LinkKind, Priority, Status, Team, Tier
+from helpdesk.models.tickets import SATISFACTION_LABELS
 from helpdesk.selectors import QUEUES, SORTS, QueueFilters
 from helpdesk.services import errors
 
@@ -24,60 +27,118 @@ def run_service(form: forms.Form, action: Callable[[], T]) -> T | None:
     except ValidationError as exc:
         messages = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
         for field, field_messages in messages.items():
-            form.add_error(field if field in form.fields else None, field_messages)
+            # Domain messages are English msgids (helpdesk.services.errors): shown in the reader's language.
+            form.add_error(field if field in form.fields else None, [gettext(m) for m in field_messages])
         return None
 
 
-class TicketForm(forms.Form):
-    subject = forms.CharField(
-        max_length=settings.TICKET_SUBJECT_MAX, error_messages={"required": errors.ERR_SUBJECT_REQUIRED}
-    )
-    body = forms.CharField(
-        label="Description",
-        max_length=settings.TICKET_BODY_MAX,
-        error_messages={"required": errors.ERR_BODY_REQUIRED},
-        widget=forms.Textarea(attrs={"rows": 8}),
-        help_text="What happened, what you expected, and anything you already tried.",
-    )
-    category = forms.ModelChoiceField(
-        queryset=Category.objects.filter(customer_selectable=True),
-        required=False,
-        empty_label="Not sure — let us work it out",
-    )
-
-
-class ReplyForm(forms.Form):
-    body = forms.CharField(
-        label="Message", max_length=settings.TICKET_BODY_MAX, widget=forms.Textarea(attrs={"rows": 4})
-    )
-
-
-class CsatForm(forms.Form):
-    score = forms.TypedChoiceField(
-        label="How did we do?",
-        choices=[(i, str(i)) for i in range(5, 0, -1)],
-        coerce=int,
-        widget=forms.RadioSelect,
-    )
-    comment = forms.CharField(required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class MultipleFileInput(forms.ClearableFileInput):
+class MultipleFileInput(forms.FileInput):
     allow_multiple_selected = True
 
 
 class MultipleFileField(forms.FileField):
-    """Several files under one name (the services check count, size and type)."""
+    """Several files under one name; checked for size and type by the attachments service."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"multiple": True}))
         kwargs.setdefault("required", False)
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
-        if isinstance(data, (list, tuple)):
-            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
-        return [super().clean(data, initial)] if data else []
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+def attachments_field() -> MultipleFileField:
+    return MultipleFileField(
+        label=_("Attach files"),
+        help_text=_("Screenshots, logs or documents, up to %(mb)s MB each.")
+        % {"mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)},
+    )
+
+
+class TicketForm(forms.Form):
+    subject = forms.CharField(
+        label=_("Subject"),
+        max_length=settings.TICKET_SUBJECT_MAX,
+        error_messages={"required": _(errors.ERR_SUBJECT_REQUIRED)},
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    body = forms.CharField(
+        label=_("Description"),
+        max_length=settings.TICKET_BODY_MAX,
+        error_messages={"required": _(errors.ERR_BODY_REQUIRED)},
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("What happened, what you expected, and anything you already tried."),
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        queryset=Category.objects.filter(customer_selectable=True),
+        required=False,
+        empty_label=_("Not sure — let us work it out"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attachments"] = attachments_field()
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label=_("Message"),
+        max_length=settings.TICKET_BODY_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attachments"] = attachments_field()
+
+
+# The rating scale as people read it: a face and words for every score, best first.
+SCORE_LABELS = SATISFACTION_LABELS
+
+
+class CsatForm(forms.Form):
+    score = forms.TypedChoiceField(
+        label=_("How satisfied are you with how we handled this ticket?"),
+        choices=list(SCORE_LABELS.items()),
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose how satisfied you are.")},
+    )
+    comment = forms.CharField(
+        label=_("Anything you want to tell us?"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    what_went_wrong = forms.CharField(
+        label=_("What went wrong?"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Asked when the score is low: tell us, so the same does not happen again."),
+    )
+
+
+class CcForm(forms.Form):
+    """Copy a colleague of the same organization on a ticket."""
+
+    user = forms.TypedChoiceField(label=_("Colleague"), coerce=int, choices=())
+
+    def __init__(self, *args, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].choices = [
+            (c.user_id, f"{c.user.get_full_name() or c.user.email} <{c.user.email}>") for c in candidates
+        ]
+
+
+class PortalSortForm(forms.Form):
+    sort = forms.ChoiceField(choices=[("updated", _("Last update")), ("created", _("Created"))], required=False)
 
 
 class AgentReplyForm(forms.Form):

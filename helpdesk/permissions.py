@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
-from helpdesk.models import Agent, Ticket
+from helpdesk.models import Agent, Customer, Ticket, TicketCc
 
 
 def agent_of(user: AbstractBaseUser | AnonymousUser) -> Agent | None:
@@ -40,12 +40,47 @@ def is_staff_account(user: AbstractBaseUser | AnonymousUser) -> bool:
     return bool(user.is_authenticated and (user.is_staff or user.is_superuser))
 
 
+def customer_of(user: AbstractBaseUser | AnonymousUser) -> Customer | None:
+    """The user's customer profile, or None for staff and anonymous users."""
+    if not user.is_authenticated:
+        return None
+    return getattr(user, "customer", None)
+
+
+def shared_organization_id(user: AbstractBaseUser | AnonymousUser) -> int | None:
+    """The organization whose tickets this customer sees besides their own: set only for an admin
+    customer of an organization that shares its tickets (a B2B account's shared inbox)."""
+    customer = customer_of(user)
+    if customer is None or not customer.is_admin:
+        return None
+    return customer.organization_id if customer.organization.shared_inbox else None
+
+
+def customer_ticket_filter(user: AbstractBaseUser) -> Q:
+    """Tickets a customer may see: their own, those they are copied on, and — for an admin of an
+    organization that shares its tickets — that organization's, never another organization's."""
+    visible = Q(customer_id=user.pk)
+    if user.email:  # copied on it (by a colleague in the portal, or on an e-mail)
+        visible |= Q(Exists(TicketCc.objects.filter(ticket_id=OuterRef("pk"), email__iexact=user.email)))
+    organization_id = shared_organization_id(user)
+    if organization_id is not None:
+        visible |= Q(organization_id=organization_id)
+    return visible
+
+
 def can_view_ticket(user: AbstractBaseUser | AnonymousUser, ticket: Ticket) -> bool:
     if not user.is_authenticated:
         return False
     if ticket.customer_id == user.pk:
         return True
-    return can_work_ticket(user, ticket)
+    if can_work_ticket(user, ticket):
+        return True
+    if agent_of(user) is not None or customer_of(user) is None:  # agents see by team, never as customers
+        return False
+    organization_id = shared_organization_id(user)
+    if organization_id is not None and ticket.organization_id == organization_id:
+        return True
+    return bool(user.email) and TicketCc.objects.filter(ticket_id=ticket.pk, email__iexact=user.email).exists()
 
 
 def can_work_ticket(user: AbstractBaseUser | AnonymousUser, ticket: Ticket) -> bool:

@@ -27,6 +27,7 @@ from helpdesk.permissions import (
     agent_ticket_filter,
     can_view_ticket,
     can_work_ticket,
+    customer_ticket_filter,
     is_staff_account,
 )
 from helpdesk.services.search import search_terms, tickets_search
@@ -61,14 +62,15 @@ class QueueFilters:
 
 
 def tickets_visible_to(user: AbstractBaseUser) -> QuerySet[Ticket]:
-    """Customers: their own tickets. Agents: their teams' and their own. Leads, admins, staff: everything."""
+    """Customers: their own tickets, those they are copied on, and their organization's when they are
+    its admin and it shares them. Agents: their teams' and their own. Leads, admins, staff: everything."""
     if is_staff_account(user):
         return Ticket.objects.all()
     agent = agent_of(user)
     if agent is not None:
         return Ticket.objects.filter(agent_ticket_filter(agent))
     if user.is_authenticated:
-        return Ticket.objects.filter(customer_id=user.pk)
+        return Ticket.objects.filter(customer_ticket_filter(user))
     return Ticket.objects.none()
 
 

@@ -17,6 +17,7 @@ from analytics.metrics.outcomes import outcomes_report
 from analytics.metrics.overescalation import overescalation_report
 from analytics.metrics.overview import overview_report
 from analytics.metrics.paths import paths_report
+from analytics.metrics.selfservice import satisfaction_report, selfservice_report
 from analytics.metrics.timing import timing_report
 from analytics.metrics.topics import topics_report
 from analytics.metrics.training import training_report
@@ -46,5 +47,7 @@ PAGES = {
         Page("over-escalation", "Over-escalation", overescalation_report),
         Page("coverage", "Coverage gaps", coverage_report),
         Page("accounts", "Accounts at risk", accounts_report, leads_only=True),
+        Page("self-service", "Self-service", selfservice_report),
+        Page("satisfaction", "Satisfaction", satisfaction_report),
     )
 }

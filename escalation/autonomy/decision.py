@@ -26,6 +26,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
+
 from escalation.autonomy.answer_links import foreign_link_hosts
 from escalation.autonomy.knowledge import best_article
 from escalation.models.autonomy import FAILURES, AutomationRecord, CategoryAutonomy, Outcome, Thresholds
@@ -162,6 +164,15 @@ def _autonomous(case: Case, t: Thresholds) -> AutonomyDecision:
             t.effective,
             confidence,
         )
+    if article.internal_only:  # written for staff: never sent to a customer as it stands
+        return AutonomyDecision(
+            Autonomy.REVIEW,
+            f"confidence {_pct(confidence)} ≥ {_pct(t.effective)} for {case.category}, but the matching "
+            f"article '{article.title}' is internal-only: an agent reviews",
+            t.effective,
+            confidence,
+            article,
+        )
     foreign = foreign_link_hosts(f"{article.title}\n{article.body}")
     if foreign:
         return AutonomyDecision(
@@ -234,7 +245,12 @@ def _decide(case: Case) -> AutonomyDecision:
 
 
 def reply_text(article: Article) -> str:
-    return REPLY_TEMPLATE.format(title=article.title, body=article.body.strip())
+    """The automatic answer; it links the article in the help center, where the customer's "Was this
+    helpful?" settles the answer too (escalation.helpcenter.services)."""
+    text = REPLY_TEMPLATE.format(title=article.title, body=article.body.strip())
+    if article.is_published and not article.internal_only:
+        text += f"\n\nThe article in our help center: {settings.HELPDESK_BASE_URL}{article.get_absolute_url()}"
+    return text
 
 
 def _record(ticket: Ticket, decision: AutonomyDecision) -> AutomationRecord:

@@ -143,7 +143,10 @@ class TicketListCreateApi(ListAPIView):
         email = d.get("customer_email", "")
         if for_staff:
             customer = customer_get_or_create(
-                email=email, name=d.get("customer_name", ""), organization_name=d.get("organization", "")
+                email=email,
+                name=d.get("customer_name", ""),
+                organization_name=d.get("organization", ""),
+                invite=True,
             )
         else:
             if email and email.lower() != (request.user.email or "").lower():

@@ -4,7 +4,7 @@ knowledge articles)."""
 
 from helpdesk.models.accounts import Customer, Organization, Segment
 from helpdesk.models.attachments import Attachment
-from helpdesk.models.knowledge import Article, ReviewState
+from helpdesk.models.knowledge import PUBLIC_ARTICLES, Article, ReviewState
 from helpdesk.models.live import LiveEvent
 from helpdesk.models.mail import (
     InboundEmail,
@@ -18,6 +18,7 @@ from helpdesk.models.mail import (
 )
 from helpdesk.models.notifications import Notification
 from helpdesk.models.search import TicketSearchDocument
+from helpdesk.models.selfservice import ArticleVote, Deflection, Invitation, InvitationPurpose
 from helpdesk.models.staff import Agent, AgentLeave, AgentSkill, AgentStatus, Role, Skill, Team, Tier
 from helpdesk.models.tickets import (
     OPEN_STATUSES,
@@ -38,6 +39,7 @@ from helpdesk.models.tickets import (
 from helpdesk.models.workspace import LinkKind, Macro, SavedView, Tag, TicketLink
 
 __all__ = [
+    "PUBLIC_ARTICLES",
     "TicketCc",
     "OutboundState",
     "OutboundKind",
@@ -53,6 +55,7 @@ __all__ = [
     "AgentSkill",
     "AgentStatus",
     "Article",
+    "ArticleVote",
     "Attachment",
     "AuthorKind",
     "Autonomy",
@@ -61,6 +64,9 @@ __all__ = [
     "Channel",
     "Csat",
     "Customer",
+    "Deflection",
+    "Invitation",
+    "InvitationPurpose",
     "LiveEvent",
     "Message",
     "Notification",
@@ -73,6 +79,7 @@ __all__ = [
     "Status",
     "Team",
     "Ticket",
+    "TicketCc",
     "TicketEvent",
     "Tier",
     "Trigger",

@@ -36,6 +36,15 @@ class Organization(models.Model):
         blank=True,
         help_text='Product-usage figures, e.g. {"active_users": 120, "data_volume_trend": -0.35}.',
     )
+    self_signup = models.BooleanField(
+        default=False,
+        help_text="People with an e-mail address at one of the organization's e-mail domains may create "
+        "their own login.",
+    )
+    shared_inbox = models.BooleanField(
+        default=False,
+        help_text="The organization's admin customers see every ticket of the organization in the portal.",
+    )
     account_manager = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -81,6 +90,11 @@ class Customer(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="customer")
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="customers")
     language = models.CharField(max_length=8, default="en")
+    is_admin = models.BooleanField(
+        "organization admin",
+        default=False,
+        help_text="Sees the organization's tickets in the portal when the organization shares them.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -88,3 +102,8 @@ class Customer(models.Model):
 
     def __str__(self) -> str:
         return self.user.get_full_name() or self.user.email or self.user.username
+
+    @property
+    def sees_organization_tickets(self) -> bool:
+        """An admin of an organization that shares its tickets (needs `organization` loaded)."""
+        return self.is_admin and self.organization.shared_inbox

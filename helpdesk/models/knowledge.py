@@ -12,6 +12,24 @@ import hashlib
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils.text import slugify
+
+SLUG_MAX = 220
+RESERVED_SLUGS = frozenset({"search"})  # help center addresses an article must not take
+
+
+def unique_slug(title: str, *, taken: set[str] | None = None, exclude_pk: int | None = None) -> str:
+    """A slug from the title, with -2, -3 … appended while another article has it."""
+    base = (slugify(title) or "article")[: SLUG_MAX - 8]
+    if base in RESERVED_SLUGS:
+        base = f"{base}-article"
+    existing = Article.objects.exclude(pk=exclude_pk) if exclude_pk else Article.objects.all()
+    slug, n = base, 1
+    while (taken is not None and slug in taken) or existing.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
 
 
 def article_digest(title: str, body: str, category_ids) -> str:
@@ -27,10 +45,17 @@ class ReviewState(models.TextChoices):
 
 
 class Article(models.Model):
+    """Customers see an article in the help center when it is published, approved and not internal-only
+    (PUBLIC_ARTICLES); automation answers only with approved ones."""
+
     title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=SLUG_MAX, unique=True, help_text="Its address: /help/<slug>/.")
     body = models.TextField()
     categories = models.ManyToManyField("helpdesk.Category", blank=True, related_name="articles")
     is_published = models.BooleanField(default=True)
+    internal_only = models.BooleanField(
+        default=False, help_text="For support staff only: never shown to customers or visitors."
+    )
     review_state = models.CharField(
         max_length=12,
         choices=ReviewState.choices,
@@ -63,12 +88,20 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = unique_slug(self.title, exclude_pk=self.pk)
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "slug"}
         if self.review_state == ReviewState.APPROVED and self.pk and not self.is_approved:
             self.review_state = ReviewState.IN_REVIEW  # edited after approval: approve again
             update_fields = kwargs.get("update_fields")
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "review_state"}
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return f"/help/{self.slug}/"
 
     def content_digest(self, category_ids: list[int] | None = None) -> str:
         """A fingerprint of what a reviewer approves: title, body and categories."""
@@ -80,3 +113,7 @@ class Article(models.Model):
     def is_approved(self) -> bool:
         """Approved, and unchanged since (an edit made behind the review's back does not count as approved)."""
         return self.review_state == ReviewState.APPROVED and self.approved_digest == self.content_digest()
+
+# What the help center, its search and the suggestions show to customers and anonymous visitors:
+# published, approved by review (drafts and articles in review stay internal), not internal-only.
+PUBLIC_ARTICLES = Q(is_published=True, review_state=ReviewState.APPROVED, internal_only=False)

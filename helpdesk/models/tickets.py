@@ -9,35 +9,36 @@ from django.core.validators import MaxLengthValidator, MaxValueValidator, MinVal
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 
 class Channel(models.TextChoices):
-    PORTAL = "portal", "Portal"
-    EMAIL = "email", "E-mail"
-    API = "api", "API"
-    CHAT = "chat", "Chat"
-    PHONE = "phone", "Phone"
+    PORTAL = "portal", gettext_lazy("Portal")
+    EMAIL = "email", gettext_lazy("E-mail")
+    API = "api", gettext_lazy("API")
+    CHAT = "chat", gettext_lazy("Chat")
+    PHONE = "phone", gettext_lazy("Phone")
 
 
 class MessageChannel(models.TextChoices):
     """Where one message of the conversation was written: a ticket's channels, plus the agent workspace
     (replies and notes typed on the agent's ticket page)."""
 
-    PORTAL = "portal", "Portal"
-    EMAIL = "email", "E-mail"
-    API = "api", "API"
-    CHAT = "chat", "Chat"
-    PHONE = "phone", "Phone"
-    WEB = "web", "Agent workspace"
+    PORTAL = "portal", gettext_lazy("Portal")
+    EMAIL = "email", gettext_lazy("E-mail")
+    API = "api", gettext_lazy("API")
+    CHAT = "chat", gettext_lazy("Chat")
+    PHONE = "phone", gettext_lazy("Phone")
+    WEB = "web", gettext_lazy("Agent workspace")
 
 
 class Status(models.TextChoices):
-    NEW = "new", "New"
-    OPEN = "open", "Open"
-    PENDING = "pending", "Pending customer"
-    ON_HOLD = "on_hold", "On hold"
-    RESOLVED = "resolved", "Resolved"
-    CLOSED = "closed", "Closed"
+    NEW = "new", gettext_lazy("New")
+    OPEN = "open", gettext_lazy("Open")
+    PENDING = "pending", gettext_lazy("Pending customer")
+    ON_HOLD = "on_hold", gettext_lazy("On hold")
+    RESOLVED = "resolved", gettext_lazy("Resolved")
+    CLOSED = "closed", gettext_lazy("Closed")
 
 
 OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD)
@@ -345,6 +346,8 @@ EVENT_LABELS: dict[str, str] = {
     "escalation.functional": "Escalated to team {to_team} (functional)",
     "escalation.hierarchical": "Escalated {from_tier} → {to_tier} (hierarchical)",
     "csat.rated": "Customer rated {to_value}/5",
+    "ticket.cc_added": "{to_value} copied on the ticket",
+    "ticket.cc_removed": "{to_value} no longer copied",
     "csat.commented": "Customer commented on their rating",
     "sla.warning": "SLA warning: {to_value} due soon",
     "sla.breached": "SLA breached: {to_value}",
@@ -481,12 +484,27 @@ class TicketEvent(models.Model):
         return self.code.startswith("escalation.")
 
 
+# The satisfaction scale as customers read it, best first.
+SATISFACTION_LABELS = {
+    5: gettext_lazy("Very satisfied"),
+    4: gettext_lazy("Satisfied"),
+    3: gettext_lazy("Neutral"),
+    2: gettext_lazy("Dissatisfied"),
+    1: gettext_lazy("Very dissatisfied"),
+}
+
+
 class Csat(models.Model):
     """The customer's rating of a resolved ticket: once per ticket."""
 
     ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="csat")
     score = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
     comment = models.TextField(blank=True, validators=[MaxLengthValidator(5000)])
+    what_went_wrong = models.TextField(
+        blank=True,
+        validators=[MaxLengthValidator(5000)],
+        help_text="The customer's answer to the follow-up question asked after a low score.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -497,3 +515,8 @@ class Csat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.score}/5 for #{self.ticket_id}"
+
+    @property
+    def score_label(self) -> str:
+        """The score in words ("Very satisfied"), in the active language."""
+        return str(SATISFACTION_LABELS.get(self.score, self.score))

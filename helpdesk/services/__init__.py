@@ -7,6 +7,7 @@ one transaction, and records what happened in the ticket's event log.
 from helpdesk.services.agents import agent_set_status
 from helpdesk.services.csat import csat_submit
 from helpdesk.services.customers import customer_get_or_create
+from helpdesk.services.invitations import customer_invite, customer_sign_up, invitation_accept
 from helpdesk.services.knowledge import article_create
 from helpdesk.services.messages import message_add
 from helpdesk.services.notifications import (
@@ -33,6 +34,9 @@ __all__ = [
     "article_create",
     "csat_submit",
     "customer_get_or_create",
+    "customer_invite",
+    "customer_sign_up",
+    "invitation_accept",
     "message_add",
     "notification_mark_read",
     "notifications_mark_all_read",

@@ -24,6 +24,7 @@ from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models.signals import post_delete, post_save
 
 from helpdesk.models import Customer, Organization
+from helpdesk.services.invitations import customer_invite
 
 GENERATION_KEY = "customers:generation"
 GENERATION_RECHECK_SECONDS = 1.0
@@ -36,12 +37,16 @@ CACHED_FIELDS = {
 }
 
 
-def customer_get_or_create(*, email: str, name: str = "", organization_name: str = "") -> AbstractBaseUser:
+def customer_get_or_create(
+    *, email: str, name: str = "", organization_name: str = "", invite: bool = False
+) -> AbstractBaseUser:
     """Return the user with this e-mail, creating a customer login (no usable password) if needed.
 
     A new customer joins the named organization, or one named after their e-mail domain; missing
-    organizations are created. An existing user keeps their organization. Safe when two requests create
-    the same new customer at once: get_or_create falls back to reading the row the other one inserted.
+    organizations are created. An existing user keeps their organization. With `invite`, a customer
+    created here is e-mailed a one-time link to set a password (helpdesk.services.invitations).
+    Safe when two requests create the same new customer at once: get_or_create falls back to reading
+    the row the other one inserted.
     """
     User = get_user_model()
     email = email.strip().lower()
@@ -64,7 +69,9 @@ def customer_get_or_create(*, email: str, name: str = "", organization_name: str
         if not hasattr(user, "customer") and not hasattr(user, "agent"):
             org_name = (organization_name or email.rpartition("@")[2] or "Individual customers").strip()[:200]
             organization, _ = Organization.objects.get_or_create(name=org_name)
-            Customer.objects.get_or_create(user=user, defaults={"organization": organization})
+            _, new_customer = Customer.objects.get_or_create(user=user, defaults={"organization": organization})
+            if invite and new_customer and not user.has_usable_password():
+                customer_invite(user=user)
     return user
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from helpdesk.background import tasks_sent_together
 from helpdesk.events import event_record
 from helpdesk.models import AuthorKind, Message, MessageChannel, Status, Ticket, Trigger
-from helpdesk.permissions import can_work_ticket
+from helpdesk.permissions import can_view_ticket, can_work_ticket
 from helpdesk.services import errors
 from helpdesk.services.attachments import IncomingFile, as_incoming, attachments_check, attachments_store
 from helpdesk.services.changes import ticket_status_change
@@ -31,6 +31,8 @@ def _author_kind(ticket: Ticket, user: AbstractBaseUser | None, *, copied: bool 
         return AuthorKind.CUSTOMER
     if can_work_ticket(user, ticket):
         return AuthorKind.AGENT
+    if can_view_ticket(user, ticket):  # a colleague copied on it, or the organization's admin
+        return AuthorKind.CUSTOMER
     raise PermissionDenied(errors.ERR_NOT_YOUR_TICKET)
 
 

@@ -16,6 +16,8 @@ import time
 import urllib.request
 import uuid
 from collections.abc import Iterator
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -81,8 +83,45 @@ def _server_database(tmp_path: Path) -> tuple[str, callable]:
     return f"sqlite:///{tmp_path / 'e2e.sqlite3'}", lambda: None
 
 
+class Mailbox:
+    """What a real SMTP server (aiosmtpd) received from the system under test."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd's hook name
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 Message accepted"
+
+    def wait_for(self, *, to: str, subject: str = "", timeout: float = 30) -> EmailMessage:
+        """The first message to this address (whose subject contains `subject`), waiting for the worker
+        to send it."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for message in self.messages:
+                if to.lower() in str(message["To"]).lower() and subject in str(message["Subject"]):
+                    return message
+            time.sleep(0.2)
+        raise AssertionError(f"no e-mail to {to} within {timeout} s")
+
+
 @pytest.fixture(scope="session")
-def server(tmp_path_factory) -> Iterator[str]:
+def mailbox() -> Iterator[Mailbox]:
+    """An SMTP server on a free local port; the system under test sends its e-mail there."""
+    from aiosmtpd.controller import Controller
+
+    box = Mailbox()
+    controller = Controller(box, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    box.port = controller.port
+    try:
+        yield box
+    finally:
+        controller.stop()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory, mailbox) -> Iterator[str]:
     """Base URL of a running system: `manage.py start` (web + worker, migrated, demo data seeded)."""
     tmp_path = tmp_path_factory.mktemp("server")
     database_url, cleanup = _server_database(tmp_path)
@@ -93,6 +132,8 @@ def server(tmp_path_factory) -> Iterator[str]:
         "HELPDESK_VAR_DIR": str(tmp_path / "var"),
         "Q_CLUSTER_NAME": f"e2e{port}",
         "DJANGO_SETTINGS_MODULE": "config.settings",
+        "EMAIL_URL": f"smtp://127.0.0.1:{mailbox.port}",
+        "HELPDESK_BASE_URL": f"http://127.0.0.1:{port}",
     }
     log = open(tmp_path / "server.log", "w")  # noqa: SIM115 - closed in the finalizer below
     process = subprocess.Popen(

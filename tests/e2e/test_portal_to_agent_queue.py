@@ -50,5 +50,5 @@ def test_a_ticket_travels_from_portal_to_agent_queue_and_back(server, browser):
     assert "duplicate charge is refunded" in customer.content()
     customer.check("input[name=score][value='5']")
     customer.click("#rate button[type=submit]")
-    customer.locator("text=You rated this ticket").wait_for()
+    customer.locator("text=Thank you for your rating").wait_for()
     assert not errors, errors  # no CSP violations or script errors in the browser

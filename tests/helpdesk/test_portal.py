@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
-from django.urls import reverse
+import datetime as dt
 
-from helpdesk.models import AuthorKind, Status, Ticket
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from helpdesk.models import AuthorKind, Csat, Status, Ticket
 from helpdesk.services import errors
 from tests.factories import CategoryFactory, MessageFactory, TicketFactory
 
@@ -104,7 +108,7 @@ def test_customer_replies_and_the_reply_appears(customer_client, customer):
     assert empty.status_code == 400
 
 
-def test_customer_rates_a_resolved_ticket_once(customer_client, customer):
+def test_customer_rates_a_resolved_ticket_once_and_may_revise_it_for_a_week(customer_client, customer):
     ticket = TicketFactory(customer=customer, status=Status.RESOLVED)
     page = customer_client.get(f"/portal/tickets/{ticket.pk}/").content.decode()
     assert "Rate this ticket" in page
@@ -112,10 +116,15 @@ def test_customer_rates_a_resolved_ticket_once(customer_client, customer):
     ticket.refresh_from_db()
     assert ticket.csat.score == 5
     page = customer_client.get(f"/portal/tickets/{ticket.pk}/").content.decode()
-    assert "Rate this ticket" not in page and "5/5" in page
-    again = customer_client.post(f"/portal/tickets/{ticket.pk}/rate/", {"score": "1"})
+    assert "Rate this ticket" not in page and "5/5" in page and "Very satisfied" in page
+    # Still one rating: a second answer within the week replaces the first.
+    customer_client.post(f"/portal/tickets/{ticket.pk}/rate/", {"score": "4"})
+    assert Csat.objects.get(ticket=ticket).score == 4
+    with time_machine.travel(timezone.now() + dt.timedelta(days=8)):
+        again = customer_client.post(f"/portal/tickets/{ticket.pk}/rate/", {"score": "1"})
     assert again.status_code == 400
     assert errors.ERR_ALREADY_RATED in again.content.decode()
+    assert Csat.objects.get(ticket=ticket).score == 4
 
 
 def test_closed_ticket_offers_a_new_ticket_instead_of_a_reply(customer_client, customer):

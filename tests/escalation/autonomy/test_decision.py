@@ -244,6 +244,23 @@ def test_a_low_rating_of_an_automatic_resolution_is_a_failure(confident, forgot,
     assert "rated 1/5" in ThresholdChange.objects.get().reason
 
 
+def test_the_automatic_answer_links_the_article_in_the_help_center(confident, forgot, article, settings):
+    settings.HELPDESK_BASE_URL = "https://help.example.com"
+    confident(0.99)
+    ticket = forgot()
+    reply = _automatic_replies(ticket).get()
+    assert reply.body.endswith("https://help.example.com/help/resetting-your-password/")
+
+
+def test_an_internal_only_article_is_never_sent_to_a_customer(confident, forgot, article):
+    Article.objects.filter(pk=article.pk).update(internal_only=True)
+    confident(0.99)
+    ticket = forgot()
+    ticket.refresh_from_db()
+    assert ticket.autonomy == Autonomy.REVIEW
+    assert not _automatic_replies(ticket).exists()
+
+
 # --- only reviewed knowledge reaches customers ----------------------------------------------------------
 
 
