@@ -30,3 +30,9 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),
 ]
+
+# Errors no view handled: JSON under /api/, pages elsewhere, 503 while the database is away.
+handler400 = "helpdesk.views.errors.bad_request"
+handler403 = "helpdesk.views.errors.permission_denied"
+handler404 = "helpdesk.views.errors.page_not_found"
+handler500 = "helpdesk.views.errors.server_error"

@@ -7,9 +7,12 @@ every 400 body a {field: [messages]} mapping.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from helpdesk.api.parsers import RequestTooLarge
 
 
 def exception_handler(exc, context):
@@ -22,6 +25,10 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(detail)
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLarge()
+    elif isinstance(exc, SuspiciousOperation):  # too many form fields, a broken multipart body
+        exc = exceptions.ParseError("The request could not be read.")
     response = drf_exception_handler(exc, context)
     if (
         response is not None
