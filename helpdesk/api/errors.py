@@ -36,4 +36,7 @@ def exception_handler(exc, context):
         and isinstance(response.data, list)
     ):
         response.data = {"non_field_errors": response.data}
+    elif response is not None and isinstance(exc, exceptions.ParseError):
+        # An unreadable body is a 400 like any other: messages under non_field_errors.
+        response.data = {"non_field_errors": [str(exc.detail)]}
     return response

@@ -8,7 +8,7 @@ import datetime as dt
 from django.utils import timezone
 from rest_framework import serializers
 
-from helpdesk.models import Agent, Message, Ticket
+from helpdesk.models import Agent, AuthorKind, Message, Ticket
 
 
 class SlaSerializer(serializers.Serializer):
@@ -136,3 +136,51 @@ class AgentSerializer(serializers.ModelSerializer):
             "timezone",
         ]
         read_only_fields = fields
+
+
+# --- What a customer reading their own ticket gets: what the portal shows them -------------------
+# No routing internals: no team, tier, assignee, scores, sentiment, model confidence or autonomy, and
+# no internal notes. Staff and integration clients get the full shapes above.
+
+
+class CustomerTicketSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
+    customer_email = serializers.EmailField(source="customer.email", read_only=True)
+    organization = serializers.CharField(source="organization.name", allow_null=True, read_only=True)
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "id",
+            "subject",
+            "body",
+            "channel",
+            "status",
+            "customer_email",
+            "organization",
+            "first_response_at",
+            "resolved_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class CustomerMessageSerializer(serializers.ModelSerializer):
+    author = serializers.SerializerMethodField(
+        help_text="As the portal shows it: an agent's first name with (support), never a username."
+    )
+    internal = serializers.BooleanField(source="is_internal", read_only=True)
+
+    class Meta:
+        model = Message
+        fields = ["id", "ticket", "author", "author_kind", "internal", "channel", "body", "created_at"]
+        read_only_fields = fields
+
+    def get_author(self, message: Message) -> str | None:
+        if message.author_kind == AuthorKind.SYSTEM:
+            return "Automatic reply"
+        if message.author is None:
+            return None
+        if message.author_kind == AuthorKind.AGENT:
+            return f"{message.author.first_name or 'Support'} (support)"
+        return message.author.get_full_name() or message.author.username

@@ -13,7 +13,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from helpdesk.api.permissions import IsStaffClient, is_staff_client
-from helpdesk.api.serializers import AgentSerializer, MessageSerializer, TicketSerializer
+from helpdesk.api.schema import MESSAGE_LIST_SHAPES, MESSAGE_SHAPES, TICKET_LIST_SHAPES, TICKET_SHAPES
+from helpdesk.api.serializers import (
+    AgentSerializer,
+    CustomerMessageSerializer,
+    CustomerTicketSerializer,
+    MessageSerializer,
+    TicketSerializer,
+)
 from helpdesk.models import Agent, AgentStatus, Category, Channel, Priority, Status, Team, Tier
 from helpdesk.permissions import agent_of, can_work_ticket, is_staff_account
 from helpdesk.selectors import QUEUE_RELATIONS, ticket_conversation, ticket_for, tickets_visible_to
@@ -28,15 +35,27 @@ from helpdesk.services import (
 )
 
 
-def _ticket_response(ticket) -> Response:
+def ticket_shape(user) -> type[TicketSerializer] | type[CustomerTicketSerializer]:
+    """Staff and integrations see routing internals; a customer sees what the portal shows them."""
+    return TicketSerializer if is_staff_client(user) else CustomerTicketSerializer
+
+
+def message_shape(user) -> type[MessageSerializer] | type[CustomerMessageSerializer]:
+    return MessageSerializer if is_staff_client(user) else CustomerMessageSerializer
+
+
+def _ticket_response(ticket, user) -> Response:
     fresh = type(ticket).objects.select_related(*QUEUE_RELATIONS).get(pk=ticket.pk)
-    return Response(TicketSerializer.represent(fresh))
+    return Response(ticket_shape(user).represent(fresh))
 
 
 class TicketListCreateApi(ListAPIView):
     """GET: tickets the caller may see (filtered, paginated). POST: create a ticket."""
 
     serializer_class = TicketSerializer
+
+    def get_serializer_class(self):
+        return ticket_shape(self.request.user)
 
     class FilterSerializer(serializers.Serializer):
         status = serializers.ChoiceField(choices=Status.choices, required=False)
@@ -46,9 +65,20 @@ class TicketListCreateApi(ListAPIView):
         assignee = serializers.CharField(required=False, max_length=150)
 
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "TicketCreate"
+
         subject = serializers.CharField(max_length=settings.TICKET_SUBJECT_MAX)
         body = serializers.CharField(max_length=settings.TICKET_BODY_MAX)
-        customer_email = serializers.EmailField(required=False, max_length=254)
+        customer_email = serializers.EmailField(
+            required=False,
+            max_length=254,
+            help_text=(
+                "Required for staff and integration accounts: the customer the ticket is for (created "
+                "if unknown). Optional for customers, who create tickets for themselves only: leave it "
+                "out or give your own address."
+            ),
+        )
         customer_name = serializers.CharField(required=False, allow_blank=True, max_length=300)
         organization = serializers.CharField(required=False, allow_blank=True, max_length=200)
         channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.API)
@@ -78,11 +108,11 @@ class TicketListCreateApi(ListAPIView):
             tickets = tickets.filter(assignee__user__username=f["assignee"])
         return tickets.order_by("-created_at", "-pk")
 
-    @extend_schema(parameters=[FilterSerializer])
+    @extend_schema(parameters=[FilterSerializer], responses=TICKET_LIST_SHAPES)
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    @extend_schema(request=InputSerializer, responses={201: TicketSerializer})
+    @extend_schema(request=InputSerializer, responses={201: TICKET_SHAPES})
     def post(self, request: Request) -> Response:
         for_staff = is_staff_client(request.user)
         data = self.InputSerializer(data=request.data, for_staff=for_staff)
@@ -108,29 +138,32 @@ class TicketListCreateApi(ListAPIView):
             actor=request.user,
         )
         # The instance is exactly what was saved, its relations already in memory: no re-read.
-        return Response(TicketSerializer.represent(ticket), status=status.HTTP_201_CREATED)
+        return Response(ticket_shape(request.user).represent(ticket), status=status.HTTP_201_CREATED)
 
 
 class TicketDetailApi(APIView):
-    @extend_schema(responses=TicketSerializer)
+    @extend_schema(responses=TICKET_SHAPES)
     def get(self, request: Request, pk: int) -> Response:
-        return Response(TicketSerializer.represent(ticket_for(request.user, pk)))
+        return Response(ticket_shape(request.user).represent(ticket_for(request.user, pk)))
 
 
 class TicketMessagesApi(APIView):
     """GET: the conversation (customers see public messages only). POST: reply or internal note."""
 
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "MessageCreate"
+
         body = serializers.CharField(max_length=settings.TICKET_BODY_MAX)
         internal = serializers.BooleanField(default=False)
 
-    @extend_schema(responses=MessageSerializer(many=True))
+    @extend_schema(responses=MESSAGE_LIST_SHAPES)
     def get(self, request: Request, pk: int) -> Response:
         ticket = ticket_for(request.user, pk)
         messages = ticket_conversation(ticket, include_internal=can_work_ticket(request.user, ticket))
-        return Response(MessageSerializer(messages, many=True).data)
+        return Response(message_shape(request.user)(messages, many=True).data)
 
-    @extend_schema(request=InputSerializer, responses={201: MessageSerializer})
+    @extend_schema(request=InputSerializer, responses={201: MESSAGE_SHAPES})
     def post(self, request: Request, pk: int) -> Response:
         ticket = ticket_for(request.user, pk)
         data = self.InputSerializer(data=request.data)
@@ -142,13 +175,16 @@ class TicketMessagesApi(APIView):
             internal=data.validated_data["internal"],
             channel=Channel.API,
         )
-        return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
+        return Response(message_shape(request.user)(message).data, status=status.HTTP_201_CREATED)
 
 
 class TicketEscalateApi(APIView):
     permission_classes = [IsStaffClient]
 
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "TicketEscalate"
+
         kind = serializers.ChoiceField(choices=["functional", "hierarchical"])
         team = serializers.SlugRelatedField(
             slug_field="name", queryset=Team.objects.all(), required=False, allow_null=True
@@ -158,7 +194,7 @@ class TicketEscalateApi(APIView):
         )
         reason = serializers.CharField(max_length=2000)
 
-    @extend_schema(request=InputSerializer, responses=TicketSerializer)
+    @extend_schema(request=InputSerializer, responses={200: TicketSerializer})
     def post(self, request: Request, pk: int) -> Response:
         ticket = ticket_for(request.user, pk)
         data = self.InputSerializer(data=request.data)
@@ -172,16 +208,19 @@ class TicketEscalateApi(APIView):
             team=d.get("team"),
             tier=d.get("tier"),
         )
-        return _ticket_response(ticket)
+        return _ticket_response(ticket, request.user)
 
 
 class TicketResolveApi(APIView):
     """Agents resolve tickets they work; customers may mark their own ticket solved."""
 
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "TicketResolve"
+
         reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
-    @extend_schema(request=InputSerializer, responses=TicketSerializer)
+    @extend_schema(request=InputSerializer, responses={200: TICKET_SHAPES})
     def post(self, request: Request, pk: int) -> Response:
         ticket = ticket_for(request.user, pk)
         data = self.InputSerializer(data=request.data)
@@ -189,15 +228,28 @@ class TicketResolveApi(APIView):
         ticket = ticket_resolve(
             ticket=ticket, actor=request.user, reason=data.validated_data.get("reason", "")
         )
-        return _ticket_response(ticket)
+        return _ticket_response(ticket, request.user)
+
+
+class CsatSerializer(serializers.Serializer):
+    ticket = serializers.IntegerField()
+    score = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(allow_blank=True)
+    created_at = serializers.DateTimeField()
+
+    class Meta:
+        ref_name = "Csat"
 
 
 class TicketCsatApi(APIView):
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "CsatCreate"
+
         score = serializers.IntegerField(min_value=1, max_value=5)
         comment = serializers.CharField(required=False, allow_blank=True, max_length=5000)
 
-    @extend_schema(request=InputSerializer, responses={201: InputSerializer})
+    @extend_schema(request=InputSerializer, responses={201: CsatSerializer})
     def post(self, request: Request, pk: int) -> Response:
         ticket = ticket_for(request.user, pk)
         if ticket.customer_id != request.user.pk:
@@ -227,6 +279,9 @@ class AgentDetailApi(APIView):
     permission_classes = [IsStaffClient]
 
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "AgentStatusUpdate"
+
         status = serializers.ChoiceField(choices=AgentStatus.choices)
 
     def _agent(self, username: str) -> Agent:

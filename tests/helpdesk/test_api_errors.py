@@ -72,7 +72,7 @@ def test_deeply_nested_json_is_a_400(api, customer, depth):
     api.force_authenticate(customer)
     response = api.post("/api/tickets/", **_raw("[" * depth + "]" * depth))
     assert response.status_code == 400
-    assert "nested too deeply" in response.json()["detail"]
+    assert "nested too deeply" in response.json()["non_field_errors"][0]
 
 
 def test_an_impossible_hour_in_analytics_dates_is_a_field_error(api, lead):
