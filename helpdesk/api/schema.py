@@ -3,6 +3,7 @@
 Every operation documents the errors it can answer (400 with field messages, 401, 403, 404, 413, 429,
 503 with a detail), so a client can rely on the schema alone. Tickets and messages have two shapes:
 the full one for staff and integration accounts, and the customer's (what the portal shows them).
+A message has the same fields for both; only its `author` is told the way the portal tells it.
 """
 
 from __future__ import annotations
@@ -12,12 +13,7 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer
 from rest_framework import serializers
 
-from helpdesk.api.serializers import (
-    CustomerMessageSerializer,
-    CustomerTicketSerializer,
-    MessageSerializer,
-    TicketSerializer,
-)
+from helpdesk.api.serializers import CustomerTicketSerializer, TicketSerializer
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -73,19 +69,8 @@ TICKET_LIST_SHAPES = PolymorphicProxySerializer(
     resource_type_field_name=None,
     many=True,
 )
-MESSAGE_SHAPES = PolymorphicProxySerializer(
-    component_name="MessageForAudience",
-    serializers=[MessageSerializer, CustomerMessageSerializer],
-    resource_type_field_name=None,
-)
-MESSAGE_LIST_SHAPES = PolymorphicProxySerializer(
-    component_name="MessageForAudience",
-    serializers=[MessageSerializer, CustomerMessageSerializer],
-    resource_type_field_name=None,
-    many=True,
-)
 # The customer's shapes hold exactly their fields: that is what tells the two audiences apart.
-CLOSED_COMPONENTS = ("CustomerTicket", "CustomerMessage")
+CLOSED_COMPONENTS = ("CustomerTicket",)
 
 
 class HelpdeskAutoSchema(AutoSchema):

@@ -106,7 +106,15 @@ class TicketSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
 
 
 class MessageSerializer(serializers.ModelSerializer):
-    author = serializers.CharField(source="author.username", allow_null=True, read_only=True)
+    author = serializers.CharField(
+        source="author.username",
+        allow_null=True,
+        read_only=True,
+        help_text=(
+            "Staff get the author's username. Customers get the author as the portal shows it: an "
+            "agent's first name with (support), 'Automatic reply', or their own name."
+        ),
+    )
     internal = serializers.BooleanField(source="is_internal", read_only=True)
 
     class Meta:

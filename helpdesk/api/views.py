@@ -12,8 +12,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from helpdesk.api.fields import OptionalNameField, StrictInputSerializer
 from helpdesk.api.permissions import IsStaffClient, is_staff_client
-from helpdesk.api.schema import MESSAGE_LIST_SHAPES, MESSAGE_SHAPES, TICKET_LIST_SHAPES, TICKET_SHAPES
+from helpdesk.api.schema import TICKET_LIST_SHAPES, TICKET_SHAPES
 from helpdesk.api.serializers import (
     AgentSerializer,
     CustomerMessageSerializer,
@@ -58,13 +59,14 @@ class TicketListCreateApi(ListAPIView):
         return ticket_shape(self.request.user)
 
     class FilterSerializer(serializers.Serializer):
-        status = serializers.ChoiceField(choices=Status.choices, required=False)
-        priority = serializers.ChoiceField(choices=Priority.choices, required=False)
-        team = serializers.CharField(required=False, max_length=100)
+        # A blank filter is no filter, as an empty field in a search form.
+        status = serializers.ChoiceField(choices=Status.choices, required=False, allow_blank=True)
+        priority = serializers.ChoiceField(choices=Priority.choices, required=False, allow_blank=True)
+        team = serializers.CharField(required=False, allow_blank=True, max_length=100)
         tier = serializers.IntegerField(required=False, min_value=1, max_value=1000)
-        assignee = serializers.CharField(required=False, max_length=150)
+        assignee = serializers.CharField(required=False, allow_blank=True, max_length=150)
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictInputSerializer):
         class Meta:
             ref_name = "TicketCreate"
 
@@ -82,9 +84,7 @@ class TicketListCreateApi(ListAPIView):
         customer_name = serializers.CharField(required=False, allow_blank=True, max_length=300)
         organization = serializers.CharField(required=False, allow_blank=True, max_length=200)
         channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.API)
-        category = serializers.SlugRelatedField(
-            slug_field="name", queryset=Category.objects.all(), required=False, allow_null=True
-        )
+        category = OptionalNameField(slug_field="name", queryset=Category.objects.all())
 
         def __init__(self, *args, for_staff: bool = False, **kwargs):
             super().__init__(*args, **kwargs)
@@ -96,15 +96,15 @@ class TicketListCreateApi(ListAPIView):
         filters.is_valid(raise_exception=True)
         f = filters.validated_data
         tickets = tickets_visible_to(self.request.user).select_related(*QUEUE_RELATIONS)
-        if "status" in f:
+        if f.get("status"):
             tickets = tickets.filter(status=f["status"])
-        if "priority" in f:
+        if f.get("priority"):
             tickets = tickets.filter(priority=f["priority"])
-        if "team" in f:
+        if f.get("team"):
             tickets = tickets.filter(team__name__iexact=f["team"])
         if "tier" in f:
             tickets = tickets.filter(tier__level=f["tier"])
-        if "assignee" in f:
+        if f.get("assignee"):
             tickets = tickets.filter(assignee__user__username=f["assignee"])
         return tickets.order_by("-created_at", "-pk")
 
@@ -150,20 +150,20 @@ class TicketDetailApi(APIView):
 class TicketMessagesApi(APIView):
     """GET: the conversation (customers see public messages only). POST: reply or internal note."""
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictInputSerializer):
         class Meta:
             ref_name = "MessageCreate"
 
         body = serializers.CharField(max_length=settings.TICKET_BODY_MAX)
         internal = serializers.BooleanField(default=False)
 
-    @extend_schema(responses=MESSAGE_LIST_SHAPES)
+    @extend_schema(responses=MessageSerializer(many=True))
     def get(self, request: Request, pk: int) -> Response:
         ticket = ticket_for(request.user, pk)
         messages = ticket_conversation(ticket, include_internal=can_work_ticket(request.user, ticket))
         return Response(message_shape(request.user)(messages, many=True).data)
 
-    @extend_schema(request=InputSerializer, responses={201: MESSAGE_SHAPES})
+    @extend_schema(request=InputSerializer, responses={201: MessageSerializer})
     def post(self, request: Request, pk: int) -> Response:
         ticket = ticket_for(request.user, pk)
         data = self.InputSerializer(data=request.data)
@@ -181,16 +181,14 @@ class TicketMessagesApi(APIView):
 class TicketEscalateApi(APIView):
     permission_classes = [IsStaffClient]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictInputSerializer):
         class Meta:
             ref_name = "TicketEscalate"
 
         kind = serializers.ChoiceField(choices=["functional", "hierarchical"])
-        team = serializers.SlugRelatedField(
-            slug_field="name", queryset=Team.objects.all(), required=False, allow_null=True
-        )
-        tier = serializers.SlugRelatedField(
-            slug_field="level", queryset=Tier.objects.all(), required=False, allow_null=True
+        team = OptionalNameField(slug_field="name", queryset=Team.objects.all())
+        tier = OptionalNameField(
+            slug_field="level", queryset=Tier.objects.all(), help_text="A tier level (1, 2, 3 …)."
         )
         reason = serializers.CharField(max_length=2000)
 
@@ -214,7 +212,7 @@ class TicketEscalateApi(APIView):
 class TicketResolveApi(APIView):
     """Agents resolve tickets they work; customers may mark their own ticket solved."""
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictInputSerializer):
         class Meta:
             ref_name = "TicketResolve"
 
@@ -242,7 +240,7 @@ class CsatSerializer(serializers.Serializer):
 
 
 class TicketCsatApi(APIView):
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictInputSerializer):
         class Meta:
             ref_name = "CsatCreate"
 
@@ -278,7 +276,7 @@ class AgentDetailApi(APIView):
 
     permission_classes = [IsStaffClient]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictInputSerializer):
         class Meta:
             ref_name = "AgentStatusUpdate"
 

@@ -63,7 +63,11 @@ def routed(customer, agent, billing, tier1):
     )
     MessageFactory(ticket=ticket, author=agent.user, author_kind=AuthorKind.AGENT, body="We are on it.")
     MessageFactory(
-        ticket=ticket, author=agent.user, author_kind=AuthorKind.AGENT, body="VIP, watch out", is_internal=True
+        ticket=ticket,
+        author=agent.user,
+        author_kind=AuthorKind.AGENT,
+        body="VIP, watch out",
+        is_internal=True,
     )
     return ticket
 

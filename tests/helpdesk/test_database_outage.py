@@ -7,6 +7,7 @@ database through a TCP relay that the test cuts and restores.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
@@ -14,7 +15,6 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -63,10 +63,8 @@ class Relay:
             pass
         finally:
             for s in (source, sink):
-                try:
+                with contextlib.suppress(OSError):
                     s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
     def cut(self) -> None:
         if self._listener is not None:
@@ -78,10 +76,8 @@ class Relay:
             self._listener = None
         with self._lock:
             for s in self._open:
-                try:
+                with contextlib.suppress(OSError):
                     s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
                 s.close()
             self._open.clear()
 
@@ -130,7 +126,16 @@ def outage(tmp_path) -> Iterator[tuple[str, callable, callable]]:
     port = _free_port()
     log = open(tmp_path / "web.log", "w")  # noqa: SIM115 - closed below
     web = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "helpdesk.asgi:application", "--port", str(port), "--lifespan", "off"],
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "helpdesk.asgi:application",
+            "--port",
+            str(port),
+            "--lifespan",
+            "off",
+        ],
         cwd=ROOT,
         env=env,
         stdout=log,
