@@ -68,10 +68,9 @@ class Relay:
 
     def cut(self) -> None:
         if self._listener is not None:
-            try:  # wakes the accepting thread; closing alone leaves it accepting on Linux
+            # Shutting down wakes the accepting thread; closing alone leaves it accepting on Linux.
+            with contextlib.suppress(OSError):
                 self._listener.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             self._listener.close()
             self._listener = None
         with self._lock:
