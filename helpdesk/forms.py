@@ -8,7 +8,7 @@ from typing import TypeVar
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from helpdesk.models import Agent, AgentStatus, Category, Priority, Status, Team, Tier
 from helpdesk.selectors import QUEUES, SORTS, QueueFilters
@@ -18,9 +18,13 @@ T = TypeVar("T")
 
 
 def run_service(form: forms.Form, action: Callable[[], T]) -> T | None:
-    """Call a service; turn its ValidationError into errors on the form (None means it failed)."""
+    """Call a service; turn its ValidationError (or a refusal) into errors on the form (None means it
+    failed)."""
     try:
         return action()
+    except PermissionDenied as exc:
+        form.add_error(None, str(exc) or "You are not allowed to do this.")
+        return None
     except ValidationError as exc:
         messages = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
         for field, field_messages in messages.items():

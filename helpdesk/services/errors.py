@@ -21,3 +21,6 @@ ERR_DECLINE_REASON_REQUIRED = "Say why you are declining, so routing and your le
 ERR_NOT_ASSIGNEE = "Only the agent the ticket is assigned to can decline it."
 ERR_ARTICLE_TITLE_REQUIRED = "Give the article a title customers would search for."
 ERR_ARTICLE_BODY_REQUIRED = "Write the answer the article gives."
+ERR_BELOW_TIER = (
+    "This ticket is with a higher tier than yours: add a note, or ask a lead to hand it back to you."
+)

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -31,6 +31,7 @@ from helpdesk.models import (
     Tier,
     Trigger,
 )
+from helpdesk.permissions import is_below_ticket_tier
 from helpdesk.services import errors
 from helpdesk.signals import ticket_received
 
@@ -161,6 +162,12 @@ def ticket_arrivals_record(tickets: list[Ticket]) -> None:
             )
 
 
+def _check_tier(actor: AbstractBaseUser | None, locked: Ticket) -> None:
+    """Refuse an agent below the ticket's tier (see helpdesk.permissions.is_below_ticket_tier)."""
+    if is_below_ticket_tier(actor, locked):
+        raise PermissionDenied(errors.ERR_BELOW_TIER)
+
+
 def ticket_assign(
     *,
     ticket: Ticket,
@@ -175,6 +182,7 @@ def ticket_assign(
         locked = locked_ticket(ticket)
         if not locked.is_open:
             raise ValidationError({"non_field_errors": [errors.ERR_NOT_OPEN]})
+        _check_tier(actor, locked)
         if (
             agent is not None
             and locked.team_id
@@ -232,6 +240,7 @@ def ticket_set_status(
         old = locked.status
         if status == old:
             return locked
+        _check_tier(actor, locked)
         if status not in ALLOWED_STATUS_CHANGES.get(old, set()):
             raise ValidationError(
                 {
@@ -368,6 +377,7 @@ def ticket_resolve(
         locked = locked_ticket(ticket)
         if locked.status in (Status.RESOLVED, Status.CLOSED):
             raise ValidationError({"non_field_errors": [errors.ERR_ALREADY_RESOLVED]})
+        _check_tier(actor, locked)
         old = locked.status
         locked.status = Status.RESOLVED
         locked.resolved_at = timezone.now()

@@ -30,6 +30,7 @@ from helpdesk.forms import (
 )
 from helpdesk.models import Ticket
 from helpdesk.pagination import KeysFirstPaginator
+from helpdesk.permissions import is_below_ticket_tier
 from helpdesk.selectors import (
     QUEUES,
     SORTS,
@@ -87,7 +88,7 @@ def _page_context(request: HttpRequest, ticket: Ticket, failed: dict[str, forms.
         "ticket": ticket,
         "conversation": ticket_conversation(ticket, include_internal=True),
         "events": ticket_events(ticket),
-        "recent_tickets": customer_recent_tickets(ticket),
+        "recent_tickets": customer_recent_tickets(ticket, viewer=request.user),
         "organization": ticket.organization,
         "reply_form": failed.get("reply") or AgentReplyForm(),
         "note_form": failed.get("note") or NoteForm(),
@@ -97,7 +98,9 @@ def _page_context(request: HttpRequest, ticket: Ticket, failed: dict[str, forms.
         "escalate_form": failed.get("escalate") or EscalateForm(),
         "resolve_form": failed.get("resolve") or ResolveForm(),
         "decline_form": failed.get("decline") or DeclineForm(),
-        "can_take": ticket.is_open and ticket.assignee_id != request.agent.pk,
+        "can_take": ticket.is_open
+        and ticket.assignee_id != request.agent.pk
+        and not is_below_ticket_tier(request.user, ticket),
         "can_write_article": can_write_article(ticket),
         "now": timezone.now(),
     }
@@ -235,7 +238,9 @@ def ticket_action(request: HttpRequest, pk: int) -> HttpResponse:
         if not request.htmx:
             return redirect("agent:ticket", pk=ticket.pk)
     else:
-        messages.error(request, "That did not work — see the form for details.")
+        # Refusals concern the action, not a field (and the Take button has no form to show them in).
+        refusal = " ".join(form.non_field_errors())
+        messages.error(request, refusal or "That did not work — see the form for details.")
     # The agent may have just escalated the ticket out of their own reach: then back to the queue.
     try:
         ticket = ticket_for(request.user, pk)
