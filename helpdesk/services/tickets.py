@@ -33,6 +33,7 @@ from helpdesk.models import (
 )
 from helpdesk.permissions import is_below_ticket_tier
 from helpdesk.services import errors
+from helpdesk.services.subjects import subject_line
 from helpdesk.signals import ticket_received
 
 logger = logging.getLogger(__name__)
@@ -89,7 +90,7 @@ def ticket_create(
     write path.
     The intake hook may fill the SLA due times beforehand; triage is left to routing.
     """
-    subject, body = (subject or "").strip(), (body or "").strip()
+    subject, body = subject_line(subject or ""), (body or "").strip()
     field_errors: dict[str, list[str]] = {}
     if not subject:
         field_errors["subject"] = [errors.ERR_SUBJECT_REQUIRED]
