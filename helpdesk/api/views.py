@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import ListAPIView
@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from helpdesk.api.fields import OptionalNameField, StrictInputSerializer
 from helpdesk.api.permissions import IsStaffClient, is_staff_client
-from helpdesk.api.schema import TICKET_LIST_SHAPES, TICKET_SHAPES
+from helpdesk.api.schema import TICKET_LIST_SHAPES, TICKET_SHAPES, FieldErrorsSerializer
 from helpdesk.api.serializers import (
     AgentSerializer,
     CustomerMessageSerializer,
@@ -34,6 +34,15 @@ from helpdesk.services import (
     ticket_escalate,
     ticket_resolve,
 )
+from helpdesk.services.idempotency import (
+    ERR_KEY_FORMAT,
+    KeyReused,
+    idempotency_key_valid,
+    request_fingerprint,
+    ticket_create_once,
+)
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
 def ticket_shape(user) -> type[TicketSerializer] | type[CustomerTicketSerializer]:
@@ -112,7 +121,28 @@ class TicketListCreateApi(ListAPIView):
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    @extend_schema(request=InputSerializer, responses={201: TICKET_SHAPES})
+    @extend_schema(
+        request=InputSerializer,
+        parameters=[
+            OpenApiParameter(
+                IDEMPOTENCY_HEADER,
+                str,
+                OpenApiParameter.HEADER,
+                required=False,
+                pattern=r"^[!-~]{1,255}$",
+                description=(
+                    "Makes retries safe: the same key from the same account within 24 hours returns the "
+                    "ticket the first request made (200, header Idempotent-Replayed: true) instead of a "
+                    "new one; the same key with a different body is refused with 422."
+                ),
+            )
+        ],
+        responses={
+            201: TICKET_SHAPES,
+            200: OpenApiResponse(TICKET_SHAPES, description="A retry: the ticket the key already made."),
+            422: OpenApiResponse(FieldErrorsSerializer, description="The key was used for another body."),
+        },
+    )
     def post(self, request: Request) -> Response:
         for_staff = is_staff_client(request.user)
         data = self.InputSerializer(data=request.data, for_staff=for_staff)
@@ -129,14 +159,33 @@ class TicketListCreateApi(ListAPIView):
                     {"customer_email": ["Customers can only create tickets for themselves."]}
                 )
             customer = request.user
-        ticket = ticket_create(
-            customer=customer,
-            subject=d["subject"],
-            body=d["body"],
-            channel=d["channel"],
-            category=d.get("category"),
-            actor=request.user,
-        )
+
+        def create():
+            return ticket_create(
+                customer=customer,
+                subject=d["subject"],
+                body=d["body"],
+                channel=d["channel"],
+                category=d.get("category"),
+                actor=request.user,
+            )
+
+        key = request.headers.get(IDEMPOTENCY_HEADER)
+        if key is None:
+            ticket = create()
+        else:
+            if not idempotency_key_valid(key):
+                raise serializers.ValidationError({IDEMPOTENCY_HEADER: [ERR_KEY_FORMAT]})
+            try:
+                ticket, created = ticket_create_once(
+                    user=request.user, key=key, fingerprint=request_fingerprint(request.data), create=create
+                )
+            except KeyReused as exc:
+                return Response({IDEMPOTENCY_HEADER: [str(exc)]}, status=status.HTTP_422_UNPROCESSABLE_ENTITY)
+            if not created:  # a retry: the ticket the first request made, as it is now
+                response = _ticket_response(ticket, request.user)
+                response["Idempotent-Replayed"] = "true"
+                return response
         # The instance is exactly what was saved, its relations already in memory: no re-read.
         return Response(ticket_shape(request.user).represent(ticket), status=status.HTTP_201_CREATED)
 

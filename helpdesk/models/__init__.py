@@ -3,6 +3,7 @@ agents), what is asked (tickets, messages, events, CSAT), and what is told (noti
 knowledge articles)."""
 
 from helpdesk.models.accounts import Customer, Organization, Segment
+from helpdesk.models.idempotency import IdempotencyKey
 from helpdesk.models.knowledge import Article
 from helpdesk.models.live import LiveEvent
 from helpdesk.models.notifications import Notification
@@ -35,6 +36,7 @@ __all__ = [
     "Channel",
     "Csat",
     "Customer",
+    "IdempotencyKey",
     "LiveEvent",
     "Message",
     "Notification",
