@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
@@ -48,6 +49,15 @@ class TicketForm(forms.Form):
         required=False,
         empty_label="Not sure — let us work it out",
     )
+    # A one-time token per form shown: a second submit of the same form (a double click, a retry
+    # after a timeout) finds the ticket the first one made instead of making another.
+    once = forms.CharField(
+        required=False, max_length=64, widget=forms.HiddenInput, initial=lambda: uuid.uuid4().hex
+    )
+
+    def clean_once(self) -> str:
+        token = self.cleaned_data["once"]
+        return token if token.isascii() and token.isalnum() else ""
 
 
 class ReplyForm(forms.Form):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,6 +14,11 @@ from helpdesk.forms import CsatForm, ReplyForm, TicketForm, run_service
 from helpdesk.models import Channel, Status, Ticket
 from helpdesk.selectors import ticket_conversation
 from helpdesk.services import csat_submit, message_add, ticket_create
+from helpdesk.services.idempotency import KeyReused, request_fingerprint, ticket_create_once
+
+ERR_FORM_ALREADY_SENT = (
+    "This form was already sent and made a ticket (see My tickets). To ask something else, open a new form."
+)
 
 
 def _own_ticket(request: HttpRequest, pk: int) -> Ticket:
@@ -31,16 +37,33 @@ def home(request: HttpRequest) -> HttpResponse:
 def ticket_new(request: HttpRequest) -> HttpResponse:
     form = TicketForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        ticket = run_service(
-            form,
-            lambda: ticket_create(
+        d = form.cleaned_data
+
+        def create():
+            return ticket_create(
                 customer=request.user,
-                subject=form.cleaned_data["subject"],
-                body=form.cleaned_data["body"],
-                category=form.cleaned_data["category"],
+                subject=d["subject"],
+                body=d["body"],
+                category=d["category"],
                 channel=Channel.PORTAL,
-            ),
-        )
+            )
+
+        if d["once"]:
+            fingerprint = request_fingerprint(
+                {"subject": d["subject"], "body": d["body"], "category": d["category"] and d["category"].pk}
+            )
+
+            def create_once():
+                try:
+                    return ticket_create_once(
+                        user=request.user, key=f"portal:{d['once']}", fingerprint=fingerprint, create=create
+                    )[0]
+                except KeyReused:
+                    raise ValidationError(ERR_FORM_ALREADY_SENT) from None
+
+            ticket = run_service(form, create_once)
+        else:
+            ticket = run_service(form, create)
         if ticket is not None:
             return redirect("portal:ticket_submitted", pk=ticket.pk)
     return render(request, "portal/ticket_new.html", {"form": form}, status=400 if form.errors else 200)

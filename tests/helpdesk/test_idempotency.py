@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 
 import pytest
@@ -11,6 +12,7 @@ from rest_framework.test import APIClient
 
 from helpdesk.models import IdempotencyKey, Ticket
 from helpdesk.services.idempotency import ERR_KEY_REUSED
+from helpdesk.views.portal import ERR_FORM_ALREADY_SENT
 
 pytestmark = pytest.mark.django_db
 
@@ -89,3 +91,28 @@ def test_five_concurrent_posts_with_one_key_make_one_ticket(customer):
     assert Ticket.objects.count() == 1
     assert sorted(code for code, _ in answers) == [200, 200, 200, 200, 201]
     assert {pk for _, pk in answers} == {Ticket.objects.get().pk}
+
+
+def _form_token(client) -> str:
+    page = client.get("/portal/tickets/new/").content.decode()
+    return re.search(r'name="once" value="([0-9a-f]+)"', page).group(1)
+
+
+def test_a_double_submit_of_the_portal_form_makes_one_ticket(customer_client):
+    token = _form_token(customer_client)
+    form = {**BODY, "once": token}
+    first = customer_client.post("/portal/tickets/new/", form)
+    second = customer_client.post("/portal/tickets/new/", form)
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]  # both lead to the same ticket
+    assert Ticket.objects.count() == 1
+    assert _form_token(customer_client) != token  # each form shown gets its own token
+
+
+def test_a_reused_portal_token_with_other_text_is_refused(customer_client):
+    token = _form_token(customer_client)
+    customer_client.post("/portal/tickets/new/", {**BODY, "once": token})
+    again = customer_client.post("/portal/tickets/new/", {**BODY, "subject": "Another", "once": token})
+    assert again.status_code == 400
+    assert ERR_FORM_ALREADY_SENT in again.content.decode()
+    assert Ticket.objects.count() == 1
