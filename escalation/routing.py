@@ -36,6 +36,7 @@ from escalation.candidates import assess_all, team_agents
 from escalation.choosers import choose
 from escalation.circular import HISTORY_CODES, initial_history, load_history
 from escalation.decisions import record_decision, routing_state, send_rule_notifications, snapshot_before
+from escalation.follow_up import keep_place, keep_priority, place_before, set_rules_aside
 from escalation.models import RoutingDecision
 from escalation.placement import need_for, settle_team, settle_tier, take_triage, weights
 from escalation.policy import Policy, current_policy
@@ -79,12 +80,15 @@ def locked_tickets(which: Q, *, skip_locked: bool = False, limit: int | None = N
 def _settle(run: Run) -> None:
     """Steps 2-6 on the locked ticket, in memory (record_decision saves it once, at the end)."""
     ticket, policy = run.ticket, run.policy
+    before = place_before(run)  # a follow-up's wording alone moves nothing (escalation/follow_up.py)
     take_triage(run)
     run.snap = snapshot_for(
         ticket, now=run.now, with_messages=run.trigger != "created", good_csat=policy.knobs.good_csat
     )
     run.outcome = apply_rules(policy.rules, run.snap)
+    set_rules_aside(run, before)
     settle_team(run)
+    keep_place(run, before)
     run.agents = team_agents(ticket.team_id, run.now) if ticket.team_id else []
     settle_tier(run)
     state = routing_state(ticket)
@@ -93,6 +97,7 @@ def _settle(run: Run) -> None:
         run.snap, factors=policy.factors, thresholds=policy.thresholds, floor=run.outcome.priority
     )
     ticket.priority_score, ticket.priority = run.score.value, run.score.priority
+    keep_priority(run, before)
     sla_apply(ticket, now=run.now)
     run.autonomy = decide_autonomy(ticket, run.triage, human_required=run.human)
     ticket.autonomy, ticket.requires_human = run.autonomy.mode, run.human
