@@ -9,14 +9,14 @@ from __future__ import annotations
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from analytics.cache import cached
 from analytics.filters import FilterForm, Filters
-from analytics.metrics import PAGES
+from analytics.metrics import ERR_LEADS_ONLY, PAGES
 from analytics.metrics.dimensions import DIMENSIONS, escalation_rates
 from analytics.report import report_as_json
 from helpdesk.api.permissions import IsStaffClient
@@ -93,6 +93,9 @@ class AnalyticsPageApi(APIView):
         spec = PAGES.get(page)
         if spec is None:
             raise Http404("No such analytics page.")
+        viewer = agent_of(request.user)
+        if spec.leads_only and viewer is not None and not viewer.sees_all_tickets:
+            raise PermissionDenied(ERR_LEADS_ONLY)
         filters = request_filters(request)
         report = cached(spec.slug, filters, spec.build)
         return Response(report_as_json(report, filters.as_params()))

@@ -67,6 +67,18 @@ def _values(table: Table, key: str) -> list[float]:
     return [float(row.get(key) or 0) for row in table.rows]
 
 
+def _scale(table: Table, values: list[float]) -> float:
+    """The value a full-length bar stands for. Rates share one 0-100 % scale, so two charts (or two bars)
+    that are compared read alike: 28.5 % and 28.3 % are bars of nearly the same, partial length, not two
+    full ones. A table may name its own shared maximum (chart extra "scale_max")."""
+    fixed = table.chart.extra.get("scale_max") if table.chart else None
+    if fixed:
+        return max(float(fixed), max(values, default=0))
+    if table.column(table.chart.value).kind == "rate":
+        return max(1.0, max(values, default=0))
+    return max(values, default=0) or 1
+
+
 def _tip(table: Table, row: dict[str, Any], *keys: str) -> str:
     return "; ".join(
         f"{table.column(k).label}: {display(row.get(k), table.column(k).kind)}" for k in keys if k
@@ -80,9 +92,9 @@ def bars(table: Table, ident: str) -> SafeString:
     label_width, bar_height, gap = 260, 20, 8
     height = len(rows) * (bar_height + gap) + 10
     svg = Svg(WIDTH, height, table.title, _summary(table, len(rows)), ident)
-    peak = max(_values(table, spec.value)[: len(rows)], default=0) or 1
-    span = WIDTH - label_width - 130
     kind = table.column(spec.value).kind
+    peak = _scale(table, _values(table, spec.value)[: len(rows)])
+    span = WIDTH - label_width - 130
     count = spec.extra.get("count", "")
     for i, row in enumerate(rows):
         y = 5 + i * (bar_height + gap)
@@ -108,7 +120,7 @@ def columns(table: Table, ident: str) -> SafeString:
     spec = table.chart
     height, top, bottom, left = 240, 20, 40, 40
     values = _values(table, spec.value)
-    peak = max(values, default=0) or 1
+    peak = _scale(table, values)
     slot = (WIDTH - left - 10) / max(len(table.rows), 1)
     svg = Svg(WIDTH, height, table.title, _summary(table, len(table.rows)), ident)
     plot = height - top - bottom

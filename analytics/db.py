@@ -124,7 +124,7 @@ def reporting_session() -> Iterator[None]:
     and more memory for the sorts behind percentiles, for this transaction only; parallel workers are
     cheaper to start (scans of a quarter's events and tickets split over the cores: escalations at 1M
     tickets 1.7 -> 1.3 s, outcomes 1.25 -> 0.8 s cold). Joins are reordered as
-    freely as PostgreSQL's default allows (other work limits that; see DATABASES in helpdesk/settings.py).
+    freely as PostgreSQL's default allows (other work limits that; see DATABASES in config/settings.py).
     """
     with transaction.atomic():
         if connection.vendor == "postgresql":

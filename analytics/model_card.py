@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from escalation.autonomy_report import AutonomyReport, recent_autonomy_report
+from escalation.autonomy.report import AutonomyReport, recent_autonomy_report
 from escalation.models import TriageModelVersion
 
 HEAD_TITLES = {"team": "Team", "category": "Category", "priority": "Priority", "escalation": "Escalation"}

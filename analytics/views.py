@@ -3,6 +3,7 @@ tables as CSV. Leads and admins see everything; other agents see the tickets the
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
@@ -10,7 +11,7 @@ from django.utils.http import urlencode
 from analytics.cache import cached
 from analytics.charts import chart_svg
 from analytics.filters import FilterForm, with_default_dates
-from analytics.metrics import PAGES, Page
+from analytics.metrics import ERR_LEADS_ONLY, PAGES, Page
 from analytics.report import table_as_csv
 from helpdesk.views.decorators import agent_required
 
@@ -18,19 +19,21 @@ from helpdesk.views.decorators import agent_required
 MODEL_CARD_URL = "/analytics/model/"
 
 
-def _page(slug: str) -> Page:
+def _page(slug: str, request: HttpRequest) -> Page:
     page = PAGES.get(slug)
     if page is None:
         raise Http404("No such analytics page.")
+    if page.leads_only and not request.agent.sees_all_tickets:
+        raise PermissionDenied(ERR_LEADS_ONLY)
     return page
 
 
 @agent_required
 def page(request: HttpRequest, slug: str = "overview") -> HttpResponse:
-    current = _page(slug)
+    current = _page(slug, request)
     form = FilterForm(with_default_dates(request.GET), viewer=request.agent)
     context = {
-        "pages": PAGES.values(),
+        "pages": [p for p in PAGES.values() if request.agent.sees_all_tickets or not p.leads_only],
         "current": current,
         "form": form,
         "model_card_url": MODEL_CARD_URL,
@@ -53,7 +56,7 @@ def page(request: HttpRequest, slug: str = "overview") -> HttpResponse:
 
 @agent_required
 def export_csv(request: HttpRequest, slug: str, table: str) -> HttpResponse:
-    current = _page(slug)
+    current = _page(slug, request)
     form = FilterForm(request.GET, viewer=request.agent)
     if not form.is_valid():
         return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain; charset=utf-8")

@@ -43,7 +43,7 @@ def ensure_database(rebuild: bool) -> None:
 
 def setup_django() -> None:
     os.environ["DATABASE_URL"] = DATABASE_URL
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.pop("REDIS_URL", None)  # in-process cache: the bench measures the database, not Redis
     sys.path.insert(0, str(ROOT))
     import django

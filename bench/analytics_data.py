@@ -16,8 +16,8 @@ from collections.abc import Callable
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 
-from helpdesk.demo import content
-from helpdesk.demo.history import fill_text
+from helpdesk.management.demo import content
+from helpdesk.management.demo.history import fill_text
 from helpdesk.models import Agent, Customer, Organization, Role, Team, Tier
 
 EXTRA_CUSTOMERS = 50_000

@@ -255,7 +255,7 @@ def mode_env(mode: str, redis_url: str) -> Iterator[dict[str, str]]:
             **base,
             "HELPDESK_VAR_DIR": tmp,
             "Q_CLUSTER_NAME": f"benchlive{os.getpid()}{mode}",
-            "DJANGO_SETTINGS_MODULE": "helpdesk.settings",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
             "LOG_LEVEL": "WARNING",
         }
         if mode == "embedded":

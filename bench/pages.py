@@ -77,7 +77,7 @@ def main() -> None:
             **os.environ,
             "DATABASE_URL": database_url,
             "DEBUG": "false",
-            "DJANGO_SETTINGS_MODULE": "helpdesk.settings",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
         }
         env.pop("REDIS_URL", None)
         manage("migrate", "-v0", env=env)

@@ -14,7 +14,7 @@ score, candidates, claim under row lock, assignment, events, decision record, no
   latency is what one ticket waits for its agent;
 - "backlog tasks": each ticket's routing task (escalation.tasks.route_ticket) over a backlog, as the
   worker runs them when tickets arrive faster: a task routes its ticket with up to BATCH_SIZE - 1
-  other new ones (escalation.batch), and the tasks of tickets a batch routed find them done. The
+  other new ones (escalation.routing.batch), and the tasks of tickets a batch routed find them done. The
   "task time" is one task's duration: a batch, or the check of a ticket already routed;
 each in one worker process, then in two at once.
 """
@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 import django  # noqa: E402
 
@@ -44,7 +44,8 @@ from django.db import connection, connections, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from escalation import routing, tasks  # noqa: E402
+from escalation import tasks  # noqa: E402
+from escalation.routing import engine as routing  # noqa: E402
 from helpdesk.models import (  # noqa: E402
     Agent,
     AgentSkill,

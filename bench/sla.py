@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 import django  # noqa: E402
 
@@ -37,8 +37,8 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from escalation.sla_models import BreachAction, SlaPolicy, TicketSla  # noqa: E402
-from escalation.sweep import sweep_sla  # noqa: E402
+from escalation.models.sla import BreachAction, SlaPolicy, TicketSla  # noqa: E402
+from escalation.sla.sweep import sweep_sla  # noqa: E402
 from helpdesk.models import Agent, AgentStatus, Customer, Organization, Status, Team, Ticket, Tier  # noqa: E402
 
 M = dt.timedelta(minutes=1)

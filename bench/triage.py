@@ -153,7 +153,7 @@ def _synthetic(rows: list[dict], count: int, seed: int = 7) -> list[dict]:
 def speed(tickets: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
         import django
 
         django.setup()
@@ -240,7 +240,7 @@ def main() -> None:
     args = parser.parse_args()
     warnings.filterwarnings("ignore", category=UserWarning)
     if args.what == "cv":
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
         import django
 
         django.setup()

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from escalation.autonomy_outcomes import wants as automation_wants
+from escalation.autonomy.outcomes import wants as automation_wants
 from escalation.models import (
     EscalationRule,
     PriorityThreshold,
@@ -17,11 +17,13 @@ from escalation.models import (
     ScoringFactor,
     TriageModelVersion,
 )
-from escalation.policy import forget_policy
-from escalation.roster import forget_rosters
-from escalation.sla_models import BusinessCalendar, ClosedDay, SlaPolicy, WorkingPeriod
-from escalation.sla_policies import forget_book
-from escalation.sla_state import needs_sync as needs_sla_sync
+from escalation.models.autonomy import AutonomyDefaults
+from escalation.models.sla import BusinessCalendar, ClosedDay, SlaPolicy, WorkingPeriod
+from escalation.relationship.guardrails import forget_guardrails
+from escalation.routing.policy import forget_policy
+from escalation.routing.roster import forget_rosters
+from escalation.sla.policies import forget_book
+from escalation.sla.state import needs_sync as needs_sla_sync
 from escalation.triage.keywords import forget_categories
 from escalation.triage.store import forget_active_version
 from helpdesk.background import enqueue
@@ -46,6 +48,20 @@ FREEING_EVENTS = {
     "ticket.assigned": "from_agent_id",
 }
 
+# Ticket events that change what an account's health is computed from. New tickets alone are left to the
+# hourly pass: intake hands each new ticket to the worker in one message, and routing alone.
+ACCOUNT_HEALTH_EVENTS = frozenset(
+    {
+        "escalation.functional",
+        "escalation.hierarchical",
+        "sla.breached",
+        "csat.rated",
+        "message.customer",
+        "ticket.reopened",
+    }
+)
+ACCOUNT_HEALTH_TASK = "escalation.accounts.tasks.account_health_after_ticket"
+
 # What the router does when an agent's status changes. Away is the SLA sweep's call, after a grace period.
 STATUS_TASKS = {
     AgentStatus.AVAILABLE: "escalation.tasks.offer_waiting_tickets",
@@ -56,6 +72,12 @@ STATUS_TASKS = {
 @receiver(ticket_received, dispatch_uid="escalation.route_new")
 def route_new(sender, ticket_id, **kwargs) -> None:
     transaction.on_commit(lambda: enqueue("escalation.tasks.route_ticket", ticket_id, "created"))
+
+
+@receiver(ticket_event_recorded, dispatch_uid="escalation.account_health_on_event")
+def account_health_on_event(sender, event, **kwargs) -> None:
+    if event.code in ACCOUNT_HEALTH_EVENTS:
+        transaction.on_commit(lambda: enqueue(ACCOUNT_HEALTH_TASK, event.ticket_id))
 
 
 @receiver(ticket_event_recorded, dispatch_uid="escalation.route_on_event")
@@ -127,6 +149,7 @@ _forget_on_change(forget_rosters, Agent, AgentSkill, AgentLeave)
 _forget_on_change(forget_book, SlaPolicy, BusinessCalendar, WorkingPeriod, ClosedDay, Tier)
 _forget_on_change(forget_categories, Category, Team)
 _forget_on_change(forget_active_version, TriageModelVersion)
+_forget_on_change(forget_guardrails, AutonomyDefaults)
 m2m_changed.connect(
     forget_rosters, sender=Agent.teams.through, dispatch_uid="escalation.forget_rosters.teams"
 )

@@ -11,6 +11,7 @@ from django_q.models import Schedule
 SLA_SWEEP = "escalation.sla_sweep"
 SETTLE_AUTOMATIONS = "escalation.settle_automations"
 TRAIN_ROUTER = "escalation.train_router"
+ACCOUNT_HEALTH = "escalation.account_health"
 
 SCHEDULES = {
     SLA_SWEEP: {
@@ -23,6 +24,11 @@ SCHEDULES = {
         "func": "escalation.tasks.settle_automations",
         "schedule_type": Schedule.MINUTES,
         "minutes": 15,
+        "repeats": -1,
+    },
+    ACCOUNT_HEALTH: {  # every account's health, besides the refreshes when its tickets change
+        "func": "escalation.accounts.tasks.refresh_all_accounts",
+        "schedule_type": Schedule.HOURLY,
         "repeats": -1,
     },
     TRAIN_ROUTER: {  # the triage models learn from the week's resolved tickets

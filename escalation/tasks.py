@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from escalation import autonomy_outcomes, batch, routing, sla_state, sweep
+from escalation.autonomy import outcomes as autonomy_outcomes
+from escalation.routing import batch
+from escalation.routing import engine as routing
+from escalation.sla import state as sla_state
+from escalation.sla import sweep
 from escalation.triage.sentiment import message_mood
 from helpdesk.models import Message
 

@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from escalation.autonomy_outcomes import draft_approve, draft_discard
+from escalation.autonomy.outcomes import draft_approve, draft_discard
 from helpdesk.forms import run_service
 from helpdesk.selectors import ticket_for
 from helpdesk.views.decorators import agent_required

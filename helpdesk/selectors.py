@@ -10,8 +10,26 @@ from django.db.models.expressions import Expression
 from django.db.models.functions import Coalesce, Least
 from django.http import Http404
 
-from helpdesk.models import OPEN_STATUSES, Agent, AuthorKind, Message, Notification, Ticket, TicketEvent
-from helpdesk.permissions import agent_of, agent_team_ids, agent_ticket_filter, is_staff_account
+from helpdesk.models import (
+    OPEN_STATUSES,
+    Agent,
+    Attachment,
+    AuthorKind,
+    Message,
+    Notification,
+    Ticket,
+    TicketEvent,
+    TicketLink,
+)
+from helpdesk.permissions import (
+    agent_of,
+    agent_team_ids,
+    agent_ticket_filter,
+    can_view_ticket,
+    can_work_ticket,
+    is_staff_account,
+)
+from helpdesk.services.search import search_terms, tickets_search
 
 QUEUE_RELATIONS = ("team", "tier", "assignee__user", "organization", "category", "customer")
 
@@ -23,6 +41,7 @@ QUEUES = {
 }
 
 SORTS = {
+    "relevance": "Best match (search)",
     "priority": "Priority score",
     "sla": "SLA due",
     "newest": "Newest",
@@ -37,6 +56,8 @@ class QueueFilters:
     tier: int | None = None
     team: int | None = None
     open_only: bool = True
+    tag: str = ""
+    search: str = ""
 
 
 def tickets_visible_to(user: AbstractBaseUser) -> QuerySet[Ticket]:
@@ -99,8 +120,16 @@ def agent_queue(*, agent: Agent, queue: str, filters: QueueFilters, sort: str) -
         tickets = tickets.filter(tier__level=filters.tier)
     if filters.team is not None:
         tickets = tickets.filter(team_id=filters.team)
+    if filters.tag:
+        tickets = tickets.filter(tags__name=filters.tag)
+    terms = search_terms(filters.search)
+    if terms is not None:
+        tickets = tickets_search(tickets, terms=terms, include_internal=True)
+    elif sort == "relevance":
+        sort = "priority"
     tickets = with_sla_due(tickets)
     order = {
+        "relevance": [F("search_rank").desc(), "-created_at"],
         "priority": [F("priority_score").desc(nulls_last=True), "created_at"],
         "sla": [F("sla_due_at").asc(nulls_last=True), F("priority_score").desc(nulls_last=True)],
         "newest": ["-created_at"],
@@ -112,7 +141,7 @@ def agent_queue(*, agent: Agent, queue: str, filters: QueueFilters, sort: str) -
 def ticket_in_queue(ticket: Ticket, *, agent: Agent, queue: str, filters: QueueFilters) -> bool:
     """Would `agent_queue` list this loaded ticket? Its in-memory twin, for live updates to open queues.
 
-    Needs `ticket.tier` loaded when filtering by tier. tests/helpdesk/test_live_relay.py keeps
+    Needs `ticket.tier` loaded when filtering by tier. tests/helpdesk/live/test_relay.py keeps
     the two in step.
     """
     team_ids = agent_team_ids(agent)
@@ -137,7 +166,7 @@ def ticket_in_queue(ticket: Ticket, *, agent: Agent, queue: str, filters: QueueF
 
 
 def ticket_conversation(ticket: Ticket, *, include_internal: bool) -> QuerySet[Message]:
-    messages = ticket.messages.select_related("author")
+    messages = ticket.messages.select_related("author").prefetch_related("attachments")
     if not include_internal:
         messages = messages.filter(is_internal=False)
     return messages
@@ -180,3 +209,45 @@ def agents_for_assignment(ticket: Ticket) -> QuerySet[Agent]:
     if ticket.team_id:
         agents = agents.filter(teams=ticket.team_id)
     return agents.prefetch_related(Prefetch("teams"))
+
+
+def attachment_for(user: AbstractBaseUser, pk: int) -> Attachment:
+    """The attachment if this user may open it; 404 otherwise (never reveal that it exists).
+
+    The ticket's people may open its files; an internal note's files only the agents who work it."""
+    attachment = Attachment.objects.select_related("ticket", "message").filter(pk=pk).first()
+    if attachment is None or not can_view_ticket(user, attachment.ticket):
+        raise Http404("No such file.")
+    message = attachment.message
+    if message is not None and message.is_internal and not can_work_ticket(user, attachment.ticket):
+        raise Http404("No such file.")
+    return attachment
+
+
+def ticket_links(ticket: Ticket) -> list[dict]:
+    """The ticket's links both ways, as the page and the API show them: {id, kind, label, ticket, subject}."""
+    rows = []
+    for link in TicketLink.objects.filter(source=ticket).select_related("target"):
+        rows.append(
+            {
+                "id": link.pk,
+                "kind": link.kind,
+                "label": link.get_kind_display(),
+                "ticket": link.target_id,
+                "subject": link.target.subject,
+                "status": link.target.status,
+            }
+        )
+    inverse = {"related": "Related to", "duplicate": "Has duplicate", "caused_by": "Caused"}
+    for link in TicketLink.objects.filter(target=ticket).select_related("source"):
+        rows.append(
+            {
+                "id": link.pk,
+                "kind": link.kind,
+                "label": inverse[link.kind],
+                "ticket": link.source_id,
+                "subject": link.source.subject,
+                "status": link.source.status,
+            }
+        )
+    return rows

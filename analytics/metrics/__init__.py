@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from analytics.filters import Filters
+from analytics.metrics.accounts import accounts_report
+from analytics.metrics.coverage import coverage_report
 from analytics.metrics.dimensions import dimensions_report
 from analytics.metrics.outcomes import outcomes_report
 from analytics.metrics.overescalation import overescalation_report
@@ -20,12 +22,15 @@ from analytics.metrics.topics import topics_report
 from analytics.metrics.training import training_report
 from analytics.report import Report
 
+ERR_LEADS_ONLY = "This page names agents or accounts: it is for team leads and admins."
+
 
 @dataclass(frozen=True)
 class Page:
     slug: str
     title: str
     build: Callable[[Filters], Report]
+    leads_only: bool = False  # names agents or accounts: for team leads and admins
 
 
 PAGES = {
@@ -36,8 +41,10 @@ PAGES = {
         Page("timing", "Timing", timing_report),
         Page("paths", "Paths", paths_report),
         Page("outcomes", "Outcomes", outcomes_report),
-        Page("training", "Training gaps", training_report),
+        Page("training", "Training gaps", training_report, leads_only=True),
         Page("topics", "Topics & docs", topics_report),
         Page("over-escalation", "Over-escalation", overescalation_report),
+        Page("coverage", "Coverage gaps", coverage_report),
+        Page("accounts", "Accounts at risk", accounts_report, leads_only=True),
     )
 }

@@ -1,5 +1,6 @@
 """Paths: where escalations go (from team/tier to team/tier), how often each path leads to another
-escalation, tickets bouncing back to a team that already had them, and abandoned tickets."""
+escalation, tickets bouncing back to a team that already had them, misrouting (escalations to a team
+whose tickets end up elsewhere or belong to another team's category), and abandoned tickets."""
 
 from __future__ import annotations
 
@@ -175,6 +176,107 @@ def _abandoned(filters: Filters, by: str, path: str) -> Table:
     )
 
 
+MISROUTED_EXAMPLES = 15
+
+
+def _misrouting(filters: Filters) -> tuple[Table, Table, list[str]]:
+    """For each team that received functional escalations: the share of them that were misrouted — the
+    ticket's final team differs from the one it was escalated to, or its final category belongs to another
+    team — and which final category they mostly were."""
+    functional = escalation_events(filters).filter(code="escalation.functional", to_team__isnull=False)
+    misrouted = ~Q(ticket__team_id=F("to_team_id")) | (
+        Q(ticket__category__team__isnull=False) & ~Q(ticket__category__team_id=F("to_team_id"))
+    )
+    totals = {
+        r["to_team__name"]: r["escalations"]
+        for r in functional.values("to_team__name").annotate(escalations=Count("pk"))
+    }
+    by_category: dict[str, list[tuple[str, int]]] = {}
+    for r in (
+        functional.filter(misrouted)
+        .values("to_team__name", "ticket__category__name")
+        .annotate(n=Count("pk"))
+        .order_by("to_team__name", "-n")
+    ):
+        by_category.setdefault(r["to_team__name"], []).append(
+            (r["ticket__category__name"] or "(none)", r["n"])
+        )
+    rows = []
+    for team, total in sorted(totals.items()):
+        wrong = sum(n for _, n in by_category.get(team, []))
+        top, top_n = (by_category.get(team) or [("", 0)])[0]
+        rows.append(
+            {
+                "team": team,
+                "escalations": total,
+                "misrouted": wrong,
+                "share": rate(wrong, total),
+                "top_category": top,
+                "top_share": rate(top_n, total),
+            }
+        )
+    rows.sort(key=lambda r: (-(r["share"] or 0), r["team"]))
+    table = Table(
+        key="misrouting",
+        title="Misrouted escalations by receiving team",
+        description="Functional escalations to a team whose ticket ended with another team, or whose final "
+        "category belongs to another team. Shares share one 0–100 % scale.",
+        columns=[
+            Column("team", "Escalated to"),
+            Column("escalations", "Escalations", "int"),
+            Column("misrouted", "Misrouted", "int"),
+            Column("share", "Misrouted share", "rate"),
+            Column("top_category", "Mostly (final category)"),
+            Column("top_share", "Share of all escalations to the team", "rate"),
+        ],
+        rows=rows,
+        chart=Chart("bars", label="team", value="share", extra={"count": "escalations"}),
+        show_table=True,
+    )
+    recent = (
+        functional.filter(misrouted)
+        .order_by("-created_at", "-pk")
+        .values(
+            "ticket_id",
+            "ticket__subject",
+            "to_team__name",
+            "ticket__team__name",
+            "ticket__category__name",
+            "created_at",
+        )[:MISROUTED_EXAMPLES]
+    )
+    examples = Table(
+        key="misrouting_examples",
+        title="Latest misrouted escalations",
+        columns=[
+            Column("ticket_id", "Ticket", "ticket"),
+            Column("subject", "Subject"),
+            Column("sent_to", "Escalated to"),
+            Column("ended", "Ended with"),
+            Column("category", "Final category"),
+            Column("created_at", "When", "datetime"),
+        ],
+        rows=[
+            {
+                "ticket_id": e["ticket_id"],
+                "subject": e["ticket__subject"],
+                "sent_to": e["to_team__name"],
+                "ended": e["ticket__team__name"] or "(no team)",
+                "category": e["ticket__category__name"] or "(none)",
+                "created_at": e["created_at"],
+            }
+            for e in recent
+        ],
+    )
+    highlights = [
+        f"{r['top_share']:.0%} of escalations to {r['team']} are {r['top_category']} tickets that belong elsewhere "
+        f"({r['misrouted']} of {r['escalations']} misrouted)."
+        for r in rows
+        if r["escalations"] >= 20 and (r["top_share"] or 0) >= 0.2
+    ]
+    return table, examples, highlights
+
+
 def _counts(filters: Filters) -> dict[str, Any]:
     escalated = cohort(filters).filter(ESCALATED).count()
     blocked = cohort_events(filters, "routing.circular_blocked").values("ticket_id").distinct().count()
@@ -200,8 +302,12 @@ def paths_report(filters: Filters) -> Report:
         ),
         Stat("circular_blocked", "Bounces stopped by routing", counts["blocked"]),
     ]
+    misrouting, misrouting_examples, misrouting_lines = _misrouting(filters)
+    report.highlights += misrouting_lines
     report.tables = [
         paths,
+        misrouting,
+        misrouting_examples,
         pairs,
         examples,
         _abandoned(filters, "team", "team__name"),

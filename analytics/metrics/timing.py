@@ -3,17 +3,19 @@ and when in the week escalations happen and how long those take to resolve."""
 
 from __future__ import annotations
 
+import datetime as dt
 import statistics
 from typing import Any
 
 from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
-from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
+from django.db.models.functions import ExtractDay, ExtractHour, ExtractIsoWeekDay, ExtractMonth, ExtractYear
 from django.db.models.lookups import GreaterThanOrEqual, LessThan
+from scipy.stats import fisher_exact
 
 from analytics.db import HoursBetween, Median, Percentile
 from analytics.filters import ESCALATION_CODES, Filters, cohort, escalation_events
 from analytics.metrics.common import ESCALATED, NOT_ESCALATED, RESOLVED, tier_name
-from analytics.report import Chart, Column, Report, Stat, Table, hours
+from analytics.report import Chart, Column, Report, Stat, Table, hours, rate
 from helpdesk.models import TicketEvent
 
 # Histogram buckets for time to first escalation: (label, lower bound in hours, upper bound or None).
@@ -225,6 +227,59 @@ def _week_grid(filters: Filters) -> tuple[Table, Table]:
     return grid, weekdays
 
 
+MONTH_END_DAYS = 3  # the last days of a month, where invoicing and closing cluster
+MIN_MONTH_END_TICKETS = 30
+
+
+def _days_in_month(year: int, month: int) -> int:
+    return ((dt.date(year + month // 12, month % 12 + 1, 1)) - dt.timedelta(days=1)).day
+
+
+def _day_of_month(filters: Filters) -> tuple[Table, str | None]:
+    """Tickets and escalation rate by the day of the month they were created; end of month vs the rest,
+    tested with Fisher's exact test and stated only when significant."""
+    rows = (
+        cohort(filters)
+        .annotate(
+            day=ExtractDay("created_at"), month=ExtractMonth("created_at"), year=ExtractYear("created_at")
+        )
+        .values("year", "month", "day")
+        .annotate(tickets=Count("pk"), escalated=Count("pk", filter=ESCALATED))
+    )
+    by_day: dict[int, list[int]] = {d: [0, 0] for d in range(1, 32)}
+    end = [0, 0]
+    rest = [0, 0]
+    for r in rows:
+        by_day[r["day"]][0] += r["tickets"]
+        by_day[r["day"]][1] += r["escalated"]
+        last = _days_in_month(r["year"], r["month"])
+        bucket = end if r["day"] > last - MONTH_END_DAYS else rest
+        bucket[0] += r["tickets"]
+        bucket[1] += r["escalated"]
+    table = Table(
+        key="day_of_month",
+        title="Escalation rate by day of the month",
+        description=f"Tickets by the day of the month they were created; the share escalated. The last "
+        f"{MONTH_END_DAYS} days of each month are compared with the rest (Fisher's exact test).",
+        columns=[
+            Column("day", "Day of month", "int"),
+            Column("tickets", "Tickets", "int"),
+            Column("escalation_rate", "Escalation rate", "rate"),
+        ],
+        rows=[{"day": d, "tickets": t, "escalation_rate": rate(e, t)} for d, (t, e) in by_day.items() if t],
+        chart=Chart("columns", label="day", value="escalation_rate"),
+    )
+    line = None
+    if end[0] >= MIN_MONTH_END_TICKETS and rest[0] >= MIN_MONTH_END_TICKETS:
+        _, p = fisher_exact([[end[1], end[0] - end[1]], [rest[1], rest[0] - rest[1]]])
+        if p < 0.05:
+            line = (
+                f"At month end (last {MONTH_END_DAYS} days) {rate(end[1], end[0]):.0%} of tickets escalate vs "
+                f"{rate(rest[1], rest[0]):.0%} on other days (Fisher's exact test p = {p:.3f})."
+            )
+    return table, line
+
+
 def slow_weekday(weekdays: Table) -> str | None:
     """'Friday escalations take 2.1× as long to resolve as the other days' (median of the others)."""
     medians = [(r["weekday"], r["median"]) for r in weekdays.rows if r["median"] is not None]
@@ -240,6 +295,7 @@ def slow_weekday(weekdays: Table) -> str | None:
 def timing_report(filters: Filters) -> Report:
     timing = {**_escalation_timing(filters), **_resolution_timing(filters)}
     grid, weekdays = _week_grid(filters)
+    month_days, month_end = _day_of_month(filters)
     report = Report(page="timing", title="Timing")
     report.stats = [
         Stat("escalated", "Escalated tickets", timing["escalated"]),
@@ -259,7 +315,10 @@ def timing_report(filters: Filters) -> Report:
         _by_tier(filters),
         grid,
         weekdays,
+        month_days,
     ]
+    if month_end:
+        report.highlights.append(month_end)
     slow = slow_weekday(weekdays)
     if slow:
         report.highlights.append(slow)

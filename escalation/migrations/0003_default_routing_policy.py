@@ -3,7 +3,7 @@ once-a-minute re-check schedule. Idempotent: existing rows (and admin edits) are
 
 from django.db import migrations
 
-from escalation.defaults import RECHECK_SCHEDULE_NAME, install_defaults, install_schedule
+from escalation.routing.defaults import RECHECK_SCHEDULE_NAME, install_defaults, install_schedule
 
 
 def forwards(apps, schema_editor):

@@ -4,7 +4,7 @@ import datetime
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import escalation.sla_models
+import escalation.models.sla
 import helpdesk.models.staff
 from django.db import migrations, models
 
@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
                 ('next_reply_minutes', models.PositiveIntegerField(default=240, help_text='After each unanswered customer message.', validators=[django.core.validators.MinValueValidator(1)])),
                 ('resolution_minutes', models.PositiveIntegerField(default=1440, validators=[django.core.validators.MinValueValidator(1)])),
                 ('warning_share', models.FloatField(default=0.75, help_text='Warn the assignee when this share of a window has passed (0.75 = 75%).', validators=[django.core.validators.MinValueValidator(0.05), django.core.validators.MaxValueValidator(0.99)])),
-                ('score_refresh_shares', models.JSONField(blank=True, default=escalation.sla_models.default_refresh_shares, help_text='Further shares of a window at which the priority score is recomputed, e.g. [0.5, 0.9].')),
+                ('score_refresh_shares', models.JSONField(blank=True, default=escalation.models.sla.default_refresh_shares, help_text='Further shares of a window at which the priority score is recomputed, e.g. [0.5, 0.9].')),
                 ('first_response_action', models.CharField(choices=[('hierarchical', 'Escalate to the next tier'), ('functional', "Escalate to the policy's escalation team"), ('reassign', 'Re-assign within the tier (fresh eyes)'), ('notify', 'Only notify the team lead')], default='reassign', max_length=12)),
                 ('next_reply_action', models.CharField(choices=[('hierarchical', 'Escalate to the next tier'), ('functional', "Escalate to the policy's escalation team"), ('reassign', 'Re-assign within the tier (fresh eyes)'), ('notify', 'Only notify the team lead')], default='reassign', max_length=12)),
                 ('resolution_action', models.CharField(choices=[('hierarchical', 'Escalate to the next tier'), ('functional', "Escalate to the policy's escalation team"), ('reassign', 'Re-assign within the tier (fresh eyes)'), ('notify', 'Only notify the team lead')], default='hierarchical', max_length=12)),

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django import template
 
-from escalation.autonomy_outcomes import pending_draft
-from escalation.handoff import handoff_for
+from escalation.autonomy.outcomes import pending_draft
+from escalation.routing.handoff import handoff_for
 from helpdesk.models import Ticket
 
 register = template.Library()

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from django import template
 from django.utils import timezone
 
-from escalation.sla_clock import fired
-from escalation.sla_models import Target, TicketSla
-from escalation.sla_policies import current_book
+from escalation.models.sla import Target, TicketSla
+from escalation.sla.clock import fired
+from escalation.sla.policies import current_book
 from helpdesk.models import Status, Ticket
 
 register = template.Library()

@@ -69,8 +69,8 @@ TICKET_LIST_SHAPES = PolymorphicProxySerializer(
     resource_type_field_name=None,
     many=True,
 )
-# The customer's shapes hold exactly their fields: that is what tells the two audiences apart.
-CLOSED_COMPONENTS = ("CustomerTicket",)
+# A staff ticket holds every field of a customer's, so either shape may match: anyOf, not oneOf.
+AUDIENCE_COMPONENTS = ("TicketForAudience",)
 
 
 class HelpdeskAutoSchema(AutoSchema):
@@ -98,9 +98,11 @@ class HelpdeskAutoSchema(AutoSchema):
 
 
 def close_customer_shapes(result, generator, request, public):
-    """Postprocessing hook: the customer's components allow no other properties."""
-    for name in CLOSED_COMPONENTS:
-        component = result.get("components", {}).get("schemas", {}).get(name)
-        if component is not None:
-            component["additionalProperties"] = False
+    """Postprocessing hook: a ticket is one of the two audiences' shapes (anyOf: the staff shape holds
+    every field of the customer's, so both may match)."""
+    schemas = result.get("components", {}).get("schemas", {})
+    for name in AUDIENCE_COMPONENTS:
+        component = schemas.get(name)
+        if component is not None and "oneOf" in component:
+            component["anyOf"] = component.pop("oneOf")
     return result

@@ -5,10 +5,11 @@ from __future__ import annotations
 import copy
 import datetime as dt
 
+from django.urls import reverse
 from django.utils import timezone
 from rest_framework import serializers
 
-from helpdesk.models import Agent, AuthorKind, Message, Ticket
+from helpdesk.models import Agent, Attachment, AuthorKind, Macro, Message, Ticket
 
 
 class SlaSerializer(serializers.Serializer):
@@ -65,12 +66,16 @@ class FieldsBuiltOnce:
 
 class TicketSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     category = serializers.CharField(source="category.name", allow_null=True, read_only=True)
+    category_source = serializers.SerializerMethodField(
+        help_text="Who set the category: customer, model, rule or agent; null while there is none."
+    )
     team = serializers.CharField(source="team.name", allow_null=True, read_only=True)
     tier = serializers.IntegerField(source="tier.level", allow_null=True, read_only=True)
     assignee = serializers.CharField(source="assignee.user.username", allow_null=True, read_only=True)
     customer_email = serializers.EmailField(source="customer.email", read_only=True)
     organization = serializers.CharField(source="organization.name", allow_null=True, read_only=True)
     sla = SlaSerializer(source="*", read_only=True)
+    tags = serializers.SerializerMethodField()
 
     class Meta:
         model = Ticket
@@ -83,6 +88,8 @@ class TicketSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
             "priority",
             "priority_score",
             "category",
+            "category_source",
+            "language",
             "team",
             "tier",
             "assignee",
@@ -101,8 +108,58 @@ class TicketSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
             "resolved_at",
             "created_at",
             "updated_at",
+            "tags",
+            "merged_into",
         ]
         read_only_fields = fields
+
+    def get_tags(self, ticket: Ticket) -> list[str]:
+        """Names, from a prefetch when the caller loaded one."""
+        if ticket.pk is None:
+            return []
+        cache = getattr(ticket, "_prefetched_objects_cache", {})
+        if "tags" in cache:
+            return sorted(t.name for t in cache["tags"])
+        return sorted(ticket.tags.values_list("name", flat=True))
+
+    def get_category_source(self, ticket: Ticket) -> str | None:
+        return (ticket.category_source or None) if ticket.category_id else None
+
+
+class MacroSerializer(serializers.ModelSerializer):
+    shared = serializers.BooleanField(source="is_shared", read_only=True)
+    team = serializers.CharField(source="team.name", allow_null=True, read_only=True)
+
+    class Meta:
+        model = Macro
+        fields = [
+            "id",
+            "name",
+            "body",
+            "shared",
+            "team",
+            "internal",
+            "set_status",
+            "set_priority",
+            "add_tags",
+            "escalate",
+            "usage_count",
+        ]
+        read_only_fields = fields
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "name", "size", "content_type", "url"]
+        read_only_fields = fields
+
+    def get_url(self, attachment: Attachment) -> str:
+        path = reverse("api-attachment", kwargs={"pk": attachment.pk})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
 
 
 class MessageSerializer(serializers.ModelSerializer):
@@ -116,11 +173,28 @@ class MessageSerializer(serializers.ModelSerializer):
         ),
     )
     internal = serializers.BooleanField(source="is_internal", read_only=True)
+    attachments = AttachmentSerializer(many=True, read_only=True)
+    message_id = serializers.SerializerMethodField()
 
     class Meta:
         model = Message
-        fields = ["id", "ticket", "author", "author_kind", "internal", "channel", "body", "created_at"]
+        fields = [
+            "id",
+            "ticket",
+            "author",
+            "author_kind",
+            "internal",
+            "channel",
+            "body",
+            "created_at",
+            "attachments",
+            "message_id",
+        ]
         read_only_fields = fields
+
+    def get_message_id(self, message: Message) -> str | None:
+        """The e-mail Message-ID, for messages that came or went by e-mail."""
+        return message.message_id or None
 
 
 class AgentSerializer(serializers.ModelSerializer):
@@ -165,6 +239,7 @@ class CustomerTicketSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
             "status",
             "customer_email",
             "organization",
+            "language",
             "first_response_at",
             "resolved_at",
             "created_at",
@@ -173,16 +248,12 @@ class CustomerTicketSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CustomerMessageSerializer(serializers.ModelSerializer):
+class CustomerMessageSerializer(MessageSerializer):
+    """The same fields as a staff member's message; the author told as the portal tells it."""
+
     author = serializers.SerializerMethodField(
         help_text="As the portal shows it: an agent's first name with (support), never a username."
     )
-    internal = serializers.BooleanField(source="is_internal", read_only=True)
-
-    class Meta:
-        model = Message
-        fields = ["id", "ticket", "author", "author_kind", "internal", "channel", "body", "created_at"]
-        read_only_fields = fields
 
     def get_author(self, message: Message) -> str | None:
         if message.author_kind == AuthorKind.SYSTEM:

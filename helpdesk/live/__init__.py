@@ -11,7 +11,7 @@ The journey of one change:
    - the process-local in-memory layer (the embedded default): each web process's relay
      (`helpdesk.live.relay`) reads new outbox rows and sends them to its own clients. PostgreSQL wakes the
      relay with NOTIFY; SQLite is polled briefly; a producer inside the web process nudges it directly.
-3. The consumer (`helpdesk.consumers`) turns the event into what this recipient may see
+3. The consumer (`helpdesk.live.consumer`) turns the event into what this recipient may see
    (`helpdesk.live.fragments`). A browser that reconnects catches up from the outbox (`helpdesk.live.replay`).
 """
 

@@ -36,6 +36,25 @@ class Organization(models.Model):
         blank=True,
         help_text='Product-usage figures, e.g. {"active_users": 120, "data_volume_trend": -0.35}.',
     )
+    account_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_organizations",
+        help_text="Who owns the relationship; told first when the account turns at risk.",
+    )
+    crm_id = models.CharField("CRM id", max_length=100, blank=True, default="", db_index=True)
+    # The latest computed account health (escalation.accounts keeps the history and the reasons);
+    # kept here so ticket routing and the at-risk list read it without another query.
+    health_score = models.FloatField(null=True, blank=True, help_text="0 (about to leave) ... 100 (healthy).")
+    at_risk = models.BooleanField(default=False, db_index=True)
+    health_computed_at = models.DateTimeField(null=True, blank=True)
+    usage_trends = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Computed from the usage series: {measure: {"latest": v, "date": d, "change": {"30": 2.0}}}.',
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -49,6 +68,11 @@ class Organization(models.Model):
         if self.renewal_date is None:
             return None
         return (self.renewal_date - today).days
+
+    def usage_change(self, measure: str, days: int) -> float | None:
+        """How much a usage measure changed over `days` days, as a fraction (2.0 = grew 200 %); None if unknown."""
+        change = (self.usage_trends or {}).get(measure, {}).get("change", {}).get(str(days))
+        return float(change) if change is not None else None
 
 
 class Customer(models.Model):

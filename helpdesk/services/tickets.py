@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -21,6 +23,7 @@ from helpdesk.models import (
     Agent,
     AuthorKind,
     Category,
+    CategorySource,
     Channel,
     Message,
     Priority,
@@ -33,6 +36,7 @@ from helpdesk.models import (
 )
 from helpdesk.permissions import is_below_ticket_tier
 from helpdesk.services import errors
+from helpdesk.services.attachments import IncomingFile, as_incoming, attachments_check, attachments_store
 from helpdesk.services.subjects import subject_line
 from helpdesk.signals import ticket_received
 
@@ -78,17 +82,28 @@ def ticket_create(
     body: str,
     channel: str = Channel.PORTAL,
     category: Category | None = None,
-    language: str = "en",
+    language: str | None = None,
+    portal_language: str | None = None,
     created_at: dt.datetime | None = None,
     actor: AbstractBaseUser | None = None,
+    attachments: Sequence[File | IncomingFile] = (),
+    message_id: str = "",
+    metadata: dict[str, Any] | None = None,
 ) -> Ticket:
     """Save a new ticket with its first message, in one transaction, and hand it to routing.
+
+    `metadata` starts the ticket's metadata (e.g. the mailbox an e-mail came to, a routing hint).
 
     Routing never runs here: `ticket_received` hands it to a background task after commit, and that
     first routing records the `ticket.created` event, dated at the ticket's creation, with the live
     announcement (ticket_arrivals_record). Intake so writes two rows: at full load it is the busiest
     write path.
     The intake hook may fill the SLA due times beforehand; triage is left to routing.
+
+    Language (ISO 639-1): `language` when the caller states it; else what the intake hook settles from
+    the customer's profile, the text and `portal_language` (the language the portal was used in); else
+    the profile's. What each signal said is kept in `metadata["language"]`, with the source that won.
+    A category the customer chose is recorded as theirs (`category_source`).
     """
     subject, body = subject_line(subject or ""), (body or "").strip()
     field_errors: dict[str, list[str]] = {}
@@ -102,6 +117,11 @@ def ticket_create(
         field_errors["body"] = [f"Keep the description under {settings.TICKET_BODY_MAX:,} characters."]
     if channel not in Channel.values:
         field_errors["channel"] = [f"Choose one of: {', '.join(Channel.values)}."]
+    files = as_incoming(attachments)
+    try:
+        attachments_check(files)
+    except ValidationError as exc:
+        field_errors.update(exc.message_dict)
     if field_errors:
         raise ValidationError(field_errors)
 
@@ -115,10 +135,17 @@ def ticket_create(
         team=category.team if category else None,
         customer=customer,
         organization=profile.organization if profile else None,
-        language=language or (profile.language if profile else "en"),
+        category_source=CategorySource.CUSTOMER if category else "",
+        language=language_code(language or (profile.language if profile else "") or "en"),
         created_at=now,
         last_customer_message_at=now,
+        metadata=dict(metadata or {}),
     )
+    ticket.metadata["language"] = {
+        "source": "stated" if language else "profile" if profile else "default",
+        **({"profile": language_code(profile.language)} if profile and profile.language else {}),
+        **({"portal": language_code(portal_language)} if portal_language else {}),
+    }
     if actor is not None and actor.is_authenticated and actor.pk != customer.pk:
         ticket.metadata[CREATED_BY] = actor.pk  # an agent or an integration, for the created event
     prepare = _intake_hook()
@@ -129,16 +156,24 @@ def ticket_create(
             logger.exception("intake hook failed for a new ticket; routing will set it up")
     with transaction.atomic():
         ticket.save()
-        Message.objects.create(
+        first = Message.objects.create(
             ticket=ticket,
             author=customer,
             author_kind=AuthorKind.CUSTOMER,
             channel=channel,
             body=body,  # its mood is the ticket's, from routing's triage; later messages get their own
+            message_id=message_id[:255],
             created_at=now,
         )
+        if files:
+            attachments_store(message=first, files=files, uploaded_by=customer)
         ticket_received.send(sender=Ticket, ticket_id=ticket.pk)
     return ticket
+
+
+def language_code(value: str) -> str:
+    """ "fr-CA", "pt_BR", "EN" → "fr", "pt", "en" (ISO 639-1)."""
+    return (value or "en").strip().replace("_", "-").split("-")[0].lower()[:8] or "en"
 
 
 def ticket_arrivals_record(tickets: list[Ticket]) -> None:
@@ -300,6 +335,29 @@ def ticket_set_priority(
                 reason=reason,
                 from_value=old,
                 to_value=priority,
+            )
+    return locked
+
+
+def ticket_set_category(
+    *, ticket: Ticket, category: Category | None, actor: AbstractBaseUser | None, reason: str = ""
+) -> Ticket:
+    """An agent (re)categorises the ticket. Their choice is kept by routing from now on."""
+    with transaction.atomic():
+        locked = locked_ticket(ticket)
+        old = locked.category
+        locked.category = category
+        locked.category_source = CategorySource.AGENT if category else ""
+        locked.save(update_fields=["category", "category_source", "updated_at"])
+        if (old.pk if old else None) != (category.pk if category else None):
+            event_record(
+                ticket=locked,
+                code="ticket.category_changed",
+                actor=actor,
+                reason=reason or "Changed by an agent.",
+                from_value=(old.name if old else "")[:40],
+                to_value=(category.name if category else "")[:40],
+                details={"source": CategorySource.AGENT},
             )
     return locked
 

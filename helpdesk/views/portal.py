@@ -8,8 +8,10 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.views.decorators.http import require_POST
 
+from helpdesk.abuse.quotas import ticket_quota_message, ticket_quota_wait
 from helpdesk.forms import CsatForm, ReplyForm, TicketForm, run_service
 from helpdesk.models import Channel, Status, Ticket
 from helpdesk.selectors import ticket_conversation
@@ -19,6 +21,13 @@ from helpdesk.services.idempotency import KeyReused, request_fingerprint, ticket
 ERR_FORM_ALREADY_SENT = (
     "This form was already sent and made a ticket (see My tickets). To ask something else, open a new form."
 )
+
+
+def portal_language(request: HttpRequest) -> str | None:
+    """The language the customer uses the portal in (their browser's choice), if they sent one."""
+    if not request.headers.get("Accept-Language"):
+        return None
+    return translation.get_language_from_request(request)
 
 
 def _own_ticket(request: HttpRequest, pk: int) -> Ticket:
@@ -36,6 +45,13 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def ticket_new(request: HttpRequest) -> HttpResponse:
     form = TicketForm(request.POST or None)
+    wait = ticket_quota_wait(customer=request.user) if request.method == "POST" else 0
+    if wait:  # too many new tickets: the form comes back with what was typed, and says when to try again
+        form.is_valid()
+        form.add_error(None, ticket_quota_message(wait))
+        response = render(request, "portal/ticket_new.html", {"form": form}, status=429)
+        response["Retry-After"] = str(wait)
+        return response
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
 
@@ -46,6 +62,7 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
                 body=d["body"],
                 category=d["category"],
                 channel=Channel.PORTAL,
+                portal_language=portal_language(request),
             )
 
         if d["once"]:

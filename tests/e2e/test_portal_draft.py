@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import DEMO, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -25,7 +25,7 @@ def test_text_typed_before_the_session_expired_comes_back_after_signing_in(serve
     page.click("#ticket-form button[type=submit]")
     page.wait_for_url(re.compile(r".*/accounts/login/.*"))
     page.fill("#id_username", CUSTOMER)
-    page.fill("#id_password", "demo")
+    page.fill("#id_password", DEMO.password_for(CUSTOMER))
     page.click("button[type=submit]")
     page.wait_for_url(re.compile(r".*/portal/tickets/new/"))
     assert page.input_value("#id_subject") == "Export to CSV times out"

@@ -11,9 +11,9 @@ import datetime as dt
 
 import pytest
 
-from escalation.defaults import install_defaults
 from escalation.models import EscalationRule, PriorityThreshold, RoutingConfig, ScoringFactor
-from escalation.sweep import sweep_sla
+from escalation.routing.defaults import install_defaults
+from escalation.sla.sweep import sweep_sla
 from helpdesk.models import Role
 from helpdesk.services import ticket_create
 from tests.factories import AgentFactory, CategoryFactory, SkillFactory, TeamFactory, UserFactory

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from escalation.snapshot import TicketSnapshot
+from escalation.routing.snapshot import TicketSnapshot
 
 NOW = dt.datetime(2026, 3, 2, 12, 0, tzinfo=dt.UTC)
 

@@ -9,7 +9,7 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.test import Client
 
-from helpdesk.asgi import application
+from config.asgi import application
 from helpdesk.live import latest_event_id
 
 ORIGIN = (b"origin", b"http://testserver")

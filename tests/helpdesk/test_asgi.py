@@ -9,7 +9,7 @@ import pytest
 from asgiref.testing import ApplicationCommunicator
 from rest_framework.authtoken.models import Token
 
-from helpdesk.asgi import application
+from config.asgi import application
 from helpdesk.models import Ticket
 from tests.factories import UserFactory
 

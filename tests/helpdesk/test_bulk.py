@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from escalation.sla_models import TicketSla
+from escalation.models.sla import TicketSla
 from helpdesk import bulk
 from helpdesk.bulk import bulk_set
 from tests.factories import SlaPolicyFactory, TicketFactory

@@ -90,7 +90,7 @@ def outage(tmp_path) -> Iterator[tuple[str, callable, callable]]:
     env = {
         **os.environ,
         "HELPDESK_VAR_DIR": str(tmp_path / "var"),
-        "DJANGO_SETTINGS_MODULE": "helpdesk.settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
         "SQLITE_NO_PERSIST": "1",
         "DJANGO_SUPERUSER_PASSWORD": "outage-pass-123",
     }
@@ -129,7 +129,7 @@ def outage(tmp_path) -> Iterator[tuple[str, callable, callable]]:
             sys.executable,
             "-m",
             "uvicorn",
-            "helpdesk.asgi:application",
+            "config.asgi:application",
             "--port",
             str(port),
             "--lifespan",

@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from escalation.sla_defaults import seed_sla_defaults
-from escalation.sla_state import sla_backfill
+from escalation.sla.defaults import seed_sla_defaults
+from escalation.sla.state import sla_backfill
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from escalation.sweep import sweep_sla
+from escalation.sla.sweep import sweep_sla
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""`manage.py import_tickets PATH.csv`: historical tickets from CSV (the rules: helpdesk.services.imports)."""
+"""`manage.py import_tickets PATH.csv`: historical tickets from CSV (the rules: helpdesk.imports)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from helpdesk.services.imports import BATCH_SIZE, ImportFileError, import_tickets
+from helpdesk.imports.parse import BATCH_SIZE, ImportFileError
+from helpdesk.imports.write import import_tickets
 
 
 class Command(BaseCommand):

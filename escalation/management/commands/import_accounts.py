@@ -1,0 +1,27 @@
+"""`manage.py import_accounts PATH.csv` (the columns: escalation.accounts.imports, docs/accounts.md)."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from escalation.accounts.imports import ImportFileError, import_accounts
+
+
+class Command(BaseCommand):
+    help = (
+        "Import organizations' account facts from a CRM export: name, crm_id, segment, contract_value, "
+        "renewal_date, account_manager, churn_risk, outcome, outcome_date, outcome_amount. Matched on crm_id, "
+        "else name; bad rows are reported with their line number and skipped."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", help="The UTF-8 CSV file, with a header row.")
+
+    def handle(self, *args, path: str, **options):
+        try:
+            result = import_accounts(path)
+        except ImportFileError as error:
+            raise CommandError(str(error)) from error
+        for bad_row in result.bad_rows:
+            self.stderr.write(str(bad_row))
+        self.stdout.write(self.style.SUCCESS(result.summary()))

@@ -1,0 +1,1 @@
+"""Historical tickets from CSV: `parse` reads and checks each row, `write` stores the good ones in bulk."""

@@ -1,0 +1,147 @@
+"""Every decision is explained: the API record, the "Why this agent?" panel, the handoff summary."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils.html import escape
+
+from escalation.routing import engine as routing
+from helpdesk.models import AuthorKind, Status
+from helpdesk.services import message_add, ticket_escalate
+from tests.factories import AgentFactory, MessageFactory, TeamFactory, TicketFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_routing_api_returns_the_contract_fields_newest_first(
+    api, staff_user, billing, tier1, tier2, agent, run_tasks
+):
+    ticket = TicketFactory(team=billing, tier=tier1)
+    routing.route(ticket.pk, trigger="created")
+    with run_tasks():
+        ticket_escalate(ticket=ticket, kind="hierarchical", actor=agent.user, reason="Needs a specialist.")
+    api.force_authenticate(staff_user)
+
+    body = api.get(f"/api/tickets/{ticket.pk}/routing/").json()
+
+    assert [d["trigger"] for d in body] == ["escalated", "created"]
+    latest, first = body
+    assert {
+        "at",
+        "trigger",
+        "team",
+        "tier",
+        "agent",
+        "explanation",
+        "factors",
+        "candidates",
+        "rules_fired",
+    } <= set(latest)
+    assert (first["team"], first["tier"], first["agent"]) == ("Billing", 1, agent.user.username)
+    assert latest["tier"] == 2 and latest["agent"] is None
+    assert {"name", "value", "weight", "contribution"} <= set(first["factors"][0])
+    assert first["candidates"] == [
+        {
+            "agent": agent.user.username,
+            "score": first["candidates"][0]["score"],
+            "excluded_reason": "",
+            "details": first["candidates"][0]["details"],
+        }
+    ]
+    assert first["triage"]["fallback_used"] is True  # no trained model yet: keyword fallback
+    assert "keyword fallback" in first["explanation"]
+
+
+def test_ticket_page_says_why_this_agent(agent_client, billing, tier1, agent):
+    AgentFactory(tier=tier1, teams=[billing], capacity=1, status="offline")
+    ticket = TicketFactory(team=billing, tier=tier1)
+    routing.route(ticket.pk, trigger="created")
+
+    page = agent_client.get(f"/agent/tickets/{ticket.pk}/").content.decode()
+
+    assert "Why this agent?" in page
+    assert escape(f"Assigned to {agent}: the best of 1 eligible agent") in page
+    assert "offline" in page and "Priority score" in page
+
+
+def test_escalated_ticket_shows_a_handoff_summary(
+    agent_client, billing, tier1, tier2, agent, lead, customer, run_tasks
+):
+    ticket = TicketFactory(team=billing, tier=tier1, assignee=agent, status=Status.OPEN, customer=customer)
+    MessageFactory(
+        ticket=ticket, author=agent.user, author_kind=AuthorKind.AGENT, body="I reset the billing cycle."
+    )
+    message_add(
+        ticket=ticket,
+        author=agent.user,
+        body="Recommend checking the Stripe webhook log first.",
+        internal=True,
+    )
+    TicketFactory(customer=customer, subject="Earlier invoice problem", team=billing)
+    with run_tasks():
+        ticket_escalate(
+            ticket=ticket, kind="hierarchical", actor=agent.user, reason="Refund exceeds my authority."
+        )
+
+    agent_client.force_login(lead.user)
+    page = agent_client.get(f"/agent/tickets/{ticket.pk}/").content.decode()
+
+    assert "Handoff summary" in page
+    assert "Hierarchical escalation" in page and "Refund exceeds my authority." in page
+    assert "I reset the billing cycle." in page  # what was already tried
+    assert "Recommend checking the Stripe webhook log first." in page  # the previous owner's advice
+    assert "Earlier invoice problem" in page and "Contract value" in page
+
+
+def test_unescalated_ticket_has_no_handoff_summary(agent_client, billing, tier1, agent):
+    ticket = TicketFactory(team=billing, tier=tier1, assignee=agent, status=Status.OPEN)
+    assert "Handoff summary" not in agent_client.get(f"/agent/tickets/{ticket.pk}/").content.decode()
+
+
+def _queries_for_one_decision(team, tier) -> int:
+    ticket = TicketFactory(team=team, tier=tier, body="We dispute a charge of $40.")
+    with CaptureQueriesContext(connection) as captured:
+        decision = routing.route(ticket.pk, trigger="created")
+    assert decision.agent is not None
+    return len(captured)
+
+
+def test_queries_per_decision_do_not_grow_with_agents_or_tickets(billing, tier1, skills):
+    AgentFactory(tier=tier1, teams=[billing], capacity=50, skills={skills["payments"]: 3})
+    small = _queries_for_one_decision(billing, tier1)
+
+    for _ in range(12):
+        AgentFactory(
+            tier=tier1, teams=[billing], capacity=50, skills={skills["payments"]: 2, skills["refunds"]: 4}
+        )
+    other = TeamFactory(name="Other")
+    TicketFactory.create_batch(30, team=other, tier=tier1)
+    large = _queries_for_one_decision(billing, tier1)
+
+    assert large == small
+
+
+def test_handoff_after_a_bounce_keeps_the_escalation_context(
+    agent_client, agent, billing, technical, tier1, coordinator, outsider, run_tasks
+):
+    ticket = TicketFactory(team=technical, tier=tier1)
+    routing.route(ticket.pk, trigger="created")
+    with run_tasks():
+        ticket_escalate(ticket=ticket, kind="functional", team=billing, actor=None, reason="Billing plan?")
+    with run_tasks():
+        ticket_escalate(
+            ticket=ticket, kind="functional", team=technical, actor=None, reason="The webhook fails."
+        )
+
+    agent_client.force_login(coordinator.user)
+    page = agent_client.get(f"/agent/tickets/{ticket.pk}/").content.decode()
+
+    assert "Stopped bouncing:" in page and "Technical → Billing → Technical" in page
+    assert "The webhook fails." in page  # the last escalation's reason, not just the block
+    assert re.search(
+        rf"Previous owner</dt>\s*<dd>{re.escape(escape(str(agent)))}</dd>", page
+    )  # who had it in Billing
