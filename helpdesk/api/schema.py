@@ -91,9 +91,13 @@ class HelpdeskAutoSchema(AutoSchema):
         if "{" in self.path or self._is_list_view():  # no such object, or no such page
             codes.append(404)
         for code in sorted(set(codes)):
-            responses.setdefault(
-                str(code), self._get_response_for_code(ERRORS[code], str(code), direction=direction)
-            )
+            if "content" not in responses.get(str(code), {}):  # absent, or documented without a body
+                described = responses.get(str(code), {}).get("description")
+                responses[str(code)] = self._get_response_for_code(
+                    ERRORS[code], str(code), direction=direction
+                )
+                if described:
+                    responses[str(code)]["description"] = described
         return responses
 
 
