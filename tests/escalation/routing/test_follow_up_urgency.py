@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from escalation import routing
-from escalation.follow_up import FOLLOW_UP_CONFIDENCE
+from escalation.routing import engine as routing
+from escalation.routing.follow_up import FOLLOW_UP_CONFIDENCE
 from escalation.models import RoutingDecision
 from escalation.triage import TriageResult
 from helpdesk.models import Priority, Status
