@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from escalation.models import RoutingDecision
 from escalation.routing import engine as routing
 from escalation.routing.follow_up import FOLLOW_UP_CONFIDENCE
-from escalation.models import RoutingDecision
 from escalation.triage import TriageResult
 from helpdesk.models import Priority, Status
 from helpdesk.services import message_add
