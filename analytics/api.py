@@ -23,15 +23,22 @@ from helpdesk.api.permissions import IsStaffClient
 from helpdesk.permissions import agent_of
 
 ERR_BY = f"Choose one of: {', '.join(DIMENSIONS)}."
+DAY_PATTERN = r"^([0-9]{4}-[0-9]{2}-[0-9]{2}([T ].*)?)?$"
 FILTER_PARAMETERS = [
+    # Dates as the pages take them: a day, or a date-time read as its day; blank for the default.
     OpenApiParameter(
-        "since", OpenApiTypes.DATE, description="First creation day (default: 89 days before until)."
+        "since",
+        str,
+        pattern=DAY_PATTERN,
+        description="First creation day, YYYY-MM-DD (default: 89 days before until).",
     ),
     OpenApiParameter(
-        "until", OpenApiTypes.DATE, description="Last creation day, inclusive (default: today)."
+        "until", str, pattern=DAY_PATTERN, description="Last creation day, inclusive (default: today)."
     ),
     OpenApiParameter("team", str, description="Team name: tickets that passed through it."),
-    OpenApiParameter("tier", int, description="Tier level: tickets that passed through it."),
+    OpenApiParameter(
+        "tier", str, pattern=r"^[0-9]*$", description="Tier level: tickets that passed through it."
+    ),
     OpenApiParameter("segment", str, description="Customer segment."),
     OpenApiParameter("category", str, description="Category name."),
     OpenApiParameter("channel", str, description="Channel the ticket came in through."),
@@ -59,7 +66,7 @@ class EscalationRateApi(APIView):
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request: Request) -> Response:
-        by = request.query_params.get("by") or "team"
+        by = request.query_params.get("by", "team")
         if by not in DIMENSIONS:
             raise ValidationError({"by": [ERR_BY]})
         filters = request_filters(request)

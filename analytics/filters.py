@@ -139,7 +139,10 @@ class DayField(forms.DateField):
 
     def to_python(self, value):
         if isinstance(value, str) and "T" in value:
-            moment = parse_datetime(value.strip())
+            try:
+                moment = parse_datetime(value.strip())
+            except ValueError:  # well-formed but impossible, such as hour 25
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
             if moment is not None:
                 return timezone.localtime(moment).date() if timezone.is_aware(moment) else moment.date()
         return super().to_python(value)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -21,9 +22,13 @@ T = TypeVar("T")
 
 
 def run_service(form: forms.Form, action: Callable[[], T]) -> T | None:
-    """Call a service; turn its ValidationError into errors on the form (None means it failed)."""
+    """Call a service; turn its ValidationError (or a refusal) into errors on the form (None means it
+    failed)."""
     try:
         return action()
+    except PermissionDenied as exc:
+        form.add_error(None, str(exc) or "You are not allowed to do this.")
+        return None
     except ValidationError as exc:
         messages = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
         for field, field_messages in messages.items():
@@ -79,10 +84,19 @@ class TicketForm(forms.Form):
         required=False,
         empty_label=_("Not sure — let us work it out"),
     )
+    # A one-time token per form shown: a second submit of the same form (a double click, a retry
+    # after a timeout) finds the ticket the first one made instead of making another.
+    once = forms.CharField(
+        required=False, max_length=64, widget=forms.HiddenInput, initial=lambda: uuid.uuid4().hex
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["attachments"] = attachments_field()
+
+    def clean_once(self) -> str:
+        token = self.cleaned_data["once"]
+        return token if token.isascii() and token.isalnum() else ""
 
 
 class ReplyForm(forms.Form):

@@ -24,6 +24,7 @@ from helpdesk.background import enqueue
 from helpdesk.blocks import outermost
 from helpdesk.gathered import insert
 from helpdesk.models import Notification, Ticket
+from helpdesk.services.subjects import subject_line
 
 EMAIL_TASK = "helpdesk.notifications.email_notifications"
 EMAIL_SUBJECT_PREFIX = "[Helpdesk] "
@@ -46,7 +47,7 @@ class EmailTransport:
             lines.append(f"Open the ticket: {base}{reverse('agent:ticket', args=[notification.ticket_id])}")
         lines.append("You can switch these e-mails off on your notifications page.")
         return EmailMessage(
-            subject=f"{EMAIL_SUBJECT_PREFIX}{notification.title}",
+            subject=f"{EMAIL_SUBJECT_PREFIX}{subject_line(notification.title)}",
             body="\n\n".join(lines),
             to=[notification.recipient.email],
         )

@@ -91,3 +91,15 @@ def can_work_ticket(user: AbstractBaseUser | AnonymousUser, ticket: Ticket) -> b
     if agent is None:
         return False
     return agent.sees_all_tickets or ticket.team_id in agent_team_ids(agent) or ticket.assignee_id == agent.pk
+
+
+def is_below_ticket_tier(user: AbstractBaseUser | AnonymousUser | None, ticket: Ticket) -> bool:
+    """An agent whose tier is below the ticket's: once a ticket has been escalated to tier 3, a tier-1
+    agent of the team may still read it and add notes, but not take it back, resolve it or change its
+    status. Leads, admins and staff accounts act at every tier; customers are not agents."""
+    if user is None or is_staff_account(user) or ticket.tier_id is None:
+        return False
+    agent = agent_of(user)
+    if agent is None or agent.sees_all_tickets:
+        return False
+    return agent.tier.level < ticket.tier.level

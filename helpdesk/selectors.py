@@ -189,10 +189,12 @@ def ticket_events(ticket: Ticket) -> QuerySet[TicketEvent]:
     )
 
 
-def customer_recent_tickets(ticket: Ticket, *, limit: int = 8) -> QuerySet[Ticket]:
-    """The same customer's other recent tickets, with their outcome, for the context panel."""
+def customer_recent_tickets(ticket: Ticket, *, viewer: AbstractBaseUser, limit: int = 8) -> QuerySet[Ticket]:
+    """The same customer's other recent tickets that the viewer may see, with their outcome, for the
+    context panel. A ticket of another team stays out: even its subject is not the viewer's to read."""
     return (
-        Ticket.objects.filter(customer_id=ticket.customer_id)
+        tickets_visible_to(viewer)
+        .filter(customer_id=ticket.customer_id)
         .exclude(pk=ticket.pk)
         .select_related("team", "category", "csat")
         .order_by("-created_at")[:limit]

@@ -49,6 +49,7 @@ from escalation.routing.decisions import (
     send_rule_notifications,
     snapshot_before,
 )
+from escalation.routing.follow_up import keep_place, keep_priority, place_before, set_rules_aside
 from escalation.routing.placement import (
     need_for,
     settle_team,
@@ -100,6 +101,7 @@ def locked_tickets(which: Q, *, skip_locked: bool = False, limit: int | None = N
 def _settle(run: Run) -> None:
     """Steps 2-6 on the locked ticket, in memory (record_decision saves it once, at the end)."""
     ticket, policy = run.ticket, run.policy
+    before = place_before(run)  # a follow-up's wording alone moves nothing (escalation/routing/follow_up.py)
     take_triage(run)
     reads = run.reads
     run.snap = snapshot_for(
@@ -115,9 +117,11 @@ def _settle(run: Run) -> None:
         if likely is not None:
             run.snap = dataclasses.replace(run.snap, team=likely.name)
     run.outcome = apply_rules(policy.rules, run.snap)
+    set_rules_aside(run, before)
     take_rule_category(run)
     run.impact = read_impact(run.snap.text)
     settle_team(run)
+    keep_place(run, before)
     run.agents = team_agents(ticket.team_id, run.now, reads=reads) if ticket.team_id else []
     settle_tier(run)
     if ticket.first_routed_at is None:
@@ -127,6 +131,7 @@ def _settle(run: Run) -> None:
     state["priority_floor"] = run.floor.as_record() if run.floor else None
     run.score = score_snapshot(run.snap, factors=policy.factors, thresholds=policy.thresholds, floor=run.floor)
     ticket.priority_score, ticket.priority = run.score.value, run.score.priority
+    keep_priority(run, before)
     sla_apply(ticket, now=run.now, state=reads.sla_state(ticket) if reads else None)
     guard = current_guardrails()
     run.risks = relationship_risks(run.snap, guard)

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework import serializers
 
-from helpdesk.models import Agent, Attachment, Macro, Message, Ticket
+from helpdesk.models import Agent, Attachment, AuthorKind, Macro, Message, Ticket
 
 
 class SlaSerializer(serializers.Serializer):
@@ -163,7 +163,15 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
 
 class MessageSerializer(serializers.ModelSerializer):
-    author = serializers.CharField(source="author.username", allow_null=True, read_only=True)
+    author = serializers.CharField(
+        source="author.username",
+        allow_null=True,
+        read_only=True,
+        help_text=(
+            "Staff get the author's username. Customers get the author as the portal shows it: an "
+            "agent's first name with (support), 'Automatic reply', or their own name."
+        ),
+    )
     internal = serializers.BooleanField(source="is_internal", read_only=True)
     attachments = AttachmentSerializer(many=True, read_only=True)
     message_id = serializers.SerializerMethodField()
@@ -210,3 +218,48 @@ class AgentSerializer(serializers.ModelSerializer):
             "timezone",
         ]
         read_only_fields = fields
+
+
+# --- What a customer reading their own ticket gets: what the portal shows them -------------------
+# No routing internals: no team, tier, assignee, scores, sentiment, model confidence or autonomy, and
+# no internal notes. Staff and integration clients get the full shapes above.
+
+
+class CustomerTicketSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
+    customer_email = serializers.EmailField(source="customer.email", read_only=True)
+    organization = serializers.CharField(source="organization.name", allow_null=True, read_only=True)
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "id",
+            "subject",
+            "body",
+            "channel",
+            "status",
+            "customer_email",
+            "organization",
+            "language",
+            "first_response_at",
+            "resolved_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class CustomerMessageSerializer(MessageSerializer):
+    """The same fields as a staff member's message; the author told as the portal tells it."""
+
+    author = serializers.SerializerMethodField(
+        help_text="As the portal shows it: an agent's first name with (support), never a username."
+    )
+
+    def get_author(self, message: Message) -> str | None:
+        if message.author_kind == AuthorKind.SYSTEM:
+            return "Automatic reply"
+        if message.author is None:
+            return None
+        if message.author_kind == AuthorKind.AGENT:
+            return f"{message.author.first_name or 'Support'} (support)"
+        return message.author.get_full_name() or message.author.username

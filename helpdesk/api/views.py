@@ -5,19 +5,30 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import ListAPIView
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from helpdesk.abuse.api import LimitReached
 from helpdesk.abuse.quotas import ticket_quota_message, ticket_quota_wait
+from helpdesk.api.fields import OptionalNameField, StrictInputSerializer
+from helpdesk.api.parsers import StrictJSONParser
 from helpdesk.api.permissions import IsStaffClient, is_staff_client
-from helpdesk.api.serializers import AgentSerializer, MacroSerializer, MessageSerializer, TicketSerializer
+from helpdesk.api.schema import TICKET_LIST_SHAPES, TICKET_SHAPES, FieldErrorsSerializer
+from helpdesk.api.serializers import (
+    AgentSerializer,
+    CustomerMessageSerializer,
+    CustomerTicketSerializer,
+    MacroSerializer,
+    MessageSerializer,
+    TicketSerializer,
+)
 from helpdesk.models import Agent, AgentStatus, Category, Channel, LinkKind, Priority, Status, Tag, Team, Tier
 from helpdesk.permissions import agent_of, can_work_ticket, is_staff_account
 from helpdesk.selectors import (
@@ -41,14 +52,32 @@ from helpdesk.services import (
 from helpdesk.services.bulk import ACTIONS as BULK_ACTIONS
 from helpdesk.services.bulk import MAX_BULK, tickets_bulk
 from helpdesk.services.changes import ticket_update
+from helpdesk.services.idempotency import (
+    ERR_KEY_FORMAT,
+    KeyReused,
+    idempotency_key_valid,
+    request_fingerprint,
+    ticket_create_once,
+)
 from helpdesk.services.macros import macro_apply, macro_for, macro_render, macros_for
 from helpdesk.services.merge import ticket_link, ticket_merge
 from helpdesk.views.attachments import attachment_response
 
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 
-def _ticket_response(ticket) -> Response:
+
+def ticket_shape(user) -> type[TicketSerializer] | type[CustomerTicketSerializer]:
+    """Staff and integrations see routing internals; a customer sees what the portal shows them."""
+    return TicketSerializer if is_staff_client(user) else CustomerTicketSerializer
+
+
+def message_shape(user) -> type[MessageSerializer] | type[CustomerMessageSerializer]:
+    return MessageSerializer if is_staff_client(user) else CustomerMessageSerializer
+
+
+def _ticket_response(ticket, user) -> Response:
     fresh = type(ticket).objects.select_related(*QUEUE_RELATIONS).get(pk=ticket.pk)
-    return Response(TicketSerializer.represent(fresh))
+    return Response(ticket_shape(user).represent(fresh))
 
 
 class TicketListCreateApi(ListAPIView):
@@ -57,25 +86,38 @@ class TicketListCreateApi(ListAPIView):
 
     serializer_class = TicketSerializer
 
+    def get_serializer_class(self):
+        return ticket_shape(self.request.user)
+
     class FilterSerializer(serializers.Serializer):
-        status = serializers.ChoiceField(choices=Status.choices, required=False)
-        priority = serializers.ChoiceField(choices=Priority.choices, required=False)
-        team = serializers.CharField(required=False, max_length=100)
+        # A blank filter is no filter, as an empty field in a search form.
+        status = serializers.ChoiceField(choices=Status.choices, required=False, allow_blank=True)
+        priority = serializers.ChoiceField(choices=Priority.choices, required=False, allow_blank=True)
+        team = serializers.CharField(required=False, allow_blank=True, max_length=100)
         tier = serializers.IntegerField(required=False, min_value=1, max_value=1000)
-        assignee = serializers.CharField(required=False, max_length=150)
+        assignee = serializers.CharField(required=False, allow_blank=True, max_length=150)
         tag = serializers.CharField(required=False, max_length=50)
         search = serializers.CharField(required=False, allow_blank=True, max_length=search.MAX_QUERY_LENGTH)
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictInputSerializer):
+        class Meta:
+            ref_name = "TicketCreate"
+
         subject = serializers.CharField(max_length=settings.TICKET_SUBJECT_MAX)
         body = serializers.CharField(max_length=settings.TICKET_BODY_MAX)
-        customer_email = serializers.EmailField(required=False, max_length=254)
+        customer_email = serializers.EmailField(
+            required=False,
+            max_length=254,
+            help_text=(
+                "Required for staff and integration accounts: the customer the ticket is for (created "
+                "if unknown). Optional for customers, who create tickets for themselves only: leave it "
+                "out or give your own address."
+            ),
+        )
         customer_name = serializers.CharField(required=False, allow_blank=True, max_length=300)
         organization = serializers.CharField(required=False, allow_blank=True, max_length=200)
         channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.API)
-        category = serializers.SlugRelatedField(
-            slug_field="name", queryset=Category.objects.all(), required=False, allow_null=True
-        )
+        category = OptionalNameField(slug_field="name", queryset=Category.objects.all())
         language = serializers.RegexField(
             r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})?$",
             required=False,
@@ -96,17 +138,17 @@ class TicketListCreateApi(ListAPIView):
         tickets = (
             tickets_visible_to(self.request.user).select_related(*QUEUE_RELATIONS).prefetch_related("tags")
         )
-        if "status" in f:
+        if f.get("status"):
             tickets = tickets.filter(status=f["status"])
-        if "priority" in f:
+        if f.get("priority"):
             tickets = tickets.filter(priority=f["priority"])
-        if "team" in f:
+        if f.get("team"):
             tickets = tickets.filter(team__name__iexact=f["team"])
         if "tier" in f:
             tickets = tickets.filter(tier__level=f["tier"])
-        if "assignee" in f:
+        if f.get("assignee"):
             tickets = tickets.filter(assignee__user__username=f["assignee"])
-        if "tag" in f:
+        if f.get("tag"):
             tickets = tickets.filter(tags__name=f["tag"].strip().lower())
         self.search_terms = search.search_terms(f.get("search"))
         if self.search_terms is not None:
@@ -116,7 +158,7 @@ class TicketListCreateApi(ListAPIView):
             return tickets.order_by("-search_rank", "-created_at", "-pk")
         return tickets.order_by("-created_at", "-pk")
 
-    @extend_schema(parameters=[FilterSerializer])
+    @extend_schema(parameters=[FilterSerializer], responses=TICKET_LIST_SHAPES)
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
         terms = getattr(self, "search_terms", None)
@@ -134,7 +176,28 @@ class TicketListCreateApi(ListAPIView):
                 }
         return response
 
-    @extend_schema(request=InputSerializer, responses={201: TicketSerializer})
+    @extend_schema(
+        request=InputSerializer,
+        parameters=[
+            OpenApiParameter(
+                IDEMPOTENCY_HEADER,
+                str,
+                OpenApiParameter.HEADER,
+                required=False,
+                pattern=r"^[!-~]{1,255}$",
+                description=(
+                    "Makes retries safe: the same key from the same account within 24 hours returns the "
+                    "ticket the first request made (200, header Idempotent-Replayed: true) instead of a "
+                    "new one; the same key with a different body is refused with 422."
+                ),
+            )
+        ],
+        responses={
+            201: TICKET_SHAPES,
+            200: OpenApiResponse(TICKET_SHAPES, description="A retry: the ticket the key already made."),
+            422: OpenApiResponse(FieldErrorsSerializer, description="The key was used for another body."),
+        },
+    )
     def post(self, request: Request) -> Response:
         for_staff = is_staff_client(request.user)
         data = self.InputSerializer(data=request.data, for_staff=for_staff)
@@ -157,18 +220,37 @@ class TicketListCreateApi(ListAPIView):
             wait = ticket_quota_wait(customer=customer)
             if wait:
                 raise LimitReached(wait=wait, detail=ticket_quota_message(wait))
-        ticket = ticket_create(
-            customer=customer,
-            subject=d["subject"],
-            body=d["body"],
-            channel=d["channel"],
-            category=d.get("category"),
-            language=d.get("language") or None,
-            actor=request.user,
-        )
+
+        def create():
+            return ticket_create(
+                customer=customer,
+                subject=d["subject"],
+                body=d["body"],
+                channel=d["channel"],
+                category=d.get("category"),
+                language=d.get("language") or None,
+                actor=request.user,
+            )
+
+        key = request.headers.get(IDEMPOTENCY_HEADER)
+        if key is None:
+            ticket = create()
+        else:
+            if not idempotency_key_valid(key):
+                raise serializers.ValidationError({IDEMPOTENCY_HEADER: [ERR_KEY_FORMAT]})
+            try:
+                ticket, created = ticket_create_once(
+                    user=request.user, key=key, fingerprint=request_fingerprint(request.data), create=create
+                )
+            except KeyReused as exc:
+                return Response({IDEMPOTENCY_HEADER: [str(exc)]}, status=status.HTTP_422_UNPROCESSABLE_ENTITY)
+            if not created:  # a retry: the ticket the first request made, as it is now
+                response = _ticket_response(ticket, request.user)
+                response["Idempotent-Replayed"] = "true"
+                return response
         # The instance is exactly what was saved, its relations already in memory: no re-read.
         ticket._prefetched_objects_cache = {"tags": Tag.objects.none()}  # a new ticket has no tags yet
-        return Response(TicketSerializer.represent(ticket), status=status.HTTP_201_CREATED)
+        return Response(ticket_shape(request.user).represent(ticket), status=status.HTTP_201_CREATED)
 
 
 def _current(user, pk: int):
@@ -194,9 +276,9 @@ class TicketDetailApi(APIView):
         )
         reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
-    @extend_schema(responses=TicketSerializer)
+    @extend_schema(responses=TICKET_SHAPES)
     def get(self, request: Request, pk: int) -> Response:
-        return Response(TicketSerializer.represent(_current(request.user, pk)))
+        return Response(ticket_shape(request.user).represent(_current(request.user, pk)))
 
     @extend_schema(request=PatchSerializer, responses=TicketSerializer)
     def patch(self, request: Request, pk: int) -> Response:
@@ -212,7 +294,7 @@ class TicketDetailApi(APIView):
             )
         changes = {name: d[name] for name in ("status", "priority", "assignee", "tags") if name in d}
         ticket = ticket_update(ticket=ticket, actor=request.user, reason=d.get("reason", ""), **changes)
-        return _ticket_response(ticket)
+        return _ticket_response(ticket, request.user)
 
 
 class TicketBulkApi(APIView):
@@ -224,11 +306,14 @@ class TicketBulkApi(APIView):
     permission_classes = [IsStaffClient]
 
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "TicketBulk"
+
         ids = serializers.ListField(child=serializers.IntegerField(min_value=1), max_length=MAX_BULK)
         action = serializers.ChoiceField(choices=BULK_ACTIONS)
         value = serializers.JSONField(required=False, allow_null=True)
 
-    @extend_schema(request=InputSerializer)
+    @extend_schema(request=InputSerializer, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -251,6 +336,9 @@ class TicketMergeApi(APIView):
     permission_classes = [IsStaffClient]
 
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "TicketMerge"
+
         into = serializers.IntegerField(min_value=1)
 
     @extend_schema(request=InputSerializer, responses=TicketSerializer)
@@ -264,7 +352,7 @@ class TicketMergeApi(APIView):
             raise serializers.ValidationError(
                 {"into": ["No such ticket (or not one you can see)."]}
             ) from None
-        return _ticket_response(ticket_merge(source=ticket, target=target, actor=request.user))
+        return _ticket_response(ticket_merge(source=ticket, target=target, actor=request.user), request.user)
 
 
 class TicketLinksApi(APIView):
@@ -273,14 +361,18 @@ class TicketLinksApi(APIView):
     permission_classes = [IsStaffClient]
 
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "TicketLinkCreate"
+
         target = serializers.IntegerField(min_value=1)
         kind = serializers.ChoiceField(choices=LinkKind.choices)
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, pk: int) -> Response:
         ticket = ticket_for(request.user, pk)
         return Response(ticket_links(ticket))
 
-    @extend_schema(request=InputSerializer)
+    @extend_schema(request=InputSerializer, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request, pk: int) -> Response:
         ticket = ticket_for(request.user, pk)
         data = self.InputSerializer(data=request.data)
@@ -312,11 +404,14 @@ class TicketApplyMacroApi(APIView):
     permission_classes = [IsStaffClient]
 
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "MacroApply"
+
         macro = serializers.CharField(max_length=100)
         body = serializers.CharField(required=False, allow_blank=True, max_length=settings.TICKET_BODY_MAX)
         preview = serializers.BooleanField(default=False)
 
-    @extend_schema(request=InputSerializer)
+    @extend_schema(request=InputSerializer, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request, pk: int) -> Response:
         ticket = ticket_for(request.user, pk)
         if not can_work_ticket(request.user, ticket):
@@ -346,9 +441,12 @@ class TicketApplyMacroApi(APIView):
 class TicketMessagesApi(APIView):
     """GET: the conversation (customers see public messages only). POST: reply or internal note."""
 
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [StrictJSONParser, MultiPartParser, FormParser]
 
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "MessageCreate"
+
         body = serializers.CharField(max_length=settings.TICKET_BODY_MAX, allow_blank=True, default="")
         internal = serializers.BooleanField(default=False)
         status = serializers.ChoiceField(
@@ -362,7 +460,7 @@ class TicketMessagesApi(APIView):
     def get(self, request: Request, pk: int) -> Response:
         ticket = ticket_for(request.user, pk)
         messages = ticket_conversation(ticket, include_internal=can_work_ticket(request.user, ticket))
-        return Response(MessageSerializer(messages, many=True, context={"request": request}).data)
+        return Response(message_shape(request.user)(messages, many=True, context={"request": request}).data)
 
     @extend_schema(request=InputSerializer, responses={201: MessageSerializer})
     def post(self, request: Request, pk: int) -> Response:
@@ -382,7 +480,8 @@ class TicketMessagesApi(APIView):
             attachments=data.validated_data["attachments"],
         )
         return Response(
-            MessageSerializer(message, context={"request": request}).data, status=status.HTTP_201_CREATED
+            message_shape(request.user)(message, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
         )
 
 
@@ -397,17 +496,18 @@ class AttachmentDownloadApi(APIView):
 class TicketEscalateApi(APIView):
     permission_classes = [IsStaffClient]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictInputSerializer):
+        class Meta:
+            ref_name = "TicketEscalate"
+
         kind = serializers.ChoiceField(choices=["functional", "hierarchical"])
-        team = serializers.SlugRelatedField(
-            slug_field="name", queryset=Team.objects.all(), required=False, allow_null=True
-        )
-        tier = serializers.SlugRelatedField(
-            slug_field="level", queryset=Tier.objects.all(), required=False, allow_null=True
+        team = OptionalNameField(slug_field="name", queryset=Team.objects.all())
+        tier = OptionalNameField(
+            slug_field="level", queryset=Tier.objects.all(), help_text="A tier level (1, 2, 3 …)."
         )
         reason = serializers.CharField(max_length=2000)
 
-    @extend_schema(request=InputSerializer, responses=TicketSerializer)
+    @extend_schema(request=InputSerializer, responses={200: TicketSerializer})
     def post(self, request: Request, pk: int) -> Response:
         ticket = ticket_for(request.user, pk)
         data = self.InputSerializer(data=request.data)
@@ -421,16 +521,19 @@ class TicketEscalateApi(APIView):
             team=d.get("team"),
             tier=d.get("tier"),
         )
-        return _ticket_response(ticket)
+        return _ticket_response(ticket, request.user)
 
 
 class TicketResolveApi(APIView):
     """Agents resolve tickets they work; customers may mark their own ticket solved."""
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictInputSerializer):
+        class Meta:
+            ref_name = "TicketResolve"
+
         reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
-    @extend_schema(request=InputSerializer, responses=TicketSerializer)
+    @extend_schema(request=InputSerializer, responses={200: TICKET_SHAPES})
     def post(self, request: Request, pk: int) -> Response:
         ticket = ticket_for(request.user, pk)
         data = self.InputSerializer(data=request.data)
@@ -438,15 +541,28 @@ class TicketResolveApi(APIView):
         ticket = ticket_resolve(
             ticket=ticket, actor=request.user, reason=data.validated_data.get("reason", "")
         )
-        return _ticket_response(ticket)
+        return _ticket_response(ticket, request.user)
+
+
+class CsatSerializer(serializers.Serializer):
+    ticket = serializers.IntegerField()
+    score = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(allow_blank=True)
+    created_at = serializers.DateTimeField()
+
+    class Meta:
+        ref_name = "Csat"
 
 
 class TicketCsatApi(APIView):
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictInputSerializer):
+        class Meta:
+            ref_name = "CsatCreate"
+
         score = serializers.IntegerField(min_value=1, max_value=5)
         comment = serializers.CharField(required=False, allow_blank=True, max_length=5000)
 
-    @extend_schema(request=InputSerializer, responses={201: InputSerializer})
+    @extend_schema(request=InputSerializer, responses={201: CsatSerializer})
     def post(self, request: Request, pk: int) -> Response:
         ticket = ticket_for(request.user, pk)
         if ticket.customer_id != request.user.pk:
@@ -475,7 +591,10 @@ class AgentDetailApi(APIView):
 
     permission_classes = [IsStaffClient]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictInputSerializer):
+        class Meta:
+            ref_name = "AgentStatusUpdate"
+
         status = serializers.ChoiceField(choices=AgentStatus.choices)
 
     def _agent(self, username: str) -> Agent:

@@ -4,6 +4,7 @@ knowledge articles)."""
 
 from helpdesk.models.accounts import Customer, Organization, Segment
 from helpdesk.models.attachments import Attachment
+from helpdesk.models.idempotency import IdempotencyKey
 from helpdesk.models.knowledge import PUBLIC_ARTICLES, Article, ReviewState
 from helpdesk.models.live import LiveEvent
 from helpdesk.models.mail import (
@@ -67,6 +68,7 @@ __all__ = [
     "Deflection",
     "Invitation",
     "InvitationPurpose",
+    "IdempotencyKey",
     "LiveEvent",
     "Message",
     "Notification",

@@ -26,3 +26,6 @@ ERR_DECLINE_REASON_REQUIRED = gettext_noop("Say why you are declining, so routin
 ERR_NOT_ASSIGNEE = gettext_noop("Only the agent the ticket is assigned to can decline it.")
 ERR_ARTICLE_TITLE_REQUIRED = gettext_noop("Give the article a title customers would search for.")
 ERR_ARTICLE_BODY_REQUIRED = gettext_noop("Write the answer the article gives.")
+ERR_BELOW_TIER = gettext_noop(
+    "This ticket is with a higher tier than yours: add a note, or ask a lead to hand it back to you."
+)

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
 from django.db import transaction
 from django.utils import timezone
@@ -34,8 +34,10 @@ from helpdesk.models import (
     Tier,
     Trigger,
 )
+from helpdesk.permissions import is_below_ticket_tier
 from helpdesk.services import errors
 from helpdesk.services.attachments import IncomingFile, as_incoming, attachments_check, attachments_store
+from helpdesk.services.subjects import subject_line
 from helpdesk.signals import ticket_received
 
 logger = logging.getLogger(__name__)
@@ -103,7 +105,7 @@ def ticket_create(
     the profile's. What each signal said is kept in `metadata["language"]`, with the source that won.
     A category the customer chose is recorded as theirs (`category_source`).
     """
-    subject, body = (subject or "").strip(), (body or "").strip()
+    subject, body = subject_line(subject or ""), (body or "").strip()
     field_errors: dict[str, list[str]] = {}
     if not subject:
         field_errors["subject"] = [errors.ERR_SUBJECT_REQUIRED]
@@ -196,6 +198,12 @@ def ticket_arrivals_record(tickets: list[Ticket]) -> None:
             )
 
 
+def _check_tier(actor: AbstractBaseUser | None, locked: Ticket) -> None:
+    """Refuse an agent below the ticket's tier (see helpdesk.permissions.is_below_ticket_tier)."""
+    if is_below_ticket_tier(actor, locked):
+        raise PermissionDenied(errors.ERR_BELOW_TIER)
+
+
 def ticket_assign(
     *,
     ticket: Ticket,
@@ -210,6 +218,7 @@ def ticket_assign(
         locked = locked_ticket(ticket)
         if not locked.is_open:
             raise ValidationError({"non_field_errors": [errors.ERR_NOT_OPEN]})
+        _check_tier(actor, locked)
         if (
             agent is not None
             and locked.team_id
@@ -267,6 +276,7 @@ def ticket_set_status(
         old = locked.status
         if status == old:
             return locked
+        _check_tier(actor, locked)
         if status not in ALLOWED_STATUS_CHANGES.get(old, set()):
             raise ValidationError(
                 {
@@ -426,6 +436,7 @@ def ticket_resolve(
         locked = locked_ticket(ticket)
         if locked.status in (Status.RESOLVED, Status.CLOSED):
             raise ValidationError({"non_field_errors": [errors.ERR_ALREADY_RESOLVED]})
+        _check_tier(actor, locked)
         old = locked.status
         locked.status = Status.RESOLVED
         locked.resolved_at = timezone.now()

@@ -40,7 +40,7 @@ from helpdesk.forms import (
 )
 from helpdesk.models import Agent, Status, Team, Ticket
 from helpdesk.pagination import KeysFirstPaginator
-from helpdesk.permissions import agent_team_ids
+from helpdesk.permissions import agent_team_ids, is_below_ticket_tier
 from helpdesk.selectors import (
     QUEUES,
     SORTS,
@@ -144,7 +144,7 @@ def _page_context(request: HttpRequest, ticket: Ticket, failed: dict[str, forms.
         "conversation": conversation,
         "latest_message_id": latest,
         "events": ticket_events(ticket),
-        "recent_tickets": customer_recent_tickets(ticket),
+        "recent_tickets": customer_recent_tickets(ticket, viewer=request.user),
         "organization": ticket.organization,
         "reply_form": reply_form,
         "newer_warning": bool(reply_form.is_bound and reply_form.has_error("seen")),
@@ -165,7 +165,9 @@ def _page_context(request: HttpRequest, ticket: Ticket, failed: dict[str, forms.
         "links": ticket_links(ticket),
         "following": ticket.followers.filter(pk=request.user.pk).exists(),
         "followers": list(ticket.followers.all()),
-        "can_take": ticket.is_open and ticket.assignee_id != request.agent.pk,
+        "can_take": ticket.is_open
+        and ticket.assignee_id != request.agent.pk
+        and not is_below_ticket_tier(request.user, ticket),
         "can_write_article": can_write_article(ticket),
         "now": timezone.now(),
     }
@@ -372,7 +374,9 @@ def ticket_action(request: HttpRequest, pk: int) -> HttpResponse:
         if not request.htmx:
             return redirect("agent:ticket", pk=ticket.pk)
     else:
-        messages.error(request, "That did not work — see the form for details.")
+        # Refusals concern the action, not a field (and the Take button has no form to show them in).
+        refusal = " ".join(form.non_field_errors())
+        messages.error(request, refusal or "That did not work — see the form for details.")
     # The agent may have just escalated the ticket out of their own reach: then back to the queue.
     try:
         ticket = ticket_for(request.user, pk)

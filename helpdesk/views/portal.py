@@ -10,13 +10,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
-from django.utils.translation.trans_real import parse_accept_lang_header
 from django.utils.translation import gettext as _
+from django.utils.translation.trans_real import parse_accept_lang_header
 from django.views.decorators.http import require_POST
 
 from helpdesk.abuse.quotas import ticket_quota_message, ticket_quota_wait
@@ -27,8 +28,13 @@ from helpdesk.selectors import ticket_conversation
 from helpdesk.services import csat_submit, message_add, ticket_create
 from helpdesk.services.ccs import cc_candidates, ticket_cc_add, ticket_cc_remove, ticket_ccs
 from helpdesk.services.csat import LOW_SCORE, csat_revise
+from helpdesk.services.idempotency import KeyReused, request_fingerprint, ticket_create_once
 
 PORTAL_SORTS = {"updated": "-updated_at", "created": "-created_at"}
+
+ERR_FORM_ALREADY_SENT = (
+    "This form was already sent and made a ticket (see My tickets). To ask something else, open a new form."
+)
 
 
 def _portal_tickets(request: HttpRequest) -> QuerySet[Ticket]:
@@ -81,18 +87,35 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
         response["Retry-After"] = str(wait)
         return response
     if request.method == "POST" and form.is_valid():
-        ticket = run_service(
-            form,
-            lambda: ticket_create(
+        d = form.cleaned_data
+
+        def create():
+            return ticket_create(
                 customer=request.user,
-                subject=form.cleaned_data["subject"],
-                body=form.cleaned_data["body"],
-                category=form.cleaned_data["category"],
+                subject=d["subject"],
+                body=d["body"],
+                category=d["category"],
                 channel=Channel.PORTAL,
                 attachments=form.cleaned_data["attachments"],
                 portal_language=portal_language(request),
-            ),
-        )
+            )
+
+        if d["once"]:
+            fingerprint = request_fingerprint(
+                {"subject": d["subject"], "body": d["body"], "category": d["category"] and d["category"].pk}
+            )
+
+            def create_once():
+                try:
+                    return ticket_create_once(
+                        user=request.user, key=f"portal:{d['once']}", fingerprint=fingerprint, create=create
+                    )[0]
+                except KeyReused:
+                    raise ValidationError(ERR_FORM_ALREADY_SENT) from None
+
+            ticket = run_service(form, create_once)
+        else:
+            ticket = run_service(form, create)
         if ticket is not None:
             return redirect("portal:ticket_submitted", pk=ticket.pk)
     return render(request, "portal/ticket_new.html", {"form": form}, status=400 if form.errors else 200)

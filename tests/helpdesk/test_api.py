@@ -183,7 +183,7 @@ def test_messages_replies_and_internal_notes(api, customer, agent, billing):
     assert refused.status_code == 400 and "internal" in refused.json()
 
 
-def test_escalate_resolve_and_rate(api, customer, agent, billing, technical, tier1, tier2):
+def test_escalate_resolve_and_rate(api, customer, agent, lead, billing, technical, tier1, tier2):
     ticket = TicketFactory(customer=customer, team=billing, tier=tier1, assignee=agent, status=Status.OPEN)
     api.force_authenticate(agent.user)
     bad = api.post(f"/api/tickets/{ticket.pk}/escalate/", {"kind": "hierarchical"}, format="json")
@@ -212,7 +212,9 @@ def test_escalate_resolve_and_rate(api, customer, agent, billing, technical, tie
         api.post(f"/api/tickets/{ticket.pk}/csat/", {"score": 5}, format="json").status_code == 400
     )  # not resolved yet
 
-    api.force_authenticate(agent.user)
+    api.force_authenticate(agent.user)  # tier 1: the ticket is with tier 2 now
+    assert api.post(f"/api/tickets/{ticket.pk}/resolve/", {}, format="json").status_code == 403
+    api.force_authenticate(lead.user)
     resolved = api.post(f"/api/tickets/{ticket.pk}/resolve/", {}, format="json")
     assert resolved.status_code == 200 and resolved.json()["status"] == "resolved"
     assert api.post(f"/api/tickets/{ticket.pk}/resolve/", {}, format="json").status_code == 400

@@ -135,7 +135,11 @@ def test_customer_message_that_changes_the_category_reroutes_to_the_new_team(
 ):
     api_category = CategoryFactory(name="API & integrations", team=technical)
     ticket = TicketFactory(team=billing, tier=tier1, assignee=agent, status=Status.OPEN, customer=customer)
-    monkeypatch.setattr(routing, "triage_ticket", fake_triage(category=api_category, team=technical))
+    monkeypatch.setattr(
+        routing,
+        "triage_ticket",
+        fake_triage(category=api_category, team=technical, source="model", confidence=0.9),
+    )
 
     with run_tasks():
         message_add(ticket=ticket, author=customer, body="Actually the webhook returns 500 since Monday.")
@@ -154,7 +158,9 @@ def test_customer_message_with_a_sharp_frustration_rise_is_rerouted_but_stays_pu
     ticket = TicketFactory(
         team=billing, tier=tier1, assignee=agent, status=Status.OPEN, customer=customer, frustration=0.1
     )
-    monkeypatch.setattr(routing, "triage_ticket", fake_triage(frustration=0.9))
+    monkeypatch.setattr(
+        routing, "triage_ticket", fake_triage(frustration=0.9, source="model", confidence=0.85)
+    )
 
     with run_tasks():
         message_add(ticket=ticket, author=customer, body="This is the third time I am asking!!")
