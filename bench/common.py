@@ -81,7 +81,7 @@ def server(env: dict[str, str], *, workers: int = 2) -> Iterator[str]:
             "warning",
         ],
         cwd=ROOT,
-        env=env,
+        env={**env, "HELPDESK_LOCAL_HTTP": "true"},  # plain HTTP on 127.0.0.1, as `manage.py start` serves it
         stdout=log,
         stderr=subprocess.STDOUT,
     )

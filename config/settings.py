@@ -6,6 +6,7 @@ Production: DATABASE_URL (PostgreSQL) and REDIS_URL (channel layer, cache, djang
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 import warnings
@@ -80,6 +81,7 @@ INSTALLED_APPS = [
     "template_partials",
     "channels",
     "django_q",
+    "axes",
     "helpdesk",
     "escalation",
     "analytics",
@@ -96,6 +98,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last: turns a locked-out sign-in into the lockout page (helpdesk/abuse/lockout.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -193,7 +197,33 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses sign-ins while locked out; must come first
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "/accounts/login/"
+
+# --- Abuse limits (helpdesk/abuse/) -----------------------------------------------------------------
+# Sign-in lockout (django-axes) for customers and staff alike, at /accounts/login/ and /admin/login/:
+# after LOGIN_FAILURE_LIMIT wrong passwords for one username from one address, that pair waits
+# LOGIN_LOCKOUT_MINUTES. Counted in the cache (shared through Redis with REDIS_URL).
+AXES_ENABLED = env_bool("LOGIN_LOCKOUT", True)
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "helpdesk.abuse.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "helpdesk.abuse.clients.client_ip"
+AXES_VERBOSE = False
+if not REDIS_URL:
+    # Without Redis the counters live in each process's memory: exact with one web process (the
+    # embedded default); with several, each counts on its own (set REDIS_URL to share them).
+    SILENCED_SYSTEM_CHECKS = ["axes.W001"]
+# New tickets a customer may open per hour, portal and API together (0: no limit).
+HELPDESK_TICKETS_PER_HOUR = env_int("HELPDESK_TICKETS_PER_HOUR", 20)
+# Live sockets (/ws/queue/) one user may hold open at once (0: no limit).
+HELPDESK_SOCKETS_PER_USER = env_int("HELPDESK_SOCKETS_PER_USER", 10)
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 
@@ -201,7 +231,7 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 REST_FRAMEWORK = {
     # Token first, so an unauthenticated request gets 401 with a WWW-Authenticate header.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "helpdesk.abuse.api.ThrottledTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -210,6 +240,17 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "helpdesk.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Rates per account or address, counted in the cache (helpdesk/abuse/api.py); 429 + Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": ["helpdesk.abuse.api.ApiRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("API_THROTTLE_ANON", "60/minute"),
+        "user": env_str("API_THROTTLE_USER", "300/minute"),
+        "staff": env_str("API_THROTTLE_STAFF", "3000/minute"),
+        "bad_token": env_str("API_THROTTLE_BAD_TOKEN", "20/minute"),
+    },
+    # Proxies in front that append to X-Forwarded-For (0: the client is REMOTE_ADDR; uvicorn already
+    # takes the client from a proxy on 127.0.0.1).
+    "NUM_PROXIES": env_int("NUM_PROXIES", 0),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Helpdesk API",
@@ -249,6 +290,26 @@ CONTENT_SECURITY_POLICY = {
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
+
+# HTTPS: HSTS, the redirect to HTTPS and Secure cookies are on by default whenever DEBUG is off, each
+# settable by its environment variable. The one exception is the embedded demo: `manage.py start` bound
+# to a loopback address marks its processes with HELPDESK_LOCAL_HTTP, and with ALLOWED_HOSTS local only
+# (the default) they serve plain HTTP on 127.0.0.1. Behind a proxy that terminates TLS, uvicorn takes
+# the scheme from X-Forwarded-Proto when the proxy is in FORWARDED_ALLOW_IPS (default 127.0.0.1); set
+# SECURE_PROXY_SSL_HEADER=true to trust that header from any proxy instead.
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1", "testserver"}
+SERVES_ONLY_LOCALHOST = all(host in LOCAL_HOSTS for host in ALLOWED_HOSTS)
+LOCAL_HTTP = env_bool("HELPDESK_LOCAL_HTTP", False) and SERVES_ONLY_LOCALHOST
+HTTPS_BY_DEFAULT = not DEBUG and not LOCAL_HTTP
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS_BY_DEFAULT)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers check health over plain HTTP
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", HTTPS_BY_DEFAULT)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", HTTPS_BY_DEFAULT)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if HTTPS_BY_DEFAULT else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+if env_bool("SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- E-mail ---------------------------------------------------------------------------------
 
@@ -297,6 +358,8 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # django-q2 logs every enqueue at INFO: noise at intake rates.
         "django-q": {"level": env_str("Q_LOG_LEVEL", "WARNING")},
+        # django-axes logs every sign-in and sign-out at INFO; failures and lockouts are warnings.
+        "axes": {"level": "WARNING"},
     },
 }
 
@@ -322,3 +385,35 @@ ATTACHMENT_EXTENSIONS = env_list(
 )
 # After a ticket changes, its account's health is recomputed at most this often (one delayed refresh waits).
 ACCOUNT_HEALTH_DEBOUNCE_SECONDS = env_int("ACCOUNT_HEALTH_DEBOUNCE_SECONDS", 60)
+
+
+def _own_hosts() -> str:
+    """The site's own host names: HELPDESK_BASE_URL's host, else the concrete ALLOWED_HOSTS."""
+    base_host = urlparse(env_str("HELPDESK_BASE_URL")).hostname
+    if base_host:
+        return base_host
+    return ",".join(h.lstrip(".") for h in ALLOWED_HOSTS if h not in {"*", "testserver"} and "[" not in h)
+
+
+# Domains that links in automatic answers may point to (their subdomains included); an article linking
+# anywhere else goes to an agent for review instead of to the customer (escalation/autonomy/answer_links.py).
+HELPDESK_ANSWER_LINK_DOMAINS = env_list("HELPDESK_ANSWER_LINK_DOMAINS", _own_hosts())
+
+# --- E-mail channel ---------------------------------------------------------------------------
+# Absolute links in e-mails (ticket pages, rating links) start with this, e.g. https://help.example.com.
+HELPDESK_BASE_URL = env_str("HELPDESK_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Sender and Reply-To of e-mails to customers when the ticket's team has no address of its own.
+HELPDESK_FROM_EMAIL = env_str("HELPDESK_FROM_EMAIL", DEFAULT_FROM_EMAIL)
+# Customers hear back by e-mail (acknowledgement, replies, notices, rating request); off: in-app only.
+HELPDESK_CUSTOMER_EMAILS = env_bool("HELPDESK_CUSTOMER_EMAILS", True)
+# One sender may open or add to tickets at most this often; beyond it their mail is kept but ignored.
+MAIL_SENDER_LIMIT = env_int("MAIL_SENDER_LIMIT", 30)
+MAIL_SENDER_WINDOW = env_int("MAIL_SENDER_WINDOW", 600)
+# Largest e-mail accepted whole (bytes); larger ones are refused by the webhook and the pipe.
+MAIL_MAX_BYTES = env_int("MAIL_MAX_BYTES", 40 * 1024 * 1024)
+# Failed sends are tried again this many times in all, a few minutes apart, before the ticket shows them failed.
+MAIL_SEND_ATTEMPTS = env_int("MAIL_SEND_ATTEMPTS", 5)
+# Rating links in e-mails stay valid this many days.
+CSAT_LINK_DAYS = env_int("CSAT_LINK_DAYS", 30)
+# Seconds between two passes of `fetch_mail` without --once (the worker's schedule runs every minute).
+MAIL_FETCH_INTERVAL = env_int("MAIL_FETCH_INTERVAL", 30)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("attachments/<id:pk>/", attachments.attachment_download, name="attachment"),
     path("attachments/<id:pk>/<str:name>", attachments.attachment_download, name="attachment_named"),
+    path("", include("helpdesk.mail.urls")),  # inbound e-mail webhook, rating links, e-mail originals
     path("portal/", include("helpdesk.urls_portal")),
     path("agent/", include("helpdesk.urls_agent")),
     path("agent/", include("escalation.urls")),

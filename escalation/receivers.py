@@ -17,7 +17,9 @@ from escalation.models import (
     ScoringFactor,
     TriageModelVersion,
 )
+from escalation.models.autonomy import AutonomyDefaults
 from escalation.models.sla import BusinessCalendar, ClosedDay, SlaPolicy, WorkingPeriod
+from escalation.relationship.guardrails import forget_guardrails
 from escalation.routing.policy import forget_policy
 from escalation.routing.roster import forget_rosters
 from escalation.sla.policies import forget_book
@@ -147,6 +149,7 @@ _forget_on_change(forget_rosters, Agent, AgentSkill, AgentLeave)
 _forget_on_change(forget_book, SlaPolicy, BusinessCalendar, WorkingPeriod, ClosedDay, Tier)
 _forget_on_change(forget_categories, Category, Team)
 _forget_on_change(forget_active_version, TriageModelVersion)
+_forget_on_change(forget_guardrails, AutonomyDefaults)
 m2m_changed.connect(
     forget_rosters, sender=Agent.teams.through, dispatch_uid="escalation.forget_rosters.teams"
 )

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 
+from helpdesk.mail.admin import OrganizationDomainInline
 from helpdesk.models import (
     Agent,
     AgentLeave,
@@ -13,15 +16,23 @@ from helpdesk.models import (
     Csat,
     Customer,
     LiveEvent,
+    Macro,
     Message,
     Notification,
     Organization,
+    ReviewState,
+    Role,
+    SavedView,
     Skill,
+    Tag,
     Team,
     Ticket,
     TicketEvent,
+    TicketLink,
     Tier,
 )
+from helpdesk.services.article_review import article_approve, article_submit
+from helpdesk.services.macros import macro_check
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -38,6 +49,7 @@ class ReadOnlyInline(admin.TabularInline):
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
+    inlines = [OrganizationDomainInline]
     list_display = [
         "name",
         "segment",
@@ -245,11 +257,56 @@ class NotificationAdmin(admin.ModelAdmin):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["title", "is_published", "updated_at"]
-    list_filter = ["is_published", "categories"]
+    """Articles and their review: the approve action works only for leads/admins of the article's team."""
+
+    list_display = ["title", "review_state", "approved_by", "is_published", "updated_at"]
+    list_filter = ["review_state", "is_published", "categories"]
+    list_select_related = ["approved_by"]
     search_fields = ["title", "body"]
     filter_horizontal = ["categories"]
     raw_id_fields = ["source_ticket"]
+    readonly_fields = ["review_state", "approved_by", "approved_at", "created_by"]
+    actions = ["approve", "submit_for_review"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not change:
+            obj.created_by = request.user
+            obj.review_state = ReviewState.IN_REVIEW
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Approve for automatic answers (leads/admins of the article's team)")
+    def approve(self, request, queryset) -> None:
+        approved, refused = [], []
+        for article in queryset:
+            try:
+                article_approve(article=article, reviewer=request.user)
+                approved.append(article.title)
+            except PermissionDenied:
+                refused.append(article.title)
+        if approved:
+            self.message_user(request, f"Approved: {', '.join(approved)}.", messages.SUCCESS)
+        if refused:
+            self.message_user(
+                request,
+                f"Not approved (only a lead or an admin of the owning team may): {', '.join(refused)}.",
+                messages.ERROR,
+            )
+
+    @admin.action(description="Send back to review")
+    def submit_for_review(self, request, queryset) -> None:
+        for article in queryset:
+            article_submit(article=article)
+        self.message_user(request, f"{queryset.count()} article(s) in review.", messages.SUCCESS)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        agent = getattr(request.user, "agent", None)
+        may_review = request.user.is_superuser or (
+            agent is not None and agent.role in (Role.LEAD, Role.ADMIN)
+        )
+        if not may_review:
+            actions.pop("approve", None)
+        return actions
 
 
 @admin.register(LiveEvent)
@@ -260,3 +317,83 @@ class LiveEventAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+# --- the workspace: shared macros, tags, saved views, links -------------------------------------------
+
+
+class MacroAdminForm(forms.ModelForm):
+    class Meta:
+        model = Macro
+        fields = [
+            "name",
+            "body",
+            "internal",
+            "team",
+            "owner",
+            "is_active",
+            "set_status",
+            "set_priority",
+            "add_tags",
+            "escalate",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        candidate = Macro(
+            set_status=cleaned.get("set_status", ""),
+            set_priority=cleaned.get("set_priority", ""),
+            escalate=cleaned.get("escalate", ""),
+            add_tags=cleaned.get("add_tags") or [],
+        )
+        try:
+            macro_check(candidate)
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                self.add_error(field if field in self.fields else None, messages)
+        else:
+            cleaned["add_tags"] = candidate.add_tags
+        return cleaned
+
+
+@admin.register(Macro)
+class MacroAdmin(admin.ModelAdmin):
+    """Shared canned replies (leave the owner empty), per team or for everyone."""
+
+    form = MacroAdminForm
+    list_display = (
+        "name",
+        "team",
+        "owner",
+        "internal",
+        "set_status",
+        "set_priority",
+        "usage_count",
+        "is_active",
+    )
+    list_filter = ("team", "is_active", "internal")
+    search_fields = ("name", "body")
+    readonly_fields = ("usage_count", "last_used_at")
+    fieldsets = (
+        (None, {"fields": ("name", "body", "internal", "team", "owner", "is_active")}),
+        ("Also do", {"fields": ("set_status", "set_priority", "add_tags", "escalate")}),
+        ("Use", {"fields": ("usage_count", "last_used_at")}),
+    )
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ("name", "created_at")
+    search_fields = ("name",)
+
+
+@admin.register(SavedView)
+class SavedViewAdmin(admin.ModelAdmin):
+    list_display = ("name", "owner", "shared_with", "query")
+    list_filter = ("shared_with",)
+
+
+@admin.register(TicketLink)
+class TicketLinkAdmin(admin.ModelAdmin):
+    list_display = ("source", "kind", "target", "created_by", "created_at")
+    raw_id_fields = ("source", "target")

@@ -10,7 +10,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from helpdesk.models import Agent, AgentStatus, Category, Priority, Status, Team, Tier
+from helpdesk.models import Agent, AgentStatus, Category, LinkKind, Priority, Status, Team, Tier
 from helpdesk.selectors import QUEUES, SORTS, QueueFilters
 from helpdesk.services import errors
 
@@ -62,21 +62,121 @@ class CsatForm(forms.Form):
     comment = forms.CharField(required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files under one name (the services check count, size and type)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
+        return [super().clean(data, initial)] if data else []
+
+
 class AgentReplyForm(forms.Form):
     body = forms.CharField(
-        label="Message", max_length=settings.TICKET_BODY_MAX, widget=forms.Textarea(attrs={"rows": 5})
+        label="Message",
+        max_length=settings.TICKET_BODY_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
     )
     then_status = forms.ChoiceField(
         label="Then set status",
         required=False,
-        choices=[("", "Keep status"), (Status.PENDING, "Pending customer"), (Status.ON_HOLD, "On hold")],
+        choices=[
+            ("", "Keep status"),
+            (Status.PENDING, "Pending customer"),
+            (Status.ON_HOLD, "On hold"),
+            (Status.RESOLVED, "Resolved"),
+        ],
     )
+    attachments = MultipleFileField(label="Attach files")
+    macro = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    seen = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    confirm_newer = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class NoteForm(forms.Form):
     body = forms.CharField(
-        label="Internal note", max_length=settings.TICKET_BODY_MAX, widget=forms.Textarea(attrs={"rows": 3})
+        label="Internal note",
+        max_length=settings.TICKET_BODY_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Only agents see notes. Type @username to tell a colleague.",
     )
+    attachments = MultipleFileField(label="Attach files")
+
+
+class TagsForm(forms.Form):
+    tags = forms.CharField(
+        required=False, max_length=1200, label="Tags", help_text="Comma-separated, e.g. refund, vip."
+    )
+
+
+class LinkForm(forms.Form):
+    kind = forms.ChoiceField(choices=LinkKind.choices, label="This ticket is")
+    target = forms.IntegerField(min_value=1, label="Ticket number")
+
+
+class MergeForm(forms.Form):
+    into = forms.IntegerField(
+        min_value=1,
+        label="Merge into ticket number",
+        help_text="The conversation moves there and the customer is told; this number then leads there.",
+    )
+
+
+class SavedViewForm(forms.Form):
+    name = forms.CharField(max_length=60, label="View name")
+    share_with = forms.ModelChoiceField(
+        queryset=Team.objects.none(), required=False, empty_label="Only me", label="Share with"
+    )
+
+    def __init__(self, *args, teams=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if teams is None:
+            del self.fields["share_with"]
+        else:
+            self.fields["share_with"].queryset = teams
+
+
+class BulkForm(forms.Form):
+    """The queue's bulk bar: the chosen rows (or every ticket matching the filter) and one action."""
+
+    ids = forms.Field(required=False, widget=forms.MultipleHiddenInput)
+    all_matching = forms.BooleanField(required=False)
+    action = forms.ChoiceField(
+        choices=[
+            ("assign", "Assign to"),
+            ("status", "Set status"),
+            ("priority", "Set priority"),
+            ("tags", "Add tags"),
+            ("escalate", "Escalate (reason)"),
+            ("merge", "Merge into #"),
+        ]
+    )
+    value = forms.CharField(required=False, max_length=2000)
+
+    def clean_ids(self):
+        values = self.data.getlist(self.add_prefix("ids")) if hasattr(self.data, "getlist") else []
+        return [int(v) for v in values if str(v).isdigit() and len(str(v)) < 19]
+
+
+class PhoneCallForm(forms.Form):
+    direction = forms.ChoiceField(
+        choices=[("inbound", "The customer called"), ("outbound", "I called the customer")], initial="inbound"
+    )
+    summary = forms.CharField(
+        label="What was said", max_length=settings.TICKET_BODY_MAX - 100, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    internal = forms.BooleanField(label="Agents only (hide from the customer)", required=False)
 
 
 class StatusForm(forms.Form):
@@ -160,6 +260,8 @@ class QueueFilterForm(forms.Form):
     team = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, choices=())
     sort = forms.ChoiceField(choices=list(SORTS.items()), required=False)
     page = forms.IntegerField(min_value=1, max_value=100_000, required=False)
+    tag = forms.CharField(required=False, max_length=50)
+    search = forms.CharField(required=False, max_length=200, label="Search tickets")
 
     def __init__(self, *args, tiers=(), teams=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -176,8 +278,10 @@ class QueueFilterForm(forms.Form):
             "priority": data.get("priority") or "",
             "tier": data.get("tier"),
             "team": data.get("team"),
-            "sort": data.get("sort") or "priority",
+            "sort": data.get("sort") or "",
             "page": data.get("page") or 1,
+            "tag": (data.get("tag") or "").strip().lower(),
+            "search": (data.get("search") or "").strip(),
         }
 
 
@@ -202,11 +306,13 @@ def queue_request(agent: Agent, data: Mapping) -> QueueRequest:
         priority=params["priority"],
         tier=params["tier"],
         team=params["team"],
+        tag=params["tag"],
+        search=params["search"],
     )
     return QueueRequest(
         form=form,
         queue=params["queue"] or ("all" if agent.sees_all_tickets else "team"),
         filters=filters,
-        sort=params["sort"],
+        sort=params["sort"] or ("relevance" if params["search"] else "priority"),
         page=params["page"],
     )

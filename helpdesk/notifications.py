@@ -94,13 +94,21 @@ def _announce(notification: Notification, user: AbstractBaseUser) -> None:
     )
     if not email.is_noop(user):
         batch = _email_batch.get()
-        if batch is not None:
+        if batch is not None and not batch.sent:
             batch.append(notification.pk)
-        else:  # written after its notify() returned (helpdesk.gathered): on its own
+        else:
+            # Written after its notify() returned (helpdesk.gathered, e.g. a routing batch): the
+            # follow-up still sees that call's batch, already handed on, so it goes on its own.
             transaction.on_commit(lambda: enqueue(EMAIL_TASK, [notification.pk]))
 
 
-_email_batch: ContextVar[list[int] | None] = ContextVar("notification_email_batch", default=None)
+class _Batch(list):
+    """Notification ids whose e-mails leave together; `sent` once handed to the worker."""
+
+    sent = False
+
+
+_email_batch: ContextVar[_Batch | None] = ContextVar("notification_email_batch", default=None)
 
 
 @contextmanager
@@ -108,10 +116,13 @@ def email_batch() -> Iterator[None]:
     """Collect the e-mails of many notify() calls into one background task, enqueued when the
     surrounding transaction commits (use it inside that transaction: a sweep notifies many people).
     A nested block joins the outer one."""
-    with outermost(_email_batch, list) as collected:
+    with outermost(_email_batch, _Batch) as collected:
         yield
-    if collected:
-        transaction.on_commit(lambda: enqueue(EMAIL_TASK, collected))
+    if collected is not None:
+        collected.sent = True
+        if collected:
+            ids = list(collected)
+            transaction.on_commit(lambda: enqueue(EMAIL_TASK, ids))
 
 
 def email_notifications(notification_ids: list[int]) -> int:

@@ -19,6 +19,7 @@ from helpdesk.models import (
     Notification,
     Ticket,
     TicketEvent,
+    TicketLink,
 )
 from helpdesk.permissions import (
     agent_of,
@@ -28,6 +29,7 @@ from helpdesk.permissions import (
     can_work_ticket,
     is_staff_account,
 )
+from helpdesk.services.search import search_terms, tickets_search
 
 QUEUE_RELATIONS = ("team", "tier", "assignee__user", "organization", "category", "customer")
 
@@ -39,6 +41,7 @@ QUEUES = {
 }
 
 SORTS = {
+    "relevance": "Best match (search)",
     "priority": "Priority score",
     "sla": "SLA due",
     "newest": "Newest",
@@ -53,6 +56,8 @@ class QueueFilters:
     tier: int | None = None
     team: int | None = None
     open_only: bool = True
+    tag: str = ""
+    search: str = ""
 
 
 def tickets_visible_to(user: AbstractBaseUser) -> QuerySet[Ticket]:
@@ -115,8 +120,16 @@ def agent_queue(*, agent: Agent, queue: str, filters: QueueFilters, sort: str) -
         tickets = tickets.filter(tier__level=filters.tier)
     if filters.team is not None:
         tickets = tickets.filter(team_id=filters.team)
+    if filters.tag:
+        tickets = tickets.filter(tags__name=filters.tag)
+    terms = search_terms(filters.search)
+    if terms is not None:
+        tickets = tickets_search(tickets, terms=terms, include_internal=True)
+    elif sort == "relevance":
+        sort = "priority"
     tickets = with_sla_due(tickets)
     order = {
+        "relevance": [F("search_rank").desc(), "-created_at"],
         "priority": [F("priority_score").desc(nulls_last=True), "created_at"],
         "sla": [F("sla_due_at").asc(nulls_last=True), F("priority_score").desc(nulls_last=True)],
         "newest": ["-created_at"],
@@ -207,3 +220,32 @@ def attachment_for(user: AbstractBaseUser, pk: int) -> Attachment:
     if message is not None and message.is_internal and not can_work_ticket(user, attachment.ticket):
         raise Http404("No such file.")
     return attachment
+
+
+def ticket_links(ticket: Ticket) -> list[dict]:
+    """The ticket's links both ways, as the page and the API show them: {id, kind, label, ticket, subject}."""
+    rows = []
+    for link in TicketLink.objects.filter(source=ticket).select_related("target"):
+        rows.append(
+            {
+                "id": link.pk,
+                "kind": link.kind,
+                "label": link.get_kind_display(),
+                "ticket": link.target_id,
+                "subject": link.target.subject,
+                "status": link.target.status,
+            }
+        )
+    inverse = {"related": "Related to", "duplicate": "Has duplicate", "caused_by": "Caused"}
+    for link in TicketLink.objects.filter(target=ticket).select_related("source"):
+        rows.append(
+            {
+                "id": link.pk,
+                "kind": link.kind,
+                "label": inverse[link.kind],
+                "ticket": link.source_id,
+                "subject": link.source.subject,
+                "status": link.source.status,
+            }
+        )
+    return rows

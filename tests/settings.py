@@ -12,3 +12,22 @@ ESCALATION_POLICY_TTL = 0  # the routing policy cache would outlive each test's 
 CUSTOMER_CACHE_SECONDS = (
     0  # kept customers would outlive each test's rollback (tests/helpdesk/test_customers.py)
 )
+# Abuse limits high enough that no test hits them by accident; tests of the limits lower them.
+AXES_FAILURE_LIMIT = 1000
+HELPDESK_TICKETS_PER_HOUR = 100_000
+HELPDESK_SOCKETS_PER_USER = 1000
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": "100000/minute",
+        "user": "100000/minute",
+        "staff": "100000/minute",
+        "bad_token": "100000/minute",
+    },
+}
+# The test client speaks plain HTTP to "testserver"; tests/helpdesk/test_deploy_settings.py checks the
+# production defaults in fresh processes.
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from analytics.filters import Filters
 from analytics.metrics.accounts import accounts_report
+from analytics.metrics.coverage import coverage_report
 from analytics.metrics.dimensions import dimensions_report
 from analytics.metrics.outcomes import outcomes_report
 from analytics.metrics.overescalation import overescalation_report
@@ -43,6 +44,7 @@ PAGES = {
         Page("training", "Training gaps", training_report, leads_only=True),
         Page("topics", "Topics & docs", topics_report),
         Page("over-escalation", "Over-escalation", overescalation_report),
+        Page("coverage", "Coverage gaps", coverage_report),
         Page("accounts", "Accounts at risk", accounts_report, leads_only=True),
     )
 }

@@ -21,6 +21,21 @@ class AutonomyDefaultsAdmin(admin.ModelAdmin):
             {"fields": ["min_threshold", "max_threshold", "step", "successes_to_lower"]},
         ),
         ("Outcomes", {"fields": ["follow_up_days", "low_csat"]}),
+        (
+            "Relationship guardrails (beat any confidence)",
+            {
+                "fields": [
+                    "guard_mode",
+                    "guard_frustration",
+                    ("guard_repeat_tickets", "guard_repeat_days"),
+                    "guard_renewal_days",
+                    "guard_churn_risk",
+                    "guard_cancellation",
+                ],
+                "description": "A customer relationship at risk keeps automation out, whatever the model's "
+                "confidence; the routing decision names the guardrail that held.",
+            },
+        ),
     ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -103,7 +103,15 @@ class RoutingConfigAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        ("Customer writes again", {"fields": ["frustration_rise"]}),
+        ("Customer writes again", {"fields": ["frustration_rise", "category_override_confidence"]}),
+        ("Triage", {"fields": ["predictive_escalation", "predicted_priority_confidence"]}),
+        (
+            "Coverage (nothing strands)",
+            {
+                "fields": ["on_call_min_priority", "urgent_relax_required_minutes", "no_agent_alert_minutes"],
+                "description": "On-call agents are set per team under On-call duty.",
+            },
+        ),
     ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -3,12 +3,18 @@
 `decide_autonomy` runs the ordered checks below; the first that answers wins, so a rule requiring a
 human always beats any confidence. The thresholds are data (escalation.models.autonomy, edited in admin
 and adapted from outcomes by escalation.autonomy.learning):
-- human: a rule requires a human, automation already failed on this ticket, no category, the category is
+- human: a rule requires a human, the customer relationship is at risk (the guardrails of
+  escalation.relationship.guardrails: frustration, repeat contacts, a key account near renewal, churn
+  risk, cancellation intent; "review at most" when the admin chose so), automation already failed on this
+  ticket, no category, the category is
   not marked automatable (policy exceptions, billing disputes ...), no confidence, or confidence below
   the review threshold;
 - review: confidence between the review and the effective high threshold, or above it without a
   matching published knowledge-base article;
-- autonomous: confidence at or above the effective high threshold with a matching article.
+- autonomous: confidence at or above the effective high threshold with a matching article that links
+  only to allowed domains (escalation/autonomy/answer_links.py); one linking elsewhere makes it review.
+
+Only articles approved by a lead or admin of their team are used (escalation/autonomy/knowledge.py).
 
 `apply_autonomy` acts on the decision for a new ticket (escalation.routing.choosers.by_automation calls it):
 autonomous posts the article as a public automatic reply and waits for the customer (pending); review
@@ -20,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from escalation.autonomy.answer_links import foreign_link_hosts
 from escalation.autonomy.knowledge import best_article
 from escalation.models.autonomy import FAILURES, AutomationRecord, CategoryAutonomy, Outcome, Thresholds
 from escalation.triage import TriageResult
@@ -60,6 +67,8 @@ class Case:
     ticket: Ticket
     triage: TriageResult
     human_required: bool
+    risks: tuple[str, ...] = ()  # relationship guardrails that hold
+    risk_mode: str = Autonomy.HUMAN  # what they allow: human, or review at most
 
     @property
     def category(self) -> str:
@@ -68,6 +77,16 @@ class Case:
 
 def _rule_requires_human(case: Case, _t) -> AutonomyDecision | None:
     return AutonomyDecision(Autonomy.HUMAN, "A rule requires a human.") if case.human_required else None
+
+
+def risk_reason(risks: tuple[str, ...] | list[str]) -> str:
+    return "Relationship risk keeps automation out: " + "; ".join(risks) + "."
+
+
+def _relationship_at_risk(case: Case, _t) -> AutonomyDecision | None:
+    if not case.risks or case.risk_mode != Autonomy.HUMAN:
+        return None
+    return AutonomyDecision(Autonomy.HUMAN, risk_reason(case.risks))
 
 
 def _already_automated(case: Case, _t) -> AutonomyDecision | None:
@@ -138,10 +157,20 @@ def _autonomous(case: Case, t: Thresholds) -> AutonomyDecision:
     if article is None:
         return AutonomyDecision(
             Autonomy.REVIEW,
-            f"confidence {_pct(confidence)} ≥ {_pct(t.effective)} for {case.category}, but no published "
+            f"confidence {_pct(confidence)} ≥ {_pct(t.effective)} for {case.category}, but no approved "
             "article matches: an agent reviews",
             t.effective,
             confidence,
+        )
+    foreign = foreign_link_hosts(f"{article.title}\n{article.body}")
+    if foreign:
+        return AutonomyDecision(
+            Autonomy.REVIEW,
+            f"confidence {_pct(confidence)} ≥ {_pct(t.effective)} for {case.category}, but article "
+            f"'{article.title}' links outside the allowed domains ({', '.join(foreign)}): an agent reviews",
+            t.effective,
+            confidence,
+            article,
         )
     return AutonomyDecision(
         Autonomy.AUTONOMOUS,
@@ -156,6 +185,7 @@ def _autonomous(case: Case, t: Thresholds) -> AutonomyDecision:
 # Checks that need no thresholds come first, so most human tickets cost no extra query.
 FIRST_CHECKS: list[Callable[[Case, None], AutonomyDecision | None]] = [
     _rule_requires_human,
+    _relationship_at_risk,
     _already_automated,
     _no_category,
     _not_automatable,
@@ -164,13 +194,35 @@ FIRST_CHECKS: list[Callable[[Case, None], AutonomyDecision | None]] = [
 BAND_CHECKS: list[Callable[[Case, Thresholds], AutonomyDecision | None]] = [_below_review, _review_band]
 
 
-def decide_autonomy(ticket: Ticket, triage: TriageResult, *, human_required: bool) -> AutonomyDecision:
-    case = Case(ticket, triage, human_required)
+def decide_autonomy(
+    ticket: Ticket,
+    triage: TriageResult,
+    *,
+    human_required: bool,
+    risks: tuple[str, ...] | list[str] = (),
+    risk_mode: str = Autonomy.HUMAN,
+) -> AutonomyDecision:
+    """`risks`: the relationship guardrails that hold (escalation.relationship.guardrails); with
+    `risk_mode` review they cap the decision at a draft for review instead of keeping it human."""
+    case = Case(ticket, triage, human_required, tuple(risks), risk_mode)
+    decision = _decide(case)
+    if case.risks and decision.mode == Autonomy.AUTONOMOUS:  # review at most
+        return AutonomyDecision(
+            Autonomy.REVIEW,
+            f"{risk_reason(case.risks)} An agent reviews the draft ({decision.reason})",
+            decision.threshold,
+            decision.confidence,
+            decision.article,
+        )
+    return decision
+
+
+def _decide(case: Case) -> AutonomyDecision:
     for check in FIRST_CHECKS:
         decision = check(case, None)
         if decision is not None:
             return decision
-    thresholds = thresholds_for(ticket.category_id)
+    thresholds = thresholds_for(case.ticket.category_id)
     for check in BAND_CHECKS:
         decision = check(case, thresholds)
         if decision is not None:

@@ -1,12 +1,12 @@
-"""Which knowledge-base article answers a ticket: the published article of its category sharing the most
-words with the ticket's text. Plain word overlap is enough here: the category is already known (triage),
+"""Which knowledge-base article answers a ticket: the published, approved article of its category sharing
+the most words with the ticket's text (an article nobody of its team approved never answers anyone). Plain word overlap is enough here: the category is already known (triage),
 so this only picks among a handful of articles, and an article sharing no word is no answer at all."""
 
 from __future__ import annotations
 
 import re
 
-from helpdesk.models import Article, Ticket
+from helpdesk.models import Article, ReviewState, Ticket
 
 WORD = re.compile(r"[a-z0-9]+")
 STOPWORDS = frozenset(  # words of MIN_WORD letters or more that say nothing about the topic
@@ -59,12 +59,18 @@ def _stems(text: str) -> set[str]:
 
 
 def best_article(ticket: Ticket) -> Article | None:
-    """The published article of the ticket's category that best matches its text; None when none shares a word."""
+    """The published, approved article of the ticket's category that best matches its text; None when none
+    shares a word."""
     if not ticket.category_id:
         return None
     wanted = _stems(f"{ticket.subject}\n{ticket.body}")
     best, best_overlap = None, 0
-    for article in Article.objects.filter(is_published=True, categories=ticket.category_id).order_by("pk"):
+    approved = Article.objects.filter(
+        is_published=True, review_state=ReviewState.APPROVED, categories=ticket.category_id
+    )
+    for article in approved.order_by("pk"):
+        if not article.is_approved:  # changed behind the review's back (e.g. a bulk update)
+            continue
         title_hits = len(wanted & _stems(article.title))
         overlap = 2 * title_hits + len(wanted & _stems(article.body))  # the title says what it answers
         if overlap > best_overlap:

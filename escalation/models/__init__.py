@@ -37,6 +37,7 @@ from escalation.models.sla import (
     WorkingPeriod,
 )
 from escalation.models.triage import TriageModelVersion
+from escalation.coverage.models import CoverageGap, OnCall  # noqa: E402 - on-call duty and coverage gaps
 
 __all__ = [
     "AccountHealth",
@@ -54,6 +55,8 @@ __all__ = [
     "BusinessCalendar",
     "CategoryAutonomy",
     "ClosedDay",
+    "CoverageGap",
+    "OnCall",
     "EscalationRule",
     "FactorKey",
     "Outcome",

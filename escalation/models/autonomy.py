@@ -57,6 +57,54 @@ class AutonomyDefaults(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(5)],
         help_text="A rating this low on an automatic resolution counts as a failure.",
     )
+    # Relationship guardrails: whatever the model's confidence, these keep automation away from a
+    # customer relationship at risk (escalation/relationship/guardrails.py).
+    guard_mode = models.CharField(
+        "at-risk relationships get",
+        max_length=12,
+        choices=[(Autonomy.HUMAN, "A human (no automation)"), (Autonomy.REVIEW, "A draft for review at most")],
+        default=Autonomy.HUMAN,
+    )
+    guard_frustration = models.FloatField(
+        "frustration guardrail",
+        null=True,
+        blank=True,
+        default=0.6,
+        validators=UNIT,
+        help_text="Frustration (0..1) from which automation stays out. Empty: off.",
+    )
+    guard_repeat_tickets = models.PositiveSmallIntegerField(
+        "repeat-contact guardrail",
+        null=True,
+        blank=True,
+        default=3,
+        validators=[MinValueValidator(2)],
+        help_text="Tickets from the same customer within the repeat window (this one included) from "
+        "which automation stays out. Empty: off.",
+    )
+    guard_repeat_days = models.PositiveSmallIntegerField(
+        "repeat window (days)", default=7, validators=[MinValueValidator(1), MaxValueValidator(90)]
+    )
+    guard_renewal_days = models.PositiveSmallIntegerField(
+        "renewal guardrail (days)",
+        null=True,
+        blank=True,
+        default=60,
+        help_text="VIP and enterprise accounts this close to their renewal date get people. Empty: off.",
+    )
+    guard_churn_risk = models.FloatField(
+        "churn-risk guardrail",
+        null=True,
+        blank=True,
+        default=0.6,
+        validators=UNIT,
+        help_text="Accounts with at least this churn risk (0..1) get people. Empty: off.",
+    )
+    guard_cancellation = models.BooleanField(
+        "cancellation guardrail",
+        default=True,
+        help_text="A customer who talks about cancelling or not renewing gets people.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -187,10 +187,40 @@ class RoutingConfig(models.Model):
         help_text="A rise in frustration this sharp (0..1) after a customer message re-routes the ticket.",
     )
     predictive_escalation = models.FloatField(
-        default=0.7,
+        default=0.5,
         validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
         help_text="From this predicted escalation probability on, a new ticket skips tier 1 and goes to the "
         "tier similar tickets ended at (1.0 turns it off).",
+    )
+    predicted_priority_confidence = models.FloatField(
+        default=0.6,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="From this probability on, the triage model's priority is a floor for the ticket's "
+        "priority (1.0 turns it off).",
+    )
+    category_override_confidence = models.FloatField(
+        default=0.85,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="The model replaces the category a customer chose only from this confidence on; below "
+        "it, its guess is shown as a suggestion.",
+    )
+    # Coverage: nothing strands when every qualified agent is away (escalation/coverage/).
+    urgent_relax_required_minutes = models.PositiveIntegerField(
+        default=30,
+        help_text="An urgent ticket nobody eligible could take for this long may go to an agent without its "
+        "required skills (0 turns it off).",
+    )
+    no_agent_alert_minutes = models.PositiveIntegerField(
+        default=20,
+        help_text="A ticket with no eligible agent for this long alerts the team lead (or every lead) once "
+        "(0 turns it off).",
+    )
+    on_call_min_priority = models.CharField(
+        max_length=10,
+        choices=Priority.choices,
+        default=Priority.HIGH,
+        help_text="From this priority on, a team's on-call agents may take tickets outside their working "
+        "hours or while away.",
     )
     updated_at = models.DateTimeField(auto_now=True)
 

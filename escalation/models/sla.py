@@ -282,6 +282,12 @@ class TicketSla(models.Model):
     open_age_at = models.DateTimeField(null=True, blank=True)
     abandoned_at = models.DateTimeField(null=True, blank=True)
     abandoned_count = models.PositiveIntegerField(default=0)
+    committed_due = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The due time each running window was last given, {target: [due, paused minutes then, "
+        "window start]}: a later policy (an escalation) may bring it closer, never push it out.",
+    )
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -3,8 +3,11 @@
 An agent is excluded, checked in this order, when they
 - declined this ticket or just handed it on,
 - sit in another tier (the next tier up becomes eligible after the overflow wait),
-- are on leave today, offline or away, or outside their working hours,
-- lack a required skill or the ticket's language,
+- are on leave today, offline or away, or outside their working hours (an agent on call for the team
+  is reachable anyway for tickets of the on-call priority and above),
+- lack a required skill (an urgent ticket nobody could take relaxes them after its wait),
+- lack the ticket's language (until the ticket has waited the skill-relax time: then an answer in
+  another language beats none),
 - lack an optional skill (until the ticket has waited the skill-relax time),
 - are at capacity.
 The others are scored: skill fit (proficiency on the needed skills) x skill weight, plus spare capacity
@@ -61,6 +64,8 @@ class Need:
     last_good_agent_id: int | None = None
     urgent: bool = False  # a high priority score, or waited past the overflow time
     current_assignee_id: int | None = None  # this ticket already counts in their load
+    on_call: frozenset[int] = frozenset()  # on call for this ticket: hours and away/offline do not exclude
+    relax_required: bool = False  # an urgent ticket nobody could take: required skills no longer exclude
 
 
 @dataclass(frozen=True)
@@ -165,6 +170,7 @@ def _exclusion(agent: AgentFacts, need: Need) -> tuple[str, str]:
     allowed_tiers = {need.tier_level, need.tier_level + 1} if need.overflow else {need.tier_level}
     missing = [s for s in need.required_skills if s.lower() not in agent.skills]
     missing_optional = [s for s in need.optional_skills if s.lower() not in agent.skills]
+    on_call = agent.pk in need.on_call
     checks = [
         (agent.pk in need.declined, "declined", "declined this ticket"),
         (agent.pk in need.excluded, "declined", "handed this ticket on"),
@@ -174,10 +180,18 @@ def _exclusion(agent: AgentFacts, need: Need) -> tuple[str, str]:
             f"wrong tier (L{agent.tier_level}; the ticket needs L{need.tier_level})",
         ),
         (agent.on_leave, "leave", "on leave"),
-        (agent.status != AgentStatus.AVAILABLE, "status", AgentStatus(agent.status).label.lower()),
-        (not agent.working, "hours", f"outside working hours ({agent.timezone})"),
-        (bool(missing), "skill", f"missing required skill: {', '.join(missing)}"),
-        (language_code(need.language) not in agent.languages, "language", f"does not speak {need.language}"),
+        (
+            agent.status != AgentStatus.AVAILABLE and not on_call,
+            "status",
+            AgentStatus(agent.status).label.lower(),
+        ),
+        (not agent.working and not on_call, "hours", f"outside working hours ({agent.timezone})"),
+        (bool(missing) and not need.relax_required, "skill", f"missing required skill: {', '.join(missing)}"),
+        (
+            language_code(need.language) not in agent.languages and not need.relaxed,
+            "language",
+            f"does not speak {need.language}",
+        ),
         (
             bool(missing_optional) and not need.relaxed,
             "optional",
@@ -207,6 +221,9 @@ def assess(agent: AgentFacts, need: Need, weights: Weights) -> Assessment:
     load_weight = weights.load * (weights.urgent_load_factor if need.urgent else 1.0)
     sticky = agent.pk == need.last_good_agent_id
     score = weights.skill * fit + load_weight * spare + (weights.stickiness if sticky else 0.0)
+    speaks = language_code(need.language) in agent.languages
+    if not speaks:  # only after the wait relaxed the language: a speaker still wins
+        score *= 0.5
     details = {
         "skill_fit": round(fit, 3),
         "load": f"{load}/{agent.capacity}",
@@ -214,6 +231,10 @@ def assess(agent: AgentFacts, need: Need, weights: Weights) -> Assessment:
         "served_customer_well": sticky,
         "urgent": need.urgent,
     }
+    if agent.pk in need.on_call and (agent.status != AgentStatus.AVAILABLE or not agent.working):
+        details["on_call"] = True
+    if not speaks:
+        details["speaks_language"] = False
     return Assessment(agent, round(score, 4), "", "", details)
 
 

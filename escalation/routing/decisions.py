@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from escalation.coverage.gaps import track_gap
 from escalation.models import RoutingDecision
 from escalation.routing import read_ahead
 from escalation.routing.candidates import Assessment
@@ -26,6 +27,7 @@ TICKET_FIELDS = [
     "team",
     "tier",
     "category",
+    "category_source",
     "priority",
     "priority_score",
     "sentiment",
@@ -144,19 +146,36 @@ def record_changes(run: Run, *, overflow: bool) -> None:
                 **moved,
             )
     if _pk(before["category"]) != ticket.category_id:
+        suggestion = run.suggestion if run.suggestion and run.suggestion.get("applied") else None
+        if ticket.category_source == "rule":
+            trigger, reason = Trigger.RULE, f"Rule '{run.outcome.category_rule}'."
+        elif suggestion:
+            trigger = Trigger.MODEL
+            reason = (
+                f"Model suggestion, {suggestion['confidence']:.0%} confident: replaces the "
+                f"{suggestion['replaced_source']}'s choice {suggestion['replaced']}."
+            )
+        else:
+            trigger, reason = Trigger.ROUTING, "Triage."
         event_record(
+            ticket=ticket,
+            trigger=trigger,
             code="ticket.category_changed",
-            reason="Triage.",
-            from_value=getattr(before["category"], "name", ""),
-            to_value=getattr(ticket.category, "name", ""),
-            **placed,
+            reason=reason,
+            from_value=getattr(before["category"], "name", "")[:40],
+            to_value=getattr(ticket.category, "name", "")[:40],
+            details={"source": ticket.category_source, **({"suggestion": suggestion} if suggestion else {})},
         )
     if before["priority"] != ticket.priority:
+        floor = run.floor
+        lifted = floor is not None and any(f.name == floor.name for f in run.score.factors)
         event_record(
             code="ticket.priority_changed",
-            reason=f"Priority score {ticket.priority_score:g}.",
+            reason=f"Priority score {ticket.priority_score:g}"
+            + (f"; {floor.label.lower()}: {floor.detail}." if lifted else "."),
             from_value=before["priority"],
             to_value=ticket.priority,
+            details={"score": ticket.priority_score},
             **placed,
         )
 
@@ -257,7 +276,22 @@ def record_decision(run: Run, choice: Choice) -> RoutingDecision | None:
     if unchanged_wait and run.trigger in QUIET_TRIGGERS:
         save_ticket(run)
         return None
-    triage = {**run.triage.as_record(), "fallback_used": run.triage.source != "model"}
+    triage = {
+        **run.triage.as_record(),
+        "fallback_used": run.triage.source != "model",
+        "category_source": ticket.category_source or None,
+        "category_suggestion": run.suggestion,
+        "relationship_risks": run.risks,
+        "impact": {
+            "kinds": list(run.impact.kinds),
+            "phrases": list(run.impact.phrases),
+            "complexity": list(run.impact.complexity),
+        }
+        if run.impact
+        else None,
+        "language": {"code": ticket.language, **((ticket.metadata or {}).get("language") or {})},
+    }
+    track_gap(run, waiting=choice.kind == "waiting" or (choice.kind == "coordinator" and choice.agent is None))
     decision = RoutingDecision(
         ticket=ticket,
         at=run.now,

@@ -5,12 +5,16 @@
    unless the trigger asks to look again (reopened, customer wrote). A ticket's first routing counts as
    its creation even when a re-check or an offer reaches it before its own task does.
 2. Triage (escalation.triage: a model, or the keyword fallback; the decision records which).
-3. Rules (escalation.routing.rules, admin-edited data) on a plain snapshot of the ticket.
+3. Rules (escalation.routing.rules, admin-edited data) on a plain snapshot of the ticket; a new ticket's
+   snapshot carries the team triage is about to give it, so team conditions match at creation.
+   The text's business impact and complexity are read too (escalation.triage.impact).
 4. Team: a rule's team (for new tickets and new customer messages), else triage's new team after a
    customer message, else the current team, else triage's. Tier: the highest of the current tier, rule
    minimums and triage's suggestion (a raise is dropped when the team has nobody at that tier).
-5. Priority score and level (escalation.routing.scoring); SLA due times (escalation.sla.due).
-6. Autonomy (escalation.autonomy.decision): a rule that requires a human always wins.
+5. Priority score and level (escalation.routing.scoring), lifted to the strongest floor: a rule's, the
+   business impact's, the model's confident priority; SLA due times (escalation.sla.due).
+6. Autonomy (escalation.autonomy.decision): a rule that requires a human always wins, then the
+   relationship guardrails (escalation.relationship.guardrails).
 7. Who gets it, the first step that answers:
    a. automation handled it (new tickets only; never when a human is required);
    b. the ticket is going in circles: the coordinator, and the ticket is flagged;
@@ -24,6 +28,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from django.db import transaction
@@ -32,7 +37,9 @@ from django.utils import timezone
 
 from escalation.autonomy.decision import decide_autonomy
 from escalation.autonomy.outcomes import watch_for_follow_up
+from escalation.coverage.gaps import alert_uncovered, teams_on_call
 from escalation.models import RoutingDecision
+from escalation.relationship.guardrails import current_guardrails, relationship_risks
 from escalation.routing.candidates import assess_all, team_agents
 from escalation.routing.choosers import choose
 from escalation.routing.circular import HISTORY_CODES, initial_history, load_history
@@ -42,14 +49,22 @@ from escalation.routing.decisions import (
     send_rule_notifications,
     snapshot_before,
 )
-from escalation.routing.placement import need_for, settle_team, settle_tier, take_triage, weights
+from escalation.routing.placement import (
+    need_for,
+    settle_team,
+    settle_tier,
+    take_rule_category,
+    take_triage,
+    weights,
+)
 from escalation.routing.policy import Policy, current_policy
 from escalation.routing.rules import apply_rules
 from escalation.routing.run import QUIET_TRIGGERS, REVIEW_TRIGGERS, Run
-from escalation.routing.scoring import score_snapshot
+from escalation.routing.scoring import Floor, score_snapshot, strongest_floor
 from escalation.routing.snapshot import snapshot_for
 from escalation.sla.due import sla_apply
 from escalation.triage import triage_ticket
+from escalation.triage.impact import read_impact
 from helpdesk.models import (
     OPEN_STATUSES,
     Agent,
@@ -88,22 +103,59 @@ def _settle(run: Run) -> None:
     run.snap = snapshot_for(
         ticket, now=run.now, with_messages=run.trigger != "created", good_csat=policy.knobs.good_csat
     )
+    if run.snap.team is None:  # a new ticket: rules see the team triage is about to give it
+        likely = run.triage.team or (ticket.category.team if ticket.category_id else None)
+        if likely is not None:
+            run.snap = dataclasses.replace(run.snap, team=likely.name)
     run.outcome = apply_rules(policy.rules, run.snap)
+    take_rule_category(run)
+    run.impact = read_impact(run.snap.text)
     settle_team(run)
     run.agents = team_agents(ticket.team_id, run.now) if ticket.team_id else []
     settle_tier(run)
     state = routing_state(ticket)
-    state["priority_floor"] = run.outcome.priority
-    run.score = score_snapshot(
-        run.snap, factors=policy.factors, thresholds=policy.thresholds, floor=run.outcome.priority
-    )
+    run.floor = priority_floor_for(run)
+    state["priority_floor"] = run.floor.as_record() if run.floor else None
+    run.score = score_snapshot(run.snap, factors=policy.factors, thresholds=policy.thresholds, floor=run.floor)
     ticket.priority_score, ticket.priority = run.score.value, run.score.priority
     sla_apply(ticket, now=run.now)
-    run.autonomy = decide_autonomy(ticket, run.triage, human_required=run.human)
+    guard = current_guardrails()
+    run.risks = relationship_risks(run.snap, guard)
+    run.autonomy = decide_autonomy(
+        ticket, run.triage, human_required=run.human, risks=run.risks, risk_mode=guard.mode
+    )
     ticket.autonomy, ticket.requires_human = run.autonomy.mode, run.human
-    if run.autonomy.confidence is not None and run.autonomy.mode != Autonomy.AUTONOMOUS:
+    if run.risks:
+        run.notes.append(f"Autonomy {run.autonomy.mode}: {run.autonomy.reason}")
+    elif run.autonomy.confidence is not None and run.autonomy.mode != Autonomy.AUTONOMOUS:
         run.notes.append(f"Autonomy {run.autonomy.mode}: {run.autonomy.reason}")
     send_rule_notifications(ticket, run.outcome, state, coordinator_id=policy.knobs.coordinator_id)
+
+
+def priority_floor_for(run: Run) -> Floor | None:
+    """The strongest of: a rule's priority, the business impact the text states, the model's confident
+    priority."""
+    rule = (
+        Floor(run.outcome.priority, detail=f"a rule sets priority at least {run.outcome.priority}")
+        if run.outcome.priority
+        else None
+    )
+    impact = run.impact
+    stated = (
+        Floor(impact.floor, "business_impact", "Business impact", impact.describe())
+        if impact is not None and impact.floor
+        else None
+    )
+    triage, needed = run.triage, run.policy.knobs.predicted_priority_confidence
+    predicted = None
+    if triage.priority and triage.priority_confidence is not None and triage.priority_confidence >= needed:
+        predicted = Floor(
+            triage.priority,
+            "predicted_priority",
+            "Predicted priority",
+            f"the model predicts {triage.priority} ({triage.priority_confidence:.0%} ≥ {needed:.0%})",
+        )
+    return strongest_floor(rule, stated, predicted)
 
 
 def route(
@@ -270,11 +322,13 @@ def reassess_after_message(ticket_id: int) -> RoutingDecision | None:
 def recheck_waiting_tickets() -> int:
     """Once a minute: route waiting tickets again, so relaxed skills, overflow and shift starts take effect.
 
-    Unchanged outcomes are not recorded again (see QUIET_TRIGGERS). Teams with nobody available are
-    skipped: no wait can help there (an agent coming back is offered the queue at once). Returns how
-    many tickets got an agent.
+    Unchanged outcomes are not recorded again (see QUIET_TRIGGERS). Teams with nobody available and
+    nobody on call are skipped: no wait can help there (an agent coming back is offered the queue at
+    once). Then the team lead hears about tickets that have had no eligible agent for too long
+    (escalation.coverage). Returns how many tickets got an agent.
     """
-    staffed = Team.objects.filter(agents__status=AgentStatus.AVAILABLE)
+    now = timezone.now()
+    staffed = Team.objects.filter(Q(agents__status=AgentStatus.AVAILABLE) | Q(pk__in=teams_on_call(now)))
     waiting = (
         _waiting_tickets()
         .filter(team__in=staffed)
@@ -282,7 +336,9 @@ def recheck_waiting_tickets() -> int:
         .values_list("pk", flat=True)[:RECHECK_BATCH]
     )
     assigned = 0
-    for pk in list(waiting):
+    for pk in list(dict.fromkeys(waiting)):
         decision = route(pk, trigger="recheck")
         assigned += bool(decision and decision.agent_id)
+    with transaction.atomic():
+        alert_uncovered(alert_after_minutes=current_policy().knobs.no_agent_alert_minutes, now=now)
     return assigned

@@ -4,26 +4,83 @@ from __future__ import annotations
 
 import datetime as dt
 
+from escalation.coverage.gaps import on_call_agents
 from escalation.routing.candidates import Need, Weights
 from escalation.routing.decisions import routing_state
 from escalation.routing.policy import Policy
 from escalation.routing.run import CONTENT_TRIGGERS, Run
-from helpdesk.models import Team, Tier
+from escalation.triage.impact import COMPLEX_TIER
+from helpdesk.models import Category, CategorySource, Team, Tier
+from helpdesk.models.tickets import PRIORITY_RANK
 
 
 def take_triage(run: Run) -> None:
-    """Triage's numbers always; its category only when the ticket has none or the customer wrote again."""
+    """Triage's numbers always; its category when the ticket has none, or after the customer wrote again.
+
+    A category the customer chose (or a rule set) is replaced only when the model is at least as confident
+    as RoutingConfig.category_override_confidence, and then the change shows as the model's suggestion with
+    its confidence; below that the suggestion is only noted. An agent's choice is never replaced.
+    """
     ticket, triage = run.ticket, run.triage
     for name in ("sentiment", "frustration", "escalation_probability", "confidence"):
         value = getattr(triage, name)
         if value is not None:
             setattr(ticket, name, value)
-    if triage.category is not None and (ticket.category_id is None or run.trigger == "customer_wrote"):
-        ticket.category = triage.category
+    guess = triage.category
+    if guess is None or guess.pk == ticket.category_id:
+        return
+    if ticket.category_id is None:
+        ticket.category, ticket.category_source = guess, CategorySource.MODEL
+        return
+    if run.trigger != "customer_wrote" or ticket.category_source == CategorySource.AGENT:
+        return
+    if ticket.category_source in ("", CategorySource.MODEL):
+        ticket.category, ticket.category_source = guess, CategorySource.MODEL
+        return
+    needed = run.policy.knobs.category_override_confidence
+    confidence = triage.confidence
+    said = f"Model suggests category {guess} ({confidence:.0%} confident)" if confidence is not None else (
+        f"Triage suggests category {guess} (no confidence score)"
+    )
+    who = "the customer's" if ticket.category_source == CategorySource.CUSTOMER else "a rule's"
+    if confidence is not None and confidence >= needed:
+        run.suggestion = {"category": guess.name, "confidence": confidence, "replaced": ticket.category.name,
+                          "replaced_source": ticket.category_source, "applied": True}
+        run.notes.append(f"{said} ≥ {needed:.0%}: it replaces {who} choice {ticket.category}")
+        ticket.category, ticket.category_source = guess, CategorySource.MODEL
+    else:
+        run.suggestion = {"category": guess.name, "confidence": confidence, "kept": ticket.category.name,
+                          "kept_source": ticket.category_source, "applied": False}
+        run.notes.append(f"{said} < {needed:.0%}: {who} choice {ticket.category} is kept")
+
+
+def take_rule_category(run: Run) -> None:
+    """A rule's "set category" (unless an agent chose the category)."""
+    name = run.outcome.category
+    if not name or run.ticket.category_source == CategorySource.AGENT:
+        return
+    category_id = (run.policy.category_ids or {}).get(name.lower())
+    if category_id is None:
+        run.notes.append(f"Rule '{run.outcome.category_rule}' names category {name}, which does not exist")
+        return
+    if category_id != run.ticket.category_id:
+        run.ticket.category = Category.objects.select_related("team").get(pk=category_id)
+    run.ticket.category_source = CategorySource.RULE
+
+
+# Ticket metadata naming the team of the mailbox an e-mail came to (helpdesk.mail.ingest).
+MAILBOX_TEAM = "mailbox_team"
+# Triage at least this confident outweighs the mailbox's hint.
+TRIAGE_BEATS_MAILBOX = 0.6
+
+
+def _triage_sure(run: Run) -> bool:
+    return run.triage.team is not None and (run.triage.confidence or 0) >= TRIAGE_BEATS_MAILBOX
 
 
 def settle_team(run: Run) -> None:
-    """A rule's team (new tickets and new messages only), else triage's after a message, else current, else triage."""
+    """A rule's team (new tickets and new messages only), else triage's after a message, else current,
+    else the mailbox's team unless triage is sure, else triage, else the category's."""
     ticket, outcome, policy = run.ticket, run.outcome, run.policy
     team_id = ticket.team_id
     if outcome.team and run.trigger in CONTENT_TRIGGERS:
@@ -35,6 +92,10 @@ def settle_team(run: Run) -> None:
         run.notes.append(f"Rule '{outcome.team_rule}' did not move the ticket: it was {run.trigger}")
     if team_id == ticket.team_id and run.trigger == "customer_wrote" and run.triage.team is not None:
         team_id = run.triage.team.pk
+    hint = (ticket.metadata or {}).get(MAILBOX_TEAM)
+    if team_id is None and hint in policy.team_ids.values() and not _triage_sure(run):
+        team_id = hint  # the mailbox it was sent to (billing@ → Billing), when triage has no clear answer
+        run.notes.append("Sent to the team's mailbox: its team suggested")
     if team_id is None and run.triage.team is not None:
         team_id = run.triage.team.pk
     if team_id is None and ticket.category_id and ticket.category.team_id:
@@ -57,6 +118,15 @@ def predicted_tier(run: Run) -> int:
     return tier
 
 
+def complexity_tier(run: Run) -> int:
+    """A new ticket whose text shows a complex, multi-system or load-dependent problem starts at tier 2."""
+    impact = run.impact
+    if run.trigger != "created" or impact is None or not impact.complex:
+        return 0
+    run.notes.append(f"Complex problem ({impact.describe_complexity()}): starts at tier {COMPLEX_TIER}")
+    return COMPLEX_TIER
+
+
 def settle_tier(run: Run) -> None:
     """The highest of the current tier, rule minimums and triage's suggestion, among existing tiers.
 
@@ -67,7 +137,7 @@ def settle_tier(run: Run) -> None:
     if not levels:
         return
     current = ticket.tier.level if ticket.tier_id else min(levels)
-    wanted = max([current, run.outcome.min_tier or 0, predicted_tier(run)])
+    wanted = max([current, run.outcome.min_tier or 0, predicted_tier(run), complexity_tier(run)])
     target = max((level for level in levels if level <= wanted), default=current)
     if target > current and run.agents and not any(a.tier_level >= target for a in run.agents):
         run.notes.append(
@@ -101,14 +171,37 @@ def need_for(run: Run) -> Need:
     knobs, ticket = run.policy.knobs, run.ticket
     since = routing_state(ticket).get("waiting_since")
     waited = (run.now - dt.datetime.fromisoformat(since)) if since else dt.timedelta(0)
-    relaxed = waited >= dt.timedelta(minutes=knobs.skill_relax_minutes)
+    # An urgent ticket does not wait for a preferred skill or language: they only rank the agents.
+    relaxed = waited >= dt.timedelta(minutes=knobs.skill_relax_minutes) or ticket.priority == "urgent"
     overflow = waited >= dt.timedelta(minutes=knobs.overflow_minutes)
     required, optional = skills_needed(run)
     level = ticket.tier.level if ticket.tier_id else 1
     if relaxed and optional:
-        run.notes.append(f"Preferred skills relaxed after {knobs.skill_relax_minutes} min of waiting")
+        run.notes.append(
+            "Preferred skills only rank agents: the ticket is urgent"
+            if ticket.priority == "urgent" and waited < dt.timedelta(minutes=knobs.skill_relax_minutes)
+            else f"Preferred skills relaxed after {knobs.skill_relax_minutes} min of waiting"
+        )
     if overflow:
         run.notes.append(f"Tier {level + 1} may take it after {knobs.overflow_minutes} min of waiting")
+    priority_rank = PRIORITY_RANK.get(ticket.priority, 1)
+    on_call = (
+        on_call_agents(ticket.team_id, run.now)
+        if priority_rank >= PRIORITY_RANK.get(knobs.on_call_min_priority, 2)
+        else frozenset()
+    )
+    relax_after = knobs.urgent_relax_required_minutes
+    relax_required = bool(
+        relax_after
+        and required
+        and ticket.priority == "urgent"
+        and waited >= dt.timedelta(minutes=relax_after)
+    )
+    if relax_required:
+        run.notes.append(
+            f"Urgent and waiting {int(waited.total_seconds() // 60)} min: required skills "
+            f"({', '.join(required)}) relaxed after {relax_after} min"
+        )
     return Need(
         tier_level=level,
         overflow=overflow,
@@ -123,6 +216,8 @@ def need_for(run: Run) -> Need:
         urgent=overflow
         or (run.score.value if run.score else 0) >= knobs.urgent_score,  # old or urgent: fit over balance
         current_assignee_id=ticket.assignee_id,
+        on_call=on_call,
+        relax_required=relax_required,
     )
 
 

@@ -38,6 +38,11 @@ class Knobs:
     urgent_load_factor: float
     frustration_rise: float
     predictive_escalation: float
+    predicted_priority_confidence: float
+    category_override_confidence: float
+    urgent_relax_required_minutes: int
+    no_agent_alert_minutes: int
+    on_call_min_priority: str
 
     @classmethod
     def of(cls, config: RoutingConfig) -> Knobs:
@@ -55,6 +60,7 @@ class Policy:
     skill_ids: dict[str, int]  # lower-cased name -> id
     tier_ids: dict[int, int]  # level -> id
     category_skills: dict[int, tuple[str, ...]]  # category id -> names of the skills it requires
+    category_ids: dict[str, int] = None  # lower-cased name -> id
 
 
 def _compiled_rules() -> tuple[CompiledRule, ...]:
@@ -104,6 +110,7 @@ def load_policy() -> Policy:
         skill_ids={name.lower(): pk for pk, name in Skill.objects.values_list("pk", "name")},
         tier_ids=dict(Tier.objects.values_list("level", "pk")),
         category_skills=_category_skills(),
+        category_ids={name.lower(): pk for pk, name in Category.objects.values_list("pk", "name")},
     )
 
 

@@ -21,6 +21,7 @@ A fact that is unknown (no organization, no renewal date, no sentiment yet) neve
 
 Actions are a list:
 - {"type": "route_to_team", "team": "Security"}: the first rule that routes wins
+- {"type": "set_category", "category": "Security incident"}: the first wins (an agent's choice stays)
 - {"type": "min_tier", "level": 2}: the highest minimum wins
 - {"type": "set_priority", "priority": "urgent"}: a floor the score cannot rank the ticket below
 - {"type": "require_human"}: no automation, whatever a model says
@@ -71,6 +72,7 @@ FIELD_OPS: dict[str, set[str]] = {
 }
 ACTION_KEYS: dict[str, dict[str, type | tuple[type, ...]]] = {
     "route_to_team": {"team": str},
+    "set_category": {"category": str},
     "min_tier": {"level": int},
     "set_priority": {"priority": str},
     "require_human": {},
@@ -223,6 +225,7 @@ def validate_references(conditions: Any, actions: list[dict]) -> None:
         ("conditions", "team", Team, set(_names_in(conditions, "team"))),
         ("conditions", "category", Category, set(_names_in(conditions, "category"))),
         ("actions", "team", Team, {a["team"] for a in actions if a["type"] == "route_to_team"}),
+        ("actions", "category", Category, {a["category"] for a in actions if a["type"] == "set_category"}),
         ("actions", "skill", Skill, {a["skill"] for a in actions if a["type"] == "add_skill"}),
     ]
     problems: dict[str, list[str]] = {}
@@ -299,6 +302,7 @@ def describe_conditions(node: dict) -> str:
 def describe_actions(actions: list[dict]) -> str:
     words = {
         "route_to_team": lambda a: f"route to {a['team']}",
+        "set_category": lambda a: f"category {a['category']}",
         "min_tier": lambda a: f"tier {a['level']} or higher",
         "set_priority": lambda a: f"priority at least {a['priority']}",
         "require_human": lambda a: "a human must handle it",
@@ -386,6 +390,8 @@ class RuleOutcome:
     fired: list[str] = field(default_factory=list)
     team: str | None = None
     team_rule: str | None = None
+    category: str | None = None
+    category_rule: str | None = None
     min_tier: int | None = None
     tier_rule: str | None = None
     priority: str | None = None
@@ -398,6 +404,8 @@ class RuleOutcome:
         kind = action["type"]
         if kind == "route_to_team" and self.team is None:
             self.team, self.team_rule = action["team"], rule
+        elif kind == "set_category" and self.category is None:
+            self.category, self.category_rule = action["category"], rule
         elif kind == "min_tier" and action["level"] > (self.min_tier or 0):
             self.min_tier, self.tier_rule = action["level"], rule
         elif kind == "set_priority":

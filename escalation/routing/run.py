@@ -10,8 +10,9 @@ from escalation.routing.candidates import AgentFacts, Assessment
 from escalation.routing.circular import TicketHistory
 from escalation.routing.policy import Policy
 from escalation.routing.rules import RuleOutcome
-from escalation.routing.scoring import Score
+from escalation.routing.scoring import Floor, Score
 from escalation.routing.snapshot import TicketSnapshot
+from escalation.triage.impact import Impact
 from escalation.triage import TriageResult
 from helpdesk.models import Ticket
 
@@ -40,6 +41,10 @@ class Run:
     notes: list[str] = field(default_factory=list)
     agents: list[AgentFacts] = field(default_factory=list)
     assessments: list[Assessment] = field(default_factory=list)
+    impact: Impact | None = None  # business impact and complexity stated in the text
+    floor: Floor | None = None  # the priority floor this run applied
+    risks: list[str] = field(default_factory=list)  # relationship guardrails that hold
+    suggestion: dict | None = None  # triage's category suggestion against a customer's or rule's choice
 
     @property
     def human(self) -> bool:

@@ -15,7 +15,9 @@ its admin-edited weight turns that into points. In the order the factors are lis
 - account at risk: 1 while the organization's computed health is below the at-risk threshold
 - usage surge: the organization's data volume or API calls grew over {"days": 30}; full at {"full_at": 3.0}
   (+300 %) — new load often comes with performance tickets
-A rule's "set priority" is a floor: the score is lifted to that level's threshold, shown as its own factor.
+A floor lifts the score to a level's threshold, shown as its own factor: a rule's "set priority", the
+business impact the customer states (escalation.triage.impact: high for one kind, urgent for critical
+ones) or the triage model's priority when it is confident; the strongest wins.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from escalation.models import FactorKey
 from escalation.routing.snapshot import TicketSnapshot, snapshot_for
 from escalation.text import phrases_found
 from helpdesk.models import Priority, Ticket
+from helpdesk.models.tickets import PRIORITY_RANK
 
 PARAM_DEFAULTS: dict[str, dict] = {
     FactorKey.SEGMENT: {"values": {"trial": 0.0, "standard": 0.3, "premium": 0.65, "enterprise": 1.0}},
@@ -255,14 +258,46 @@ def priority_for(value: float, thresholds: tuple[tuple[float, str], ...]) -> str
     return Priority.LOW
 
 
+@dataclass(frozen=True)
+class Floor:
+    """A priority the score may not rank a ticket below, and what set it: a rule, the business impact
+    the customer states, or the triage model's confident priority."""
+
+    priority: str
+    name: str = "rule_priority"
+    label: str = "Rule priority"
+    detail: str = ""
+
+    def as_record(self) -> list[str]:
+        return [self.priority, self.name, self.label, self.detail]
+
+    @classmethod
+    def of(cls, value) -> Floor | None:
+        """From a stored record, or a bare level (a rule's, as older routing runs stored it)."""
+        if not value:
+            return None
+        if isinstance(value, str):
+            return cls(value, detail=f"a rule sets priority at least {value}")
+        return cls(*value)
+
+
+def strongest_floor(*floors: Floor | None) -> Floor | None:
+    """The highest of the floors (the first of equals)."""
+    present = [f for f in floors if f is not None and f.priority in Priority.values]
+    return max(present, key=lambda f: PRIORITY_RANK[f.priority], default=None)
+
+
 def score_snapshot(
     snap: TicketSnapshot,
     *,
     factors: tuple[FactorSetting, ...],
     thresholds: tuple[tuple[float, str], ...],
-    floor: str | None = None,
+    floor: str | Floor | None = None,
 ) -> Score:
-    """Add up the weighted factors; lift the result to a rule's priority floor."""
+    """Add up the weighted factors; lift the result to the priority floor (a rule's, the business
+    impact's or the model's), shown as its own factor."""
+    if isinstance(floor, str):
+        floor = Floor.of(floor)
     parts = []
     for setting in factors:
         params = {**PARAM_DEFAULTS.get(setting.key, {}), **setting.parameters}
@@ -278,16 +313,17 @@ def score_snapshot(
             )
         )
     value = min(100.0, sum(p.contribution for p in parts))
-    floor_score = next((minimum for minimum, level in thresholds if level == floor), None)
+    level = floor.priority if floor else None
+    floor_score = next((minimum for minimum, name in thresholds if name == level), None)
     if floor_score is not None and value < floor_score:
         parts.append(
             Factor(
-                "rule_priority",
-                floor,
+                floor.name,
+                level,
                 1.0,
                 round(floor_score - value, 2),
-                "Rule priority",
-                f"a rule sets priority at least {floor}",
+                floor.label,
+                floor.detail or f"at least {level}",
             )
         )
         value = floor_score
@@ -295,9 +331,9 @@ def score_snapshot(
     return Score(value=value, priority=priority_for(value, thresholds), factors=parts)
 
 
-def priority_floor(ticket: Ticket) -> str | None:
-    """The priority a fired rule set on this ticket (kept in metadata so later re-scores honour it)."""
-    return (ticket.metadata or {}).get("routing", {}).get("priority_floor")
+def priority_floor(ticket: Ticket) -> Floor | None:
+    """The floor routing set on this ticket (kept in metadata so later re-scores honour it)."""
+    return Floor.of((ticket.metadata or {}).get("routing", {}).get("priority_floor"))
 
 
 def score_ticket(ticket: Ticket, *, now: dt.datetime | None = None, history: list | None = None) -> Score:

@@ -16,6 +16,11 @@ Triggers, in the order a sweep fires them (`steps_due`):
 - abandoned: nobody touched it (or it sat unassigned) for `abandoned_hours` (again every
   `abandoned_hours` while nothing changes).
 The score-refresh shares of each window add checkpoints at which only the priority score is recomputed.
+
+A running window never gets a later due time than the one it was last given (`commit_due_times` keeps it
+in the SLA state), except by exactly the business time the clock stood still: escalating to a team or
+tier with longer targets, or a calendar that opens later, never extends what the customer was promised.
+Only a person lowering the priority by hand lets the new policy's due times replace the committed ones.
 `next_check_at` is the earliest moment the sweep has anything to do for the ticket.
 """
 
@@ -25,7 +30,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from escalation.models.sla import SlaPolicy, Target, TicketSla
-from escalation.sla.business_time import WorkingHours, business_deadlines
+from escalation.sla.business_time import WorkingHours, add_business_minutes, business_deadlines
 from helpdesk.models import Status, Ticket
 
 RUNNING_STATUSES = (Status.NEW, Status.OPEN)
@@ -49,6 +54,7 @@ class Window:
     refresh_at: tuple[dt.datetime, ...]
     warned: bool
     breached: bool
+    paused: float = 0.0  # business minutes the clock stood still in this window so far
 
 
 @dataclass(frozen=True)
@@ -80,12 +86,41 @@ def _window(
     *,
     warned: bool,
     breached: bool,
+    committed: list | None = None,
 ) -> Window:
     total = policy.target_minutes(target)
     refresh_shares = sorted({float(s) for s in policy.score_refresh_shares or []} - {policy.warning_share})
     marks = [total, policy.warning_share * total, *(share * total for share in refresh_shares)]
     due, warn_at, *refresh_at = business_deadlines(start, [m + paused for m in marks], hours)
-    return Window(target, start, due, warn_at, tuple(refresh_at), warned, breached)
+    if committed is not None:
+        ceiling = committed_ceiling(committed, paused, hours)
+        if ceiling < due:  # a later policy never pushes a running deadline out
+            share = (warn_at - start) / (due - start) if due > start else 1.0
+            due = ceiling
+            warn_at = start + (due - start) * share
+            refresh_at = [moment for moment in refresh_at if moment < due]
+    return Window(target, start, due, warn_at, tuple(refresh_at), warned, breached, paused)
+
+
+def committed_ceiling(committed: list, paused: float, hours: WorkingHours | None) -> dt.datetime:
+    """The due time the window was last given, moved out by the business minutes paused since."""
+    due = dt.datetime.fromisoformat(committed[0])
+    extra = paused - float(committed[1])
+    return add_business_minutes(due, extra, hours) if extra > 0 else due
+
+
+def _committed_for(state: TicketSla, target: str, start: dt.datetime) -> list | None:
+    entry = (state.committed_due or {}).get(target)
+    if not entry or len(entry) != 3 or entry[2] != start.isoformat():
+        return None  # none yet, or it was for an earlier next-reply window
+    return entry
+
+
+def commit_due_times(state: TicketSla, running: list[Window]) -> None:
+    """Remember each running window's due time (see the module docstring); call before saving the state."""
+    state.committed_due = {
+        w.target: [w.due.isoformat(), w.paused, w.start.isoformat()] for w in running
+    }
 
 
 def fired(state: TicketSla, target: str) -> tuple[bool, bool]:
@@ -114,7 +149,10 @@ def windows(ticket: Ticket, state: TicketSla, policy: SlaPolicy, hours: WorkingH
     result = []
     for target, start, paused in running:
         warned, breached = fired(state, target)
-        result.append(_window(target, start, paused, policy, hours, warned=warned, breached=breached))
+        committed = _committed_for(state, target, start)
+        result.append(
+            _window(target, start, paused, policy, hours, warned=warned, breached=breached, committed=committed)
+        )
     return result
 
 

@@ -24,7 +24,15 @@ from django.utils import timezone
 
 from escalation.models.sla import Target, TicketSla
 from escalation.sla.business_time import WorkingHours, business_minutes_between
-from escalation.sla.clock import STOPPED_STATUSES, Step, StepKind, next_check_at, steps_due
+from escalation.sla.clock import (
+    STOPPED_STATUSES,
+    Step,
+    StepKind,
+    commit_due_times,
+    next_check_at,
+    steps_due,
+    windows,
+)
 from escalation.sla.due import SLA_FIELDS, set_due_times
 from escalation.sla.policies import PolicyBook, current_book
 from helpdesk.models import OPEN_STATUSES, AuthorKind, Message, Ticket, TicketEvent, Trigger
@@ -144,7 +152,11 @@ def sla_sync(ticket_id: int, *, event: TicketEvent | None = None) -> TicketSla |
         reconcile_clock(ticket, state, hours, at=at)
         if event is not None and is_touch(event):
             state.touched_at = max(state.touched_at or at, at)
+        if event is not None and event.code == "ticket.priority_changed" and event.trigger == Trigger.MANUAL:
+            state.committed_due = {}  # a person changed the priority: the new targets stand as they are
         set_due_times(ticket, state, policy, hours)
+        if policy is not None:
+            commit_due_times(state, windows(ticket, state, policy, hours))
         state.policy = policy if policy is not None and policy.pk else None
         state.next_check_at = next_check_at(ticket, state, policy, hours, now=now)
         state.updated_at = now
@@ -228,6 +240,8 @@ def sla_backfill(*, now: dt.datetime | None = None) -> int:
                     # Past its due time is breached, even though nothing is replayed.
                     ticket.sla_breached = ticket.sla_breached or step.kind == StepKind.BREACH
             set_due_times(ticket, state, policy, hours)
+            if policy is not None:
+                commit_due_times(state, windows(ticket, state, policy, hours))
             state.policy = policy if policy is not None and policy.pk else None
             state.next_check_at = next_check_at(ticket, state, policy, hours, now=now)
             state.save(force_insert=True)

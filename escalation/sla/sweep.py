@@ -32,13 +32,15 @@ from escalation.routing import scoring
 from escalation.routing.snapshot import customer_histories
 from escalation.sla.absence import hand_off_unavailable
 from escalation.sla.actions import fire
-from escalation.sla.clock import Step, StepKind, next_check_at, steps_due
+from escalation.sla.clock import Step, StepKind, commit_due_times, next_check_at, steps_due, windows
 from escalation.sla.due import SLA_FIELDS, set_due_times
 from escalation.sla.policies import PolicyBook
 from escalation.sla.state import MARKER_FIELDS, kept_by_sweep, record_fired
 from helpdesk.bulk import bulk_set
 from helpdesk.gathered import gathered_writes
-from helpdesk.models import Ticket
+from helpdesk.events import event_record
+from helpdesk.models import Ticket, Trigger
+from helpdesk.models.tickets import PRIORITY_RANK
 from helpdesk.notifications import email_batch
 
 logger = logging.getLogger(__name__)
@@ -50,7 +52,7 @@ TIME_BUDGET_SECONDS = 45.0
 RETRY_AFTER = dt.timedelta(minutes=5)
 TICKET_RELATIONS = ("organization", "team__lead__user", "tier", "assignee__user")
 # Ticket columns the sweep writes at the end of a batch, in one statement for all its tickets.
-TICKET_WRITES = ["priority_score", "sla_breached", *SLA_FIELDS]
+TICKET_WRITES = ["priority_score", "priority", "sla_breached", *SLA_FIELDS]
 
 
 @dataclass
@@ -196,7 +198,7 @@ def _process_batch(
                 for name, value in fired.items():  # its triggers were rolled back: not fired after all
                     setattr(state, name, value)
                 state.next_check_at = now + RETRY_AFTER
-        bulk_set(states, ["next_check_at", "policy", "touched_at", "updated_at"])
+        bulk_set(states, ["next_check_at", "policy", "touched_at", "committed_due", "updated_at"])
         bulk_set([state for state in states if state.pk in due], MARKER_FIELDS)  # what fired
         bulk_set(changed, TICKET_WRITES)
         batch.checked = len(states)
@@ -230,18 +232,45 @@ def _visit(
             policy = book.policy_for(ticket)
             hours = book.hours_for(policy)
         ticket.sla_breached = ticket.sla_breached or breached
-    must_write = bool(set_due_times(ticket, state, policy, hours)) or breached
+    must_write = breached
+    if ticket.is_open:
+        score = scoring.score_ticket(ticket, now=now, history=histories.get(ticket.customer_id))
+        if score.value != ticket.priority_score:
+            ticket.priority_score = score.value
+            batch.scores_refreshed += 1
+            must_write = True
+        if PRIORITY_RANK.get(score.priority, 0) > PRIORITY_RANK.get(ticket.priority, 0):
+            raise_priority(ticket, score)  # its policy (and so its due times) may change with it
+            policy = book.policy_for(ticket)
+            hours = book.hours_for(policy)
+            must_write = True
+    must_write = bool(set_due_times(ticket, state, policy, hours)) or must_write
+    if policy is not None:
+        commit_due_times(state, windows(ticket, state, policy, hours))
     state.policy = policy if policy is not None and policy.pk else None
     state.next_check_at = next_check_at(ticket, state, policy, hours, now=now)
     state.updated_at = now
-    if ticket.is_open:
-        score = scoring.score_ticket(ticket, now=now, history=histories.get(ticket.customer_id)).value
-        if score != ticket.priority_score:
-            ticket.priority_score = score
-            batch.scores_refreshed += 1
-            must_write = True
     if must_write:
         changed.append(ticket)
+
+
+def raise_priority(ticket: Ticket, score: scoring.Score) -> None:
+    """The score crossed a higher level's threshold as the SLA window narrowed: the level follows, with
+    an event (the sweep keeps this ticket's SLA state itself, so no SLA sync is queued)."""
+    old = ticket.priority
+    ticket.priority = score.priority
+    pressure = next((f for f in score.factors if f.name == "sla_pressure"), None)
+    with kept_by_sweep():
+        event_record(
+            ticket=ticket,
+            code="ticket.priority_changed",
+            trigger=Trigger.SLA,
+            reason=f"Priority score {score.value:g} reached the {score.priority} threshold"
+            + (f" ({pressure.detail})." if pressure else "."),
+            from_value=old,
+            to_value=score.priority,
+            details={"score": score.value},
+        )
 
 
 def _fire(

@@ -80,6 +80,7 @@ def model_triage(ticket: Ticket, model: LoadedModel) -> TriageResult:
         category=category,
         team=team or (category.team if category else None),
         priority=priority.label if priority else None,
+        priority_confidence=priority.probability if priority else None,
         escalation_probability=probability,
         confidence=decisive.probability if decisive else None,
         suggested_tier=model.end_tiers.get(team_guess.label) if team_guess else None,

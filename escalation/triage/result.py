@@ -12,6 +12,7 @@ class TriageResult:
     category: Category | None = None
     team: Team | None = None
     priority: str | None = None
+    priority_confidence: float | None = None
     escalation_probability: float | None = None
     confidence: float | None = None
     sentiment: float | None = None
@@ -27,6 +28,7 @@ class TriageResult:
             "category": self.category.name if self.category else None,
             "team": self.team.name if self.team else None,
             "priority": self.priority,
+            "priority_confidence": self.priority_confidence,
             "escalation_probability": self.escalation_probability,
             "confidence": self.confidence,
             "sentiment": self.sentiment,

@@ -51,23 +51,97 @@ CUES: tuple[Cue, ...] = (
         ("third time", "fourth time", "fifth time", "again and again", "how many times", "already told"),
     ),
     Cue("nobody cares", 0.3, ("nobody cares", "no one cares", "nobody is helping", "no one is helping")),
-    Cue("threatens to leave", 0.25, ("cancel", "switch to another", "terminate", "lawyer", "legal action")),
+    Cue(
+        "threatens to leave",
+        0.25,
+        (
+            "cancel our contract",
+            "cancel the contract",
+            "cancel my contract",
+            "cancel our subscription",
+            "cancel my subscription",
+            "cancel the subscription",
+            "cancel our account",
+            "cancel my account",
+            "cancel our plan",
+            "will cancel",
+            "going to cancel",
+            "switch to another",
+            "switching to another",
+            "terminate our contract",
+            "terminate the contract",
+            "terminate our subscription",
+            "not renew",
+            "won't renew",
+            "take our business elsewhere",
+            "lawyer",
+            "legal action",
+        ),
+    ),
     Cue(
         "still unresolved", 0.15, ("still not", "still broken", "still waiting", "still doesn't", "not fixed")
     ),
     Cue(
         "strong words",
         0.2,
-        ("unacceptable", "ridiculous", "useless", "terrible", "worst", "fed up", "sick of", "waste of time"),
+        (
+            "unacceptable",
+            "ridiculous",
+            "useless",
+            "terrible",
+            "worst",
+            "fed up",
+            "sick of",
+            "waste of time",
+            "furious",
+            "outraged",
+            "disgusted",
+            "appalling",
+            "pathetic",
+        ),
     ),
 )
 SHOUTING = Cue("all caps", 0.15, ())
 EXCLAMATIONS = Cue("exclamation run", 0.15, ())
 REPEAT_CONTACTS = "repeat contacts"
 
-CAPS_WORD = re.compile(r"\b[A-Z]{3,}\b")
+# Support text is full of capitals that are not shouting: acronyms, product names, error codes. A word in
+# capitals counts towards shouting only when it is not one of these, has no digit, and has 4+ letters.
+ACRONYMS = frozenset(
+    """
+    API APIS ERP CRM SSO SAML OKTA LDAP OAUTH OIDC MFA TOTP VPN DNS DHCP HTTP HTTPS HTML JSON XML YAML CSV
+    PDF XLSX DOCX SQL SMTP IMAP POP3 FTP SFTP SSH SSL TLS URL URI UUID REST SOAP SDK CLI GUI UI UX AWS GCP
+    AZURE SAAS PAAS IAAS SLA KPI ROI CEO CTO CFO HR IT QA ID IDS IP TCP UDP LAN WAN WIFI USB HDMI RAM CPU
+    GPU SSD HDD NAS SAN OS IOS MACOS LINUX CRON JWT CORS CSRF XSS DDOS ACL RBAC SCIM AD ADFS ENTRA GDPR
+    HIPAA PCI SOC ISO EU US UK USA EUR USD GBP ASAP FYI PST CET UTC GMT EOD ETA NPS CSAT SKU PO VAT IBAN
+    SWIFT BIC SEPA ACH ATM POS ERROR WARN WARNING INFO DEBUG FATAL TRACE NULL NAN TRUE FALSE GET POST PUT
+    PATCH DELETE HEAD OPTIONS SAP HANA JIRA SLACK TEAMS ZOOM ORACLE MYSQL NGINX IIS PHP JAVA NODE NPM
+    """.split()
+)
+CAPS_WORD = re.compile(r"(?<![\w/.-])([A-Z][A-Z'’]+)(?![\w/.-])")
 EXCLAMATION_RUN = re.compile(r"!{2,}")
-MIN_SHOUTED_WORDS = 2
+SHOUTED_LETTERS = 8  # a run of capitalised words this long (in letters) reads as shouting
+
+# Quoted text, logs and code say nothing about the customer's mood: left out before reading it.
+_FENCED = re.compile(r"```.*?```", re.DOTALL)
+_LOG_LINE = re.compile(
+    r"^\s*(?:>.*|.*\b\d{1,2}:\d{2}:\d{2}\b.*|.*\b(?:traceback|exception|stack trace)\b.*|\s*at [\w.$]+\(.*|"
+    r".*\b(?:ERROR|WARN|WARNING|FATAL|DEBUG|INFO)\b\s*[:\[].*)$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_CODE_SPAN = re.compile(r"`[^`\n]+`")
+
+# Words that name a fault rather than a feeling ("500 error", "SSO fails", "sync is blocked"): VADER
+# reads them as negative emotion, so every bug report looked upset. They are neutral here; the feeling
+# shows in the cues above and in the words around them.
+FAULT_WORDS = frozenset(
+    """
+    error errors fail fails failed failing failure failures problem problems issue issues crash crashes
+    crashed broken block blocked blocking wrong denied lost loss missing fatal critical warning low stuck
+    stop stopped stops leak leaks attack threat risk emergency reject rejected rejection delay delayed
+    limited cancel cancelled canceled damage damaged kill killed killing disabled expired expire bug bugs
+    """.split()
+)
 
 
 @cache
@@ -77,10 +151,14 @@ def _compiled(phrases: tuple[str, ...]) -> re.Pattern:
 
 @cache
 def _analyzer():
-    """One VADER analyzer per process: building it reads its lexicon from disk."""
+    """One VADER analyzer per process (building it reads its lexicon from disk), with the words that
+    name faults made neutral."""
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-    return SentimentIntensityAnalyzer()
+    analyzer = SentimentIntensityAnalyzer()
+    for word in FAULT_WORDS:
+        analyzer.lexicon.pop(word, None)
+    return analyzer
 
 
 @dataclass(frozen=True)
@@ -94,9 +172,48 @@ def _clamp(value: float, low: float, high: float) -> float:
     return max(low, min(high, value))
 
 
+def customer_words(text: str) -> str:
+    """The text without quoted lines, logs and code: what the customer says in their own words."""
+    text = _FENCED.sub(" ", text)
+    text = _LOG_LINE.sub(" ", text)
+    return _CODE_SPAN.sub(" ", text)
+
+
+def is_shouting(text: str) -> bool:
+    """Runs of capitalised words that are not acronyms, product names or codes ("THIS IS THE THIRD TIME"),
+    as opposed to "Okta SSO with SAML" or "PDF download gives HTTP 500"."""
+    run: list[str] = []
+    words = [(m.start(), m.end(), m.group(1)) for m in CAPS_WORD.finditer(text)]
+    runs: list[list[str]] = []
+    previous_end = None
+    for start, end, word in words:
+        if previous_end is not None and text[previous_end:start].strip(" ,:;-") == "":
+            run.append(word)
+        else:
+            if run:
+                runs.append(run)
+            run = [word]
+        previous_end = end
+    if run:
+        runs.append(run)
+    shouted = [w for w in (m[2] for m in words) if _shouted_word(w)]
+    if sum(len(w) >= 5 for w in shouted) >= 2:
+        return True
+    for words_in_run in runs:
+        if len(words_in_run) < 2 or not any(_shouted_word(w) for w in words_in_run):
+            continue
+        if sum(len(w) for w in words_in_run if w.upper() not in ACRONYMS) >= SHOUTED_LETTERS:
+            return True
+    return False
+
+
+def _shouted_word(word: str) -> bool:
+    return len(word) >= 4 and word.upper().strip("'’") not in ACRONYMS
+
+
 def _cues(text: str, repeat_contacts: int) -> list[tuple[str, float]]:
     found = [(cue.name, cue.weight) for cue in CUES if cue.pattern.search(text)]
-    if len(CAPS_WORD.findall(text)) >= MIN_SHOUTED_WORDS:
+    if is_shouting(text):
         found.append((SHOUTING.name, SHOUTING.weight))
     if EXCLAMATION_RUN.search(text):
         found.append((EXCLAMATIONS.name, EXCLAMATIONS.weight))
@@ -107,7 +224,7 @@ def _cues(text: str, repeat_contacts: int) -> list[tuple[str, float]]:
 
 def mood(text: str, *, repeat_contacts: int = 0) -> Mood:
     """Sentiment and frustration of one piece of customer text. Never raises for ordinary input."""
-    text = text or ""
+    text = customer_words(text or "")
     compound = _analyzer().polarity_scores(text)["compound"] if text.strip() else 0.0
     cues = _cues(text, max(0, repeat_contacts))
     pressure = sum(weight for _, weight in cues)

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework import serializers
 
-from helpdesk.models import Agent, Attachment, Message, Ticket
+from helpdesk.models import Agent, Attachment, Macro, Message, Ticket
 
 
 class SlaSerializer(serializers.Serializer):
@@ -66,12 +66,16 @@ class FieldsBuiltOnce:
 
 class TicketSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     category = serializers.CharField(source="category.name", allow_null=True, read_only=True)
+    category_source = serializers.SerializerMethodField(
+        help_text="Who set the category: customer, model, rule or agent; null while there is none."
+    )
     team = serializers.CharField(source="team.name", allow_null=True, read_only=True)
     tier = serializers.IntegerField(source="tier.level", allow_null=True, read_only=True)
     assignee = serializers.CharField(source="assignee.user.username", allow_null=True, read_only=True)
     customer_email = serializers.EmailField(source="customer.email", read_only=True)
     organization = serializers.CharField(source="organization.name", allow_null=True, read_only=True)
     sla = SlaSerializer(source="*", read_only=True)
+    tags = serializers.SerializerMethodField()
 
     class Meta:
         model = Ticket
@@ -84,6 +88,8 @@ class TicketSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
             "priority",
             "priority_score",
             "category",
+            "category_source",
+            "language",
             "team",
             "tier",
             "assignee",
@@ -102,6 +108,42 @@ class TicketSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
             "resolved_at",
             "created_at",
             "updated_at",
+            "tags",
+            "merged_into",
+        ]
+        read_only_fields = fields
+
+    def get_tags(self, ticket: Ticket) -> list[str]:
+        """Names, from a prefetch when the caller loaded one."""
+        if ticket.pk is None:
+            return []
+        cache = getattr(ticket, "_prefetched_objects_cache", {})
+        if "tags" in cache:
+            return sorted(t.name for t in cache["tags"])
+        return sorted(ticket.tags.values_list("name", flat=True))
+
+    def get_category_source(self, ticket: Ticket) -> str | None:
+        return (ticket.category_source or None) if ticket.category_id else None
+
+
+class MacroSerializer(serializers.ModelSerializer):
+    shared = serializers.BooleanField(source="is_shared", read_only=True)
+    team = serializers.CharField(source="team.name", allow_null=True, read_only=True)
+
+    class Meta:
+        model = Macro
+        fields = [
+            "id",
+            "name",
+            "body",
+            "shared",
+            "team",
+            "internal",
+            "set_status",
+            "set_priority",
+            "add_tags",
+            "escalate",
+            "usage_count",
         ]
         read_only_fields = fields
 

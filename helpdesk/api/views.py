@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -13,15 +14,18 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from helpdesk.abuse.api import LimitReached
+from helpdesk.abuse.quotas import ticket_quota_message, ticket_quota_wait
 from helpdesk.api.permissions import IsStaffClient, is_staff_client
-from helpdesk.api.serializers import AgentSerializer, MessageSerializer, TicketSerializer
-from helpdesk.models import Agent, AgentStatus, Category, Channel, Priority, Status, Team, Tier
+from helpdesk.api.serializers import AgentSerializer, MacroSerializer, MessageSerializer, TicketSerializer
+from helpdesk.models import Agent, AgentStatus, Category, Channel, LinkKind, Priority, Status, Tag, Team, Tier
 from helpdesk.permissions import agent_of, can_work_ticket, is_staff_account
 from helpdesk.selectors import (
     QUEUE_RELATIONS,
     attachment_for,
     ticket_conversation,
     ticket_for,
+    ticket_links,
     tickets_visible_to,
 )
 from helpdesk.services import (
@@ -29,10 +33,16 @@ from helpdesk.services import (
     csat_submit,
     customer_get_or_create,
     message_add,
+    search,
     ticket_create,
     ticket_escalate,
     ticket_resolve,
 )
+from helpdesk.services.bulk import ACTIONS as BULK_ACTIONS
+from helpdesk.services.bulk import MAX_BULK, tickets_bulk
+from helpdesk.services.changes import ticket_update
+from helpdesk.services.macros import macro_apply, macro_for, macro_render, macros_for
+from helpdesk.services.merge import ticket_link, ticket_merge
 from helpdesk.views.attachments import attachment_response
 
 
@@ -42,7 +52,8 @@ def _ticket_response(ticket) -> Response:
 
 
 class TicketListCreateApi(ListAPIView):
-    """GET: tickets the caller may see (filtered, paginated). POST: create a ticket."""
+    """GET: tickets the caller may see (filtered, paginated; `search` ranks by full-text relevance and
+    adds each ticket's matching passage). POST: create a ticket."""
 
     serializer_class = TicketSerializer
 
@@ -52,6 +63,8 @@ class TicketListCreateApi(ListAPIView):
         team = serializers.CharField(required=False, max_length=100)
         tier = serializers.IntegerField(required=False, min_value=1, max_value=1000)
         assignee = serializers.CharField(required=False, max_length=150)
+        tag = serializers.CharField(required=False, max_length=50)
+        search = serializers.CharField(required=False, allow_blank=True, max_length=search.MAX_QUERY_LENGTH)
 
     class InputSerializer(serializers.Serializer):
         subject = serializers.CharField(max_length=settings.TICKET_SUBJECT_MAX)
@@ -63,6 +76,13 @@ class TicketListCreateApi(ListAPIView):
         category = serializers.SlugRelatedField(
             slug_field="name", queryset=Category.objects.all(), required=False, allow_null=True
         )
+        language = serializers.RegexField(
+            r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})?$",
+            required=False,
+            allow_blank=True,
+            max_length=16,
+            help_text="ISO 639-1 code the customer wants answers in; empty: from their profile and text.",
+        )
 
         def __init__(self, *args, for_staff: bool = False, **kwargs):
             super().__init__(*args, **kwargs)
@@ -73,7 +93,9 @@ class TicketListCreateApi(ListAPIView):
         filters = self.FilterSerializer(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
         f = filters.validated_data
-        tickets = tickets_visible_to(self.request.user).select_related(*QUEUE_RELATIONS)
+        tickets = (
+            tickets_visible_to(self.request.user).select_related(*QUEUE_RELATIONS).prefetch_related("tags")
+        )
         if "status" in f:
             tickets = tickets.filter(status=f["status"])
         if "priority" in f:
@@ -84,11 +106,33 @@ class TicketListCreateApi(ListAPIView):
             tickets = tickets.filter(tier__level=f["tier"])
         if "assignee" in f:
             tickets = tickets.filter(assignee__user__username=f["assignee"])
+        if "tag" in f:
+            tickets = tickets.filter(tags__name=f["tag"].strip().lower())
+        self.search_terms = search.search_terms(f.get("search"))
+        if self.search_terms is not None:
+            tickets = search.tickets_search(
+                tickets, terms=self.search_terms, include_internal=is_staff_client(self.request.user)
+            )
+            return tickets.order_by("-search_rank", "-created_at", "-pk")
         return tickets.order_by("-created_at", "-pk")
 
     @extend_schema(parameters=[FilterSerializer])
     def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+        response = super().get(request, *args, **kwargs)
+        terms = getattr(self, "search_terms", None)
+        page = getattr(getattr(self, "paginator", None), "page", None)
+        if terms is not None and page is not None:
+            tickets = list(page.object_list)
+            snippets = search.search_snippets(
+                tickets, terms=terms, include_internal=is_staff_client(request.user)
+            )
+            ranks = {t.pk: t.search_rank for t in tickets}
+            for row in response.data["results"]:
+                row["search"] = {
+                    "rank": ranks.get(row["id"]) or 0.0,
+                    "snippet": snippets.get(row["id"], ""),
+                }
+        return response
 
     @extend_schema(request=InputSerializer, responses={201: TicketSerializer})
     def post(self, request: Request) -> Response:
@@ -107,22 +151,193 @@ class TicketListCreateApi(ListAPIView):
                     {"customer_email": ["Customers can only create tickets for themselves."]}
                 )
             customer = request.user
+            wait = ticket_quota_wait(customer=customer)
+            if wait:
+                raise LimitReached(wait=wait, detail=ticket_quota_message(wait))
         ticket = ticket_create(
             customer=customer,
             subject=d["subject"],
             body=d["body"],
             channel=d["channel"],
             category=d.get("category"),
+            language=d.get("language") or None,
             actor=request.user,
         )
         # The instance is exactly what was saved, its relations already in memory: no re-read.
+        ticket._prefetched_objects_cache = {"tags": Tag.objects.none()}  # a new ticket has no tags yet
         return Response(TicketSerializer.represent(ticket), status=status.HTTP_201_CREATED)
 
 
+def _current(user, pk: int):
+    """The ticket, or the ticket it was merged into (a merged number keeps answering with its target)."""
+    ticket = ticket_for(user, pk)
+    seen = {ticket.pk}
+    while ticket.merged_into_id and ticket.merged_into_id not in seen:
+        seen.add(ticket.merged_into_id)
+        ticket = ticket_for(user, ticket.merged_into_id)
+    return ticket
+
+
 class TicketDetailApi(APIView):
+    """GET a ticket (a merged ticket's number answers with the ticket it was merged into).
+    PATCH its status, priority, assignee (a username, or null) and tags (a list of names)."""
+
+    class PatchSerializer(serializers.Serializer):
+        status = serializers.ChoiceField(choices=Status.choices, required=False)
+        priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+        assignee = serializers.CharField(required=False, allow_null=True, max_length=150)
+        tags = serializers.ListField(
+            child=serializers.CharField(max_length=100, allow_blank=True), required=False, max_length=50
+        )
+        reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
     @extend_schema(responses=TicketSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        return Response(TicketSerializer.represent(ticket_for(request.user, pk)))
+        return Response(TicketSerializer.represent(_current(request.user, pk)))
+
+    @extend_schema(request=PatchSerializer, responses=TicketSerializer)
+    def patch(self, request: Request, pk: int) -> Response:
+        ticket = ticket_for(request.user, pk)
+        if not can_work_ticket(request.user, ticket):
+            raise PermissionDenied("Only support staff can change a ticket.")
+        data = self.PatchSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        if not set(d) - {"reason"}:
+            raise serializers.ValidationError(
+                {"non_field_errors": ["Send at least one of: status, priority, assignee, tags."]}
+            )
+        changes = {name: d[name] for name in ("status", "priority", "assignee", "tags") if name in d}
+        ticket = ticket_update(ticket=ticket, actor=request.user, reason=d.get("reason", ""), **changes)
+        return _ticket_response(ticket)
+
+
+class TicketBulkApi(APIView):
+    """POST {ids, action, value}: one action on many tickets; each ticket's own outcome comes back.
+
+    action: assign (value: a username, "me", or null), status, priority, tags (a list, added),
+    escalate (value: {"reason", "kind"?} or the reason), merge (value: the ticket they join)."""
+
+    permission_classes = [IsStaffClient]
+
+    class InputSerializer(serializers.Serializer):
+        ids = serializers.ListField(child=serializers.IntegerField(min_value=1), max_length=MAX_BULK)
+        action = serializers.ChoiceField(choices=BULK_ACTIONS)
+        value = serializers.JSONField(required=False, allow_null=True)
+
+    @extend_schema(request=InputSerializer)
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        results = tickets_bulk(actor=request.user, ids=d["ids"], action=d["action"], value=d.get("value"))
+        rows = [r.as_dict() for r in results]
+        return Response(
+            {
+                "action": d["action"],
+                "succeeded": sum(r.ok for r in results),
+                "failed": sum(not r.ok for r in results),
+                "results": rows,
+            }
+        )
+
+
+class TicketMergeApi(APIView):
+    """POST {into}: merge this ticket into another of the same customer; answers with the target."""
+
+    permission_classes = [IsStaffClient]
+
+    class InputSerializer(serializers.Serializer):
+        into = serializers.IntegerField(min_value=1)
+
+    @extend_schema(request=InputSerializer, responses=TicketSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        ticket = ticket_for(request.user, pk)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            target = ticket_for(request.user, data.validated_data["into"])
+        except Http404:
+            raise serializers.ValidationError(
+                {"into": ["No such ticket (or not one you can see)."]}
+            ) from None
+        return _ticket_response(ticket_merge(source=ticket, target=target, actor=request.user))
+
+
+class TicketLinksApi(APIView):
+    """GET the ticket's links; POST {target, kind: related|duplicate|caused_by} to add one."""
+
+    permission_classes = [IsStaffClient]
+
+    class InputSerializer(serializers.Serializer):
+        target = serializers.IntegerField(min_value=1)
+        kind = serializers.ChoiceField(choices=LinkKind.choices)
+
+    def get(self, request: Request, pk: int) -> Response:
+        ticket = ticket_for(request.user, pk)
+        return Response(ticket_links(ticket))
+
+    @extend_schema(request=InputSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        ticket = ticket_for(request.user, pk)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            target = ticket_for(request.user, data.validated_data["target"])
+        except Http404:
+            raise serializers.ValidationError(
+                {"target": ["No such ticket (or not one you can see)."]}
+            ) from None
+        ticket_link(source=ticket, target=target, kind=data.validated_data["kind"], actor=request.user)
+        return Response(ticket_links(ticket), status=status.HTTP_201_CREATED)
+
+
+class MacroListApi(APIView):
+    """GET the macros the caller may use (shared for their teams, and their own)."""
+
+    permission_classes = [IsStaffClient]
+
+    @extend_schema(responses=MacroSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        return Response(MacroSerializer(macros_for(request.user), many=True).data)
+
+
+class TicketApplyMacroApi(APIView):
+    """POST {macro: id or name, body?}: send the macro's reply (or note) with its placeholders filled,
+    and make its changes (status, priority, tags, escalation). `preview: true` only renders the text."""
+
+    permission_classes = [IsStaffClient]
+
+    class InputSerializer(serializers.Serializer):
+        macro = serializers.CharField(max_length=100)
+        body = serializers.CharField(required=False, allow_blank=True, max_length=settings.TICKET_BODY_MAX)
+        preview = serializers.BooleanField(default=False)
+
+    @extend_schema(request=InputSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        ticket = ticket_for(request.user, pk)
+        if not can_work_ticket(request.user, ticket):
+            raise PermissionDenied("Only support staff can apply macros.")
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        macro = macro_for(request.user, d["macro"])
+        if d["preview"]:
+            return Response(
+                {"macro": macro.pk, "body": macro_render(macro, ticket=ticket, agent_user=request.user)}
+            )
+        result = macro_apply(ticket=ticket, macro=macro, actor=request.user, body=d.get("body"))
+        fresh = type(result.ticket).objects.select_related(*QUEUE_RELATIONS).get(pk=result.ticket.pk)
+        return Response(
+            {
+                "macro": macro.pk,
+                "ticket": TicketSerializer.represent(fresh),
+                "message": MessageSerializer(result.message, context={"request": request}).data
+                if result.message
+                else None,
+            },
+            status=status.HTTP_201_CREATED if result.message else status.HTTP_200_OK,
+        )
 
 
 class TicketMessagesApi(APIView):
@@ -133,6 +348,9 @@ class TicketMessagesApi(APIView):
     class InputSerializer(serializers.Serializer):
         body = serializers.CharField(max_length=settings.TICKET_BODY_MAX, allow_blank=True, default="")
         internal = serializers.BooleanField(default=False)
+        status = serializers.ChoiceField(
+            choices=Status.choices, required=False, help_text="Set the ticket's status with the reply."
+        )
         attachments = serializers.ListField(
             child=serializers.FileField(allow_empty_file=True), required=False, default=list
         )
@@ -157,6 +375,7 @@ class TicketMessagesApi(APIView):
             body=data.validated_data["body"],
             internal=data.validated_data["internal"],
             channel=Channel.API,
+            then_status=data.validated_data.get("status"),
             attachments=data.validated_data["attachments"],
         )
         return Response(

@@ -42,6 +42,7 @@ from helpdesk.imports.parse import (
 from helpdesk.models import (
     AuthorKind,
     Category,
+    CategorySource,
     Csat,
     Message,
     Organization,
@@ -166,6 +167,7 @@ def _ticket_fields(row: ImportRow, refs: References, existing: Ticket | None) ->
         "priority": row.priority or Priority.NORMAL,
         "team": team,
         "category": refs.category(team),
+        "category_source": CategorySource.AGENT,  # history: the team that resolved it named it
         "tier": refs.tier_for(row.escalated),
         "customer": customer,
         "organization": organization or (profile.organization if profile else None),

@@ -186,7 +186,8 @@ def _agent_ops(snapshot: Snapshot, user, agent: Agent, view: View) -> tuple[list
         return [], ""
     ops: list[dict] = []
     in_view = False
-    if view.name == "queue":
+    # Tags and searches are matched in the database: such result lists keep their rows until reloaded.
+    if view.name == "queue" and not (view.filters.tag or view.filters.search):
         in_view = ticket_in_queue(ticket, agent=agent, queue=view.queue, filters=view.filters)
         ops.append(
             {"op": "row", "ticket": ticket.pk, "html": snapshot.html["row"]}

@@ -1,9 +1,29 @@
-"""Knowledge-base articles: what automation answers with, and what agents write from resolutions."""
+"""Knowledge-base articles: what automation answers with, and what agents write from resolutions.
+
+An article is reviewed before automation may send it to customers: draft → in review → approved, the
+approval given by a lead or admin of the team that owns the article's categories
+(helpdesk/services/article_review.py). The approval covers the content it saw: editing the title, the
+body or the categories of an approved article puts it back in review.
+"""
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.db import models
+
+
+def article_digest(title: str, body: str, category_ids) -> str:
+    """A fingerprint of what a reviewer approves: title, body and categories."""
+    text = "\x00".join([title.strip(), body.strip(), ",".join(map(str, sorted(category_ids)))])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class ReviewState(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    APPROVED = "approved", "Approved"
 
 
 class Article(models.Model):
@@ -11,6 +31,19 @@ class Article(models.Model):
     body = models.TextField()
     categories = models.ManyToManyField("helpdesk.Category", blank=True, related_name="articles")
     is_published = models.BooleanField(default=True)
+    review_state = models.CharField(
+        max_length=12,
+        choices=ReviewState.choices,
+        default=ReviewState.DRAFT,
+        help_text="Only approved articles are sent to customers as automatic answers.",
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_digest = models.CharField(
+        max_length=64, blank=True, editable=False, help_text="The content the approval covers."
+    )
     source_ticket = models.ForeignKey(
         "helpdesk.Ticket",
         null=True,
@@ -28,3 +61,22 @@ class Article(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        if self.review_state == ReviewState.APPROVED and self.pk and not self.is_approved:
+            self.review_state = ReviewState.IN_REVIEW  # edited after approval: approve again
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "review_state"}
+        super().save(*args, **kwargs)
+
+    def content_digest(self, category_ids: list[int] | None = None) -> str:
+        """A fingerprint of what a reviewer approves: title, body and categories."""
+        if category_ids is None:
+            category_ids = list(self.categories.values_list("pk", flat=True)) if self.pk else []
+        return article_digest(self.title, self.body, category_ids)
+
+    @property
+    def is_approved(self) -> bool:
+        """Approved, and unchanged since (an edit made behind the review's back does not count as approved)."""
+        return self.review_state == ReviewState.APPROVED and self.approved_digest == self.content_digest()

@@ -19,6 +19,18 @@ class Channel(models.TextChoices):
     PHONE = "phone", "Phone"
 
 
+class MessageChannel(models.TextChoices):
+    """Where one message of the conversation was written: a ticket's channels, plus the agent workspace
+    (replies and notes typed on the agent's ticket page)."""
+
+    PORTAL = "portal", "Portal"
+    EMAIL = "email", "E-mail"
+    API = "api", "API"
+    CHAT = "chat", "Chat"
+    PHONE = "phone", "Phone"
+    WEB = "web", "Agent workspace"
+
+
 class Status(models.TextChoices):
     NEW = "new", "New"
     OPEN = "open", "Open"
@@ -45,6 +57,15 @@ class Autonomy(models.TextChoices):
     AUTONOMOUS = "autonomous", "Autonomous"
     REVIEW = "review", "Review"
     HUMAN = "human", "Human"
+
+
+class CategorySource(models.TextChoices):
+    """Who set a ticket's category: the customer's choice, triage (model or keywords), a rule, an agent."""
+
+    CUSTOMER = "customer", "Customer"
+    MODEL = "model", "Model"
+    RULE = "rule", "Rule"
+    AGENT = "agent", "Agent"
 
 
 class Trigger(models.TextChoices):
@@ -96,7 +117,7 @@ class Ticket(models.Model):
     subject = models.CharField(max_length=settings.TICKET_SUBJECT_MAX)
     body = models.TextField(validators=[MaxLengthValidator(settings.TICKET_BODY_MAX)])
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.PORTAL)
-    language = models.CharField(max_length=8, default="en")
+    language = models.CharField(max_length=8, default="en", help_text="ISO 639-1 code.")
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
     priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.NORMAL)
@@ -104,6 +125,12 @@ class Ticket(models.Model):
 
     category = models.ForeignKey(
         Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+    )
+    category_source = models.CharField(
+        max_length=10,
+        choices=CategorySource.choices,
+        blank=True,
+        help_text="Who set the category; empty while there is none.",
     )
     team = models.ForeignKey(
         "helpdesk.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
@@ -151,6 +178,22 @@ class Ticket(models.Model):
 
     external_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
     metadata = models.JSONField(default=dict, blank=True)
+
+    tags = models.ManyToManyField("helpdesk.Tag", blank=True, related_name="tickets")
+    followers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="followed_tickets",
+        help_text="People told about every new message (agents, and colleagues of the customer in CC).",
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_from",
+        help_text="Set when this ticket was merged: its number leads there.",
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -237,7 +280,9 @@ class Message(models.Model):
     is_internal = models.BooleanField(
         default=False, help_text="Internal notes are never shown to the customer."
     )
-    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.PORTAL)
+    channel = models.CharField(
+        max_length=10, choices=MessageChannel.choices, default=MessageChannel.PORTAL, blank=True
+    )
     body = models.TextField(validators=[MaxLengthValidator(settings.TICKET_BODY_MAX)])
     sentiment = models.FloatField(null=True, blank=True)
     frustration = models.FloatField(null=True, blank=True)
@@ -254,6 +299,14 @@ class Message(models.Model):
         indexes = [
             models.Index(fields=["ticket", "created_at"], name="message_ticket_time"),
             models.Index(fields=["message_id"], name="message_email_id", condition=~models.Q(message_id="")),
+        ]
+        constraints = [
+            # The same e-mail delivered twice (a retried webhook, a re-read mailbox) is one message.
+            models.UniqueConstraint(
+                fields=["ticket", "message_id"],
+                condition=~models.Q(message_id=""),
+                name="message_email_id_once_per_ticket",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -275,6 +328,11 @@ EVENT_LABELS: dict[str, str] = {
     "ticket.resolved": "Resolved",
     "ticket.reopened": "Reopened",
     "ticket.flagged": "Flagged",
+    "ticket.tagged": "Tags: {to_value}",
+    "ticket.merged": "Merged into #{to_value}",
+    "ticket.merged_in": "#{from_value} merged into this ticket",
+    "ticket.linked": "Linked: {to_value}",
+    "macro.applied": "Macro applied: {to_value}",
     "message.customer": "Customer replied",
     "message.agent": "Agent replied",
     "message.note": "Internal note added",
@@ -282,11 +340,14 @@ EVENT_LABELS: dict[str, str] = {
     "escalation.functional": "Escalated to team {to_team} (functional)",
     "escalation.hierarchical": "Escalated {from_tier} → {to_tier} (hierarchical)",
     "csat.rated": "Customer rated {to_value}/5",
+    "csat.commented": "Customer commented on their rating",
     "sla.warning": "SLA warning: {to_value} due soon",
     "sla.breached": "SLA breached: {to_value}",
     "sla.open_age": "Open too long: fresh eyes requested",
     "sla.abandoned": "Untouched in the queue: flagged",
     "routing.decided": "Routed",
+    "mail.failed": "E-mail to {to_value} could not be sent",
+    "mail.sent_late": "E-mail to {to_value} sent after retrying",
     "routing.circular_blocked": "Stopped bouncing between teams: sent to the coordinator",
     "automation.replied": "Answered automatically",
     "automation.draft": "Draft reply prepared for review",

@@ -22,6 +22,7 @@ from helpdesk.services.tickets import (
     ticket_escalate,
     ticket_reopen,
     ticket_resolve,
+    ticket_set_category,
     ticket_set_priority,
     ticket_set_status,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "ticket_escalate",
     "ticket_reopen",
     "ticket_resolve",
+    "ticket_set_category",
     "ticket_set_priority",
     "ticket_set_status",
 ]

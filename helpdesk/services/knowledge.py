@@ -8,7 +8,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from helpdesk.models import Article, Category, Ticket
+from helpdesk.models import Article, Category, ReviewState, Ticket
 from helpdesk.permissions import can_work_ticket
 from helpdesk.services import errors
 
@@ -23,7 +23,8 @@ def article_create(
     categories: Iterable[Category] = (),
     source_ticket: Ticket | None = None,
 ) -> Article:
-    """Save a published article; from a ticket, only someone who may work that ticket can do it."""
+    """Save a published article, in review (automation uses it once a lead of its team approves it);
+    from a ticket, only someone who may work that ticket can do it."""
     if source_ticket is not None and not can_work_ticket(author, source_ticket):
         raise PermissionDenied(errors.ERR_NOT_AN_AGENT)
     title, body = (title or "").strip(), (body or "").strip()
@@ -38,7 +39,11 @@ def article_create(
         raise ValidationError(field_errors)
     with transaction.atomic():
         article = Article.objects.create(
-            title=title, body=body, source_ticket=source_ticket, created_by=author
+            title=title,
+            body=body,
+            source_ticket=source_ticket,
+            created_by=author,
+            review_state=ReviewState.IN_REVIEW,
         )
         article.categories.set(list(categories))
     return article

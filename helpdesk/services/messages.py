@@ -13,23 +13,31 @@ from django.utils import timezone
 
 from helpdesk.background import tasks_sent_together
 from helpdesk.events import event_record
-from helpdesk.models import AuthorKind, Message, Status, Ticket, Trigger
+from helpdesk.models import AuthorKind, Message, MessageChannel, Status, Ticket, Trigger
 from helpdesk.permissions import can_work_ticket
 from helpdesk.services import errors
 from helpdesk.services.attachments import IncomingFile, as_incoming, attachments_check, attachments_store
-from helpdesk.services.tickets import locked_ticket, ticket_reopen, ticket_set_status
+from helpdesk.services.changes import ticket_status_change
+from helpdesk.services.collaboration import message_notify_people
+from helpdesk.services.tickets import locked_ticket, ticket_reopen
 
 AGENT_CODES = {AuthorKind.AGENT: "message.agent", AuthorKind.SYSTEM: "message.system"}
 
 
-def _author_kind(ticket: Ticket, user: AbstractBaseUser | None) -> str:
+def _author_kind(ticket: Ticket, user: AbstractBaseUser | None, *, copied: bool = False) -> str:
     if user is None:
         return AuthorKind.SYSTEM  # automation (an automatic answer from the knowledge base)
-    if user.pk == ticket.customer_id:
+    if user.pk == ticket.customer_id or copied:
         return AuthorKind.CUSTOMER
     if can_work_ticket(user, ticket):
         return AuthorKind.AGENT
     raise PermissionDenied(errors.ERR_NOT_YOUR_TICKET)
+
+
+def _default_channel(kind: str, ticket: Ticket) -> str:
+    if kind == AuthorKind.CUSTOMER:
+        return ticket.channel
+    return MessageChannel.WEB if kind == AuthorKind.AGENT else ""
 
 
 def message_add(
@@ -42,15 +50,21 @@ def message_add(
     then_status: str | None = None,
     attachments: Sequence[File | IncomingFile] = (),
     message_id: str = "",
+    copied: bool = False,
 ) -> Message:
     """Add a reply or note and move the ticket along.
 
     - A customer reply reopens a resolved ticket, resumes a pending one, and is refused on a closed one.
-    - An agent's first public reply sets the first-response time; `then_status` (e.g. pending) applies after.
+    - An agent's first public reply sets the first-response time; `then_status` (pending, on hold,
+      resolved ...) applies after, in the same transaction ("send and resolve").
     - Internal notes change nothing but the conversation, and never reach the customer.
     - `author=None` is the system (automation): it answers like an agent, recorded as `message.system`.
     - Attachments are checked before anything is written; a message may be files alone.
     - `message_id` is the e-mail Message-ID the message arrived or leaves with (threading).
+    - `copied`: the author is someone copied on the ticket's e-mails (a CC), who writes on the
+      customer's side; the caller checked they are on the ticket.
+    - Without a `channel`, a customer writes through the ticket's channel, an agent in the agent
+      workspace (`web`), and automation through none.
     """
     body = (body or "").strip()
     files = as_incoming(attachments)
@@ -59,7 +73,7 @@ def message_add(
         raise ValidationError({"body": ["Write a message first."]})
     if len(body) > settings.TICKET_BODY_MAX:
         raise ValidationError({"body": [f"Keep the message under {settings.TICKET_BODY_MAX:,} characters."]})
-    kind = _author_kind(ticket, author)
+    kind = _author_kind(ticket, author, copied=copied)
     if kind == AuthorKind.CUSTOMER and internal:
         raise ValidationError({"internal": [errors.ERR_CUSTOMER_NOTE]})
 
@@ -78,7 +92,7 @@ def message_add(
             author=author,
             author_kind=kind,
             is_internal=internal,
-            channel=channel or locked.channel,
+            channel=channel or _default_channel(kind, locked),
             body=body,
             message_id=message_id[:255],
             created_at=now,
@@ -116,6 +130,9 @@ def message_add(
                 from_value=old_status,
                 to_value=locked.status,
             )
+        message_notify_people(message=message, ticket=locked, author=author)
         if then_status and kind != AuthorKind.CUSTOMER and then_status != locked.status:
-            ticket_set_status(ticket=locked, status=then_status, actor=author, reason="Set with the reply.")
+            ticket_status_change(
+                ticket=locked, status=then_status, actor=author, reason="Set with the reply."
+            )
     return message

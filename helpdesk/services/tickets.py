@@ -23,6 +23,7 @@ from helpdesk.models import (
     Agent,
     AuthorKind,
     Category,
+    CategorySource,
     Channel,
     Message,
     Priority,
@@ -79,19 +80,28 @@ def ticket_create(
     body: str,
     channel: str = Channel.PORTAL,
     category: Category | None = None,
-    language: str = "en",
+    language: str | None = None,
+    portal_language: str | None = None,
     created_at: dt.datetime | None = None,
     actor: AbstractBaseUser | None = None,
     attachments: Sequence[File | IncomingFile] = (),
     message_id: str = "",
+    metadata: dict[str, Any] | None = None,
 ) -> Ticket:
     """Save a new ticket with its first message, in one transaction, and hand it to routing.
+
+    `metadata` starts the ticket's metadata (e.g. the mailbox an e-mail came to, a routing hint).
 
     Routing never runs here: `ticket_received` hands it to a background task after commit, and that
     first routing records the `ticket.created` event, dated at the ticket's creation, with the live
     announcement (ticket_arrivals_record). Intake so writes two rows: at full load it is the busiest
     write path.
     The intake hook may fill the SLA due times beforehand; triage is left to routing.
+
+    Language (ISO 639-1): `language` when the caller states it; else what the intake hook settles from
+    the customer's profile, the text and `portal_language` (the language the portal was used in); else
+    the profile's. What each signal said is kept in `metadata["language"]`, with the source that won.
+    A category the customer chose is recorded as theirs (`category_source`).
     """
     subject, body = (subject or "").strip(), (body or "").strip()
     field_errors: dict[str, list[str]] = {}
@@ -123,10 +133,17 @@ def ticket_create(
         team=category.team if category else None,
         customer=customer,
         organization=profile.organization if profile else None,
-        language=language or (profile.language if profile else "en"),
+        category_source=CategorySource.CUSTOMER if category else "",
+        language=language_code(language or (profile.language if profile else "") or "en"),
         created_at=now,
         last_customer_message_at=now,
+        metadata=dict(metadata or {}),
     )
+    ticket.metadata["language"] = {
+        "source": "stated" if language else "profile" if profile else "default",
+        **({"profile": language_code(profile.language)} if profile and profile.language else {}),
+        **({"portal": language_code(portal_language)} if portal_language else {}),
+    }
     if actor is not None and actor.is_authenticated and actor.pk != customer.pk:
         ticket.metadata[CREATED_BY] = actor.pk  # an agent or an integration, for the created event
     prepare = _intake_hook()
@@ -150,6 +167,11 @@ def ticket_create(
             attachments_store(message=first, files=files, uploaded_by=customer)
         ticket_received.send(sender=Ticket, ticket_id=ticket.pk)
     return ticket
+
+
+def language_code(value: str) -> str:
+    """ "fr-CA", "pt_BR", "EN" → "fr", "pt", "en" (ISO 639-1)."""
+    return (value or "en").strip().replace("_", "-").split("-")[0].lower()[:8] or "en"
 
 
 def ticket_arrivals_record(tickets: list[Ticket]) -> None:
@@ -303,6 +325,29 @@ def ticket_set_priority(
                 reason=reason,
                 from_value=old,
                 to_value=priority,
+            )
+    return locked
+
+
+def ticket_set_category(
+    *, ticket: Ticket, category: Category | None, actor: AbstractBaseUser | None, reason: str = ""
+) -> Ticket:
+    """An agent (re)categorises the ticket. Their choice is kept by routing from now on."""
+    with transaction.atomic():
+        locked = locked_ticket(ticket)
+        old = locked.category
+        locked.category = category
+        locked.category_source = CategorySource.AGENT if category else ""
+        locked.save(update_fields=["category", "category_source", "updated_at"])
+        if (old.pk if old else None) != (category.pk if category else None):
+            event_record(
+                ticket=locked,
+                code="ticket.category_changed",
+                actor=actor,
+                reason=reason or "Changed by an agent.",
+                from_value=(old.name if old else "")[:40],
+                to_value=(category.name if category else "")[:40],
+                details={"source": CategorySource.AGENT},
             )
     return locked
 

@@ -13,7 +13,8 @@ from helpdesk.permissions import is_agent
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return redirect("agent:queue" if is_agent(request.user) else "portal:home")
+    staff = is_agent(request.user) or request.user.is_superuser  # superusers work as leads
+    return redirect("agent:queue" if staff else "portal:home")
 
 
 @never_cache

@@ -47,7 +47,11 @@ def article_from_ticket(request: HttpRequest, pk: int) -> HttpResponse:
             ),
         )
         if article:
-            messages.success(request, f"Article “{article.title}” saved to the knowledge base.")
+            messages.success(
+                request,
+                f"Article “{article.title}” saved to the knowledge base. Automatic answers use it once a "
+                "lead of its team approves it.",
+            )
             return redirect("agent:ticket", pk=ticket.pk)
         status = 400
     else:

@@ -7,12 +7,21 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.views.decorators.http import require_POST
 
+from helpdesk.abuse.quotas import ticket_quota_message, ticket_quota_wait
 from helpdesk.forms import CsatForm, ReplyForm, TicketForm, run_service
 from helpdesk.models import Channel, Status, Ticket
 from helpdesk.selectors import ticket_conversation
 from helpdesk.services import csat_submit, message_add, ticket_create
+
+
+def portal_language(request: HttpRequest) -> str | None:
+    """The language the customer uses the portal in (their browser's choice), if they sent one."""
+    if not request.headers.get("Accept-Language"):
+        return None
+    return translation.get_language_from_request(request)
 
 
 def _own_ticket(request: HttpRequest, pk: int) -> Ticket:
@@ -30,6 +39,13 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def ticket_new(request: HttpRequest) -> HttpResponse:
     form = TicketForm(request.POST or None)
+    wait = ticket_quota_wait(customer=request.user) if request.method == "POST" else 0
+    if wait:  # too many new tickets: the form comes back with what was typed, and says when to try again
+        form.is_valid()
+        form.add_error(None, ticket_quota_message(wait))
+        response = render(request, "portal/ticket_new.html", {"form": form}, status=429)
+        response["Retry-After"] = str(wait)
+        return response
     if request.method == "POST" and form.is_valid():
         ticket = run_service(
             form,
@@ -39,6 +55,7 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
                 body=form.cleaned_data["body"],
                 category=form.cleaned_data["category"],
                 channel=Channel.PORTAL,
+                portal_language=portal_language(request),
             ),
         )
         if ticket is not None:

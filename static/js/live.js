@@ -54,6 +54,7 @@
       retries = 0;
       body.dataset.liveState = "open";
       subscribe();
+      document.dispatchEvent(new CustomEvent("live:open"));
     });
     socket.addEventListener("message", function (event) {
       var data;
@@ -82,7 +83,18 @@
   var inFlight = 0;
   var held = [];
 
+  // Other scripts (presence on the ticket page) talk over this socket through DOM events.
+  document.addEventListener("live:send", function (event) {
+    if (socket && socket.readyState === WebSocket.OPEN) {
+      socket.send(JSON.stringify(event.detail));
+    }
+  });
+
   function handle(data) {
+    if (data.type === "presence") {
+      document.dispatchEvent(new CustomEvent("live:presence", { detail: data }));
+      return;
+    }
     if (inFlight > 0 && data.type === "event") {
       held.push(data);
       return;

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from helpdesk.management.demo.credentials import DemoCredentials, parse_printed
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_ARGS = [
@@ -32,6 +34,10 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+# What the server's seeding printed (random passwords and tokens), read from its log once it is up.
+DEMO = DemoCredentials()
 
 
 def _free_port() -> int:
@@ -97,6 +103,13 @@ def server(tmp_path_factory) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_healthy(url, process)
+        printed = parse_printed((tmp_path / "server.log").read_text())
+        assert printed.admin_password and printed.shared_password, "seed_demo printed no passwords"
+        DEMO.admin_password, DEMO.shared_password, DEMO.tokens = (
+            printed.admin_password,
+            printed.shared_password,
+            printed.tokens,
+        )
         yield url
     finally:
         process.terminate()
@@ -122,9 +135,10 @@ def browser():
         instance.close()
 
 
-def sign_in(page, base_url: str, username: str, password: str = "demo") -> None:
+def sign_in(page, base_url: str, username: str, password: str | None = None) -> None:
+    """Sign in through the login form, by default with the password the demo seeding printed."""
     page.goto(f"{base_url}/accounts/login/")
     page.fill("#id_username", username)
-    page.fill("#id_password", password)
+    page.fill("#id_password", password or DEMO.password_for(username))
     page.click("button[type=submit]")
     page.wait_for_load_state("networkidle")

@@ -1,21 +1,29 @@
-"""manage.py start: migrate, seed the demo on first run, then run the web server and the worker.
+"""manage.py start: migrate, seed the demo where that is safe, then run the web server and the worker.
 
-Both processes are supervised together: if one stops, the other is stopped too; Ctrl-C stops both.
+The two processes are supervised together (helpdesk/supervise.py): a process that dies is started again
+after a back-off while the other keeps serving; Ctrl-C or SIGTERM stops both, and everything they spawned.
+
+Bound to a loopback address (the default 127.0.0.1) with the default local-only ALLOWED_HOSTS, it serves
+plain HTTP; anywhere else, with DEBUG off, HTTPS is required (config/settings.py).
+
+The demo is loaded into an empty embedded SQLite database (the two-command run of the README), and into
+any other database only when asked (`--demo`): a PostgreSQL database is meant for production.
 """
 
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import sys
-import time
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import connection
 
 from helpdesk.models import Team
+from helpdesk.supervise import Child, Supervisor
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 
 class Command(BaseCommand):
@@ -25,67 +33,79 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--web-workers", type=int, default=int(os.environ.get("WEB_WORKERS", "1")))
-        parser.add_argument(
-            "--no-seed", action="store_true", help="Do not load demo data into an empty database."
+        seeding = parser.add_mutually_exclusive_group()
+        seeding.add_argument(
+            "--demo",
+            action="store_true",
+            help="Load the demo data into an empty database of any kind (PostgreSQL included).",
+        )
+        seeding.add_argument(
+            "--no-seed",
+            action="store_true",
+            help="Do not load demo data, even into an empty SQLite database.",
         )
         parser.add_argument("--no-worker", action="store_true", help="Run the web server only.")
 
     def handle(
-        self, *args, host: str, port: int, web_workers: int, no_seed: bool, no_worker: bool, **options
+        self,
+        *args,
+        host: str,
+        port: int,
+        web_workers: int,
+        demo: bool,
+        no_seed: bool,
+        no_worker: bool,
+        **options,
     ) -> None:
         call_command("migrate", interactive=False, verbosity=0)
-        if not no_seed and not Team.objects.exists():
-            self.stdout.write("Empty database: loading demo data (seed_demo)...")
-            call_command("seed_demo", stdout=self.stdout)
-        commands = {
-            "web": [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "config.asgi:application",
-                "--host",
-                host,
-                "--port",
-                str(port),
-                "--workers",
-                str(web_workers),
-                "--lifespan",
-                "off",
-                "--no-access-log",
-            ],
-        }
+        self._seed(demo=demo, no_seed=no_seed)
+        children = [
+            Child(
+                "web server",
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "config.asgi:application",
+                    "--host",
+                    host,
+                    "--port",
+                    str(port),
+                    "--workers",
+                    str(web_workers),
+                    "--lifespan",
+                    "off",
+                    "--no-access-log",
+                ],
+            )
+        ]
+        if host in LOOPBACK:
+            # Only this machine can connect: the embedded demo may serve plain HTTP (config/settings.py).
+            os.environ["HELPDESK_LOCAL_HTTP"] = "true"
         if not no_worker:
-            commands["worker"] = [sys.executable, str(settings.BASE_DIR / "manage.py"), "qcluster"]
-        processes = {name: subprocess.Popen(cmd, cwd=settings.BASE_DIR) for name, cmd in commands.items()}
+            children.append(
+                Child("worker", [sys.executable, str(settings.BASE_DIR / "manage.py"), "qcluster"])
+            )
         self.stdout.write(
             self.style.SUCCESS(f"Helpdesk running on http://{host}:{port}/ (Ctrl-C stops web and worker)")
         )
-        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
-        exit_code = 0
-        try:
-            while True:
-                for name, process in processes.items():
-                    if process.poll() is not None:
-                        self.stderr.write(
-                            f"The {name} process stopped (exit code {process.returncode}); stopping the rest."
-                        )
-                        exit_code = process.returncode or 1
-                        raise KeyboardInterrupt
-                time.sleep(0.5)
-        except KeyboardInterrupt:
-            pass
-        finally:
-            self._stop(processes)
-        if exit_code:
-            raise SystemExit(exit_code)
+        self.stdout.flush()
+        connection.close()  # the children open their own; this process only supervises
+        Supervisor(children=children, cwd=settings.BASE_DIR, say=self._say).run()
 
-    def _stop(self, processes: dict[str, subprocess.Popen]) -> None:
-        for process in processes.values():
-            if process.poll() is None:
-                process.send_signal(signal.SIGINT)
-        deadline = time.monotonic() + 15
-        for process in processes.values():
-            try:
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                process.kill()
+    def _say(self, text: str) -> None:
+        self.stderr.write(text)
+        self.stderr.flush()
+
+    def _seed(self, *, demo: bool, no_seed: bool) -> None:
+        if no_seed or Team.objects.exists():
+            return
+        if demo or connection.vendor == "sqlite":
+            self.stdout.write("Empty database: loading demo data (seed_demo)...")
+            call_command("seed_demo", stdout=self.stdout)
+        else:
+            self.stdout.write(
+                f"Empty {connection.vendor} database: no demo data loaded (pass --demo to load it). "
+                "Create the first administrator with `python3 manage.py createsuperuser`."
+            )
+        self.stdout.flush()

@@ -21,6 +21,7 @@ from helpdesk.models import (
     Agent,
     AuthorKind,
     Autonomy,
+    CategorySource,
     Channel,
     Csat,
     Customer,
@@ -86,6 +87,48 @@ def fill_text(template: str, rng: random.Random) -> str:
     return template.format(**slots)
 
 
+OPENINGS = (
+    "", "", "Hi,", "Hello team,", "Good morning,", "Hi support,", "Dear support team,", "Hey,",
+    "Quick question.", "Following up on a colleague's request:",
+)
+CLOSINGS = (
+    "", "", "Thanks.", "Thank you!", "Regards", "Any help appreciated.", "Please advise.",
+    "Can someone look at this today?", "Let me know if you need more details.", "Cheers",
+)
+VAGUE = (
+    ("Problem with our account", "Something is not right with our account since yesterday. Can someone call me?"),
+    ("Need help", "We need help with this, it is not working the way we expect. Details in the attachment."),
+    ("Question", "I have a question about how this is supposed to work for our team."),
+    ("Issue since the update", "Since your last update things behave differently for us. Please check."),
+    ("Follow-up", "Following up on my earlier message, we still need an answer on this."),
+)
+VAGUE_SHARE = 0.08  # tickets that say too little to tell their category (the agent found out later)
+MIXED_SHARE = 0.15  # tickets that also mention a second topic
+DROP_WORD = 0.06  # words customers leave out or garble
+
+
+def varied_text(category_name: str, rng: random.Random) -> tuple[str, str]:
+    """A customer's subject and text for a ticket that ended up in `category_name`: one of the category's
+    templates with an opening and closing, sometimes a second topic mixed in, sometimes too vague to
+    tell, with words dropped here and there, so a model trained on the demo history meets the ambiguity
+    real tickets have (and its card shows honest figures, not a memorised 100%)."""
+    if rng.random() < VAGUE_SHARE:
+        subject, body = rng.choice(VAGUE)
+    else:
+        subject_t, body_t = rng.choice(content.TEXTS[category_name])
+        subject, body = fill_text(subject_t, rng), fill_text(body_t, rng)
+        if rng.random() < MIXED_SHARE:
+            other = rng.choice([name for name in content.TEXTS if name != category_name])
+            _, other_body = rng.choice(content.TEXTS[other])
+            extra = fill_text(other_body, rng).split(". ")[0].rstrip(".")
+            body = f"{body} Also, unrelated: {extra}." if rng.random() < 0.5 else f"{extra}. And: {body}"
+    words = body.split()
+    if len(words) > 8:
+        words = [w for w in words if rng.random() >= DROP_WORD]
+    body = " ".join(part for part in (rng.choice(OPENINGS), " ".join(words), rng.choice(CLOSINGS)) if part)
+    return subject, body
+
+
 def _priority(category: str, subject: str, segment: str, rng: random.Random) -> str:
     if category == "Security incident" or "Production down" in subject:
         level = Priority.URGENT if rng.random() < 0.7 else Priority.HIGH
@@ -145,8 +188,7 @@ class HistoryBuilder:
         )[0]
         category_name = patterns.surge(category_name, created, self.now, rng)
         category = cast.categories[category_name]
-        subject_t, body_t = rng.choice(content.TEXTS[category_name])
-        subject, body = fill_text(subject_t, rng), fill_text(body_t, rng)
+        subject, body = varied_text(category_name, rng)
         customer = rng.choices(cast.customers, weights=self.customer_weights)[0]
         org = self.org_of[customer.pk]
         priority = _priority(category_name, subject, org.segment, rng)
@@ -165,6 +207,7 @@ class HistoryBuilder:
             body=body,
             channel=channel,
             category=category,
+            category_source=CategorySource.AGENT,  # resolved history: the agents' final category
             team=team,
             tier=tier,
             customer=customer,

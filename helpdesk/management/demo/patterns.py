@@ -18,6 +18,7 @@ import datetime as dt
 import random
 
 from helpdesk.models import Agent, Article, Autonomy, Category, Trigger
+from helpdesk.services.article_review import article_approve_seeded
 
 AUTOMATABLE = {"Password reset": 0.65, "How-to question": 0.5}
 ACCEPTED_AUTOMATIC_ANSWER = 0.78
@@ -57,6 +58,7 @@ def add_articles(categories: dict[str, Category]) -> None:
         article, created = Article.objects.get_or_create(title=title, defaults={"body": body})
         if created:
             article.categories.add(categories[category_name])
+            article_approve_seeded(article=article)
 
 
 def new_hires(pool: dict[tuple[int, int], list[Agent]]) -> frozenset[int]:

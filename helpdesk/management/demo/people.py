@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
 
 from helpdesk.management.demo import content
 from helpdesk.models import (
@@ -29,8 +28,8 @@ from helpdesk.models import (
     Team,
     Tier,
 )
+from helpdesk.services.article_review import article_approve_seeded
 
-DEMO_PASSWORD = "demo"
 ALL_DAYS = [0, 1, 2, 3, 4, 5, 6]
 ON_CALL = (dt.time(0, 0), dt.time(0, 0))  # start == end means around the clock
 
@@ -51,6 +50,7 @@ class Cast:
     agents: list[Agent] = field(default_factory=list)
     customers: list = field(default_factory=list)  # users
     logins: list[tuple[str, str]] = field(default_factory=list)  # (who, username)
+    new_accounts: bool = False  # this seeding created the demo accounts (and set their passwords)
 
 
 def ascii_slug(text: str) -> str:
@@ -112,21 +112,23 @@ def build_structure(cast: Cast) -> None:
         article, created = Article.objects.get_or_create(title=title, defaults={"body": body})
         if created:
             article.categories.add(cast.categories[category_name])
+            article_approve_seeded(article=article)
 
 
-def build_agents(cast: Cast, rng: random.Random, password_hash: str) -> None:
+def build_agents(cast: Cast, rng: random.Random, password_hash: str, admin_password_hash: str) -> None:
     team_names = list(content.TEAMS)
     skill_by_name = {s.name: s for s in Skill.objects.all()}
     team_skills = {
         team: sorted({s for cat, (t, req, _, _) in content.CATEGORIES.items() if t == team for s in req})
         for team in team_names
     }
+    cast.new_accounts = not get_user_model().objects.filter(username="admin").exists()
     admin = _user(
         "admin",
         first="Ada",
         last="Admin",
         email="admin@helpdesk.example",
-        password_hash=password_hash,
+        password_hash=admin_password_hash,
         staff=True,
         superuser=True,
     )
@@ -250,10 +252,10 @@ def build_customers(cast: Cast, rng: random.Random, password_hash: str, today: d
     cast.logins.append(("customer", cast.customers[0].username))
 
 
-def build_people(*, rng: random.Random, today: dt.date) -> Cast:
+def build_people(*, rng: random.Random, today: dt.date, password_hash: str, admin_password_hash: str) -> Cast:
+    """The demo cast; new accounts get the given password hashes (existing ones keep theirs)."""
     cast = Cast()
-    password_hash = make_password(DEMO_PASSWORD)  # hashed once: hashing per user would take a minute
     build_structure(cast)
-    build_agents(cast, rng, password_hash)
+    build_agents(cast, rng, password_hash, admin_password_hash)
     build_customers(cast, rng, password_hash, today)
     return cast

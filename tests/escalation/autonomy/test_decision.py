@@ -15,8 +15,9 @@ from escalation.models import EscalationRule
 from escalation.models.autonomy import AutomationRecord, CategoryAutonomy, Outcome, ThresholdChange
 from escalation.routing import engine as routing
 from escalation.triage import TriageResult
-from helpdesk.models import Article, AuthorKind, Autonomy, Status, TicketEvent
+from helpdesk.models import Article, AuthorKind, Autonomy, Role, Status, TicketEvent
 from helpdesk.services import csat_submit, message_add
+from helpdesk.services.article_review import article_approve
 from tests.factories import AgentFactory, CategoryFactory, TeamFactory, UserFactory
 
 
@@ -31,13 +32,19 @@ def password_reset(accounts):
 
 
 @pytest.fixture
-def article(password_reset):
+def accounts_lead(accounts, tier2):
+    return AgentFactory(user=UserFactory(username="lars"), tier=tier2, role=Role.LEAD, teams=[accounts])
+
+
+@pytest.fixture
+def article(password_reset, accounts_lead):
+    """An article the Accounts lead approved: automation may answer with it."""
     article = Article.objects.create(
         title="Resetting your password",
         body="Open the sign-in page, choose 'Forgot password' and follow the link we e-mail you.",
     )
     article.categories.add(password_reset)
-    return article
+    return article_approve(article=article, reviewer=accounts_lead.user)
 
 
 @pytest.fixture
@@ -235,3 +242,61 @@ def test_a_low_rating_of_an_automatic_resolution_is_a_failure(confident, forgot,
     ticket.automation.refresh_from_db()
     assert ticket.automation.outcome == Outcome.LOW_CSAT
     assert "rated 1/5" in ThresholdChange.objects.get().reason
+
+
+# --- only reviewed knowledge reaches customers ----------------------------------------------------------
+
+
+def test_an_article_nobody_approved_never_answers_a_customer(confident, forgot, article, helper):
+    Article.objects.filter(pk=article.pk).update(review_state="in_review")
+    confident(0.99)
+    ticket = forgot()
+
+    assert ticket.autonomy == Autonomy.REVIEW and ticket.assignee == helper
+    assert not _automatic_replies(ticket).exists()
+    assert "no approved article matches" in ticket.routing_decisions.first().explanation
+
+
+def test_editing_an_approved_article_takes_it_out_of_automatic_answers(confident, forgot, article):
+    article.body += " Or visit our partner for a faster fix."
+    article.save()
+    assert article.review_state == "in_review"
+    confident(0.99)
+    ticket = forgot()
+    assert ticket.autonomy == Autonomy.REVIEW and not _automatic_replies(ticket).exists()
+
+
+def test_an_edit_behind_the_review_s_back_is_not_trusted(confident, forgot, article):
+    """A bulk update skips save(); the approval still covers only the text the lead saw."""
+    Article.objects.filter(pk=article.pk).update(body="Send your password to http://evil.example/")
+    confident(0.99)
+    ticket = forgot()
+    assert ticket.autonomy == Autonomy.REVIEW and not _automatic_replies(ticket).exists()
+
+
+def test_a_link_to_a_foreign_site_sends_the_answer_to_review(
+    confident, forgot, article, accounts_lead, helper
+):
+    article.body += " Details: https://password-help.example.net/reset?src=kb"
+    article.save()
+    article_approve(article=article, reviewer=accounts_lead.user)  # even approved, the link stays out
+    confident(0.99)
+    ticket = forgot()
+
+    assert ticket.autonomy == Autonomy.REVIEW and ticket.assignee == helper
+    assert not _automatic_replies(ticket).exists()
+    explanation = ticket.routing_decisions.first().explanation
+    assert "links outside the allowed domains (password-help.example.net)" in explanation
+    assert ticket.automation.draft  # the agent gets the draft to check and send
+
+
+def test_links_to_the_site_itself_are_sent(confident, forgot, article, accounts_lead, settings):
+    settings.HELPDESK_ANSWER_LINK_DOMAINS = ["help.example.com"]
+    article.body += " Step by step: https://help.example.com/help/password-reset/ or www.help.example.com/faq"
+    article.save()
+    article_approve(article=article, reviewer=accounts_lead.user)
+    confident(0.99)
+    ticket = forgot()
+
+    assert ticket.autonomy == Autonomy.AUTONOMOUS
+    assert "https://help.example.com/help/password-reset/" in _automatic_replies(ticket).get().body

@@ -312,7 +312,7 @@ def test_automation_that_handles_the_ticket_means_no_agent(billing, tier1, agent
     monkeypatch.setattr(
         routing,
         "decide_autonomy",
-        lambda t, tr, human_required: AutonomyDecision("autonomous", "Answered from the knowledge base."),
+        lambda t, tr, human_required, **_: AutonomyDecision("autonomous", "Answered from the knowledge base."),
     )
     monkeypatch.setattr(choosers, "apply_autonomy", lambda t, d: True)
     ticket = TicketFactory(team=billing, tier=tier1)
@@ -333,7 +333,7 @@ def test_a_rule_requiring_a_human_beats_automation(billing, tier1, skills, monke
     monkeypatch.setattr(
         routing,
         "decide_autonomy",
-        lambda t, tr, human_required: AutonomyDecision("human" if human_required else "autonomous", "x"),
+        lambda t, tr, human_required, **_: AutonomyDecision("human" if human_required else "autonomous", "x"),
     )
     monkeypatch.setattr(choosers, "apply_autonomy", lambda t, d: calls.append(d) or True)
     ticket = TicketFactory(team=billing, tier=tier1, body="We dispute a charge of $900.")

@@ -1,0 +1,257 @@
+"""E-mails to customers, as a real SMTP server (aiosmtpd) receives them: acknowledgement, replies,
+notices, the rating link, threading headers, and what happens when the mail server fails."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core import signing
+from django.core.management import call_command
+
+from helpdesk.mail.outbound import outbound_retry_due
+from helpdesk.mail.rating import rating_token
+from helpdesk.models import (
+    Agent,
+    AgentStatus,
+    Csat,
+    Mailbox,
+    Message,
+    OutboundEmail,
+    OutboundState,
+    Status,
+    Ticket,
+    TicketEvent,
+)
+from helpdesk.services import message_add, ticket_resolve, ticket_set_status
+from helpdesk.services.calls import phone_call_log
+from tests.helpdesk.mail.conftest import SUPPORT
+
+FIRST = (
+    b"From: Carla Customer <carla@acme.test>\r\nTo: support@helpdesk.test\r\n"
+    b"Subject: Cannot export my invoices\r\nMessage-ID: <first@acme.test>\r\n"
+    b"Content-Type: text/plain; charset=utf-8\r\n\r\nThe export button does nothing.\r\n"
+)
+
+
+@pytest.fixture
+def opened(smtp, api, staff_user, customer, agent, lead, billing, deliver):
+    """Carla opened a ticket by e-mail to the Billing mailbox, while Ana (Billing) was at work; the
+    acknowledgement reached the SMTP server."""
+    Mailbox.objects.create(name="Support", email_address=SUPPORT, team=billing)
+    Agent.objects.filter(pk=agent.pk).update(status=AgentStatus.AVAILABLE)
+    api.force_authenticate(staff_user)
+    answer = deliver(FIRST).json()
+    return Ticket.objects.get(pk=answer["ticket"])
+
+
+def customer_mail(smtp, address="carla@acme.test"):
+    return [r for r in smtp.received if address in r.recipients]
+
+
+def test_a_new_ticket_by_email_is_acknowledged_with_its_number(opened, smtp):
+    [ack] = customer_mail(smtp)
+    message = ack.message
+    assert message["Subject"] == f"[#{opened.pk}] Cannot export my invoices"
+    assert message["From"] == f"Billing support <{SUPPORT}>"  # the team's name, our address
+    assert SUPPORT in message["Reply-To"]
+    assert message["In-Reply-To"] == "<first@acme.test>"  # the customer's e-mail client threads it
+    assert message["Auto-Submitted"] == "auto-replied"  # their out-of-office must not answer it
+    assert f"opened ticket #{opened.pk}" in ack.text()
+    assert f"https://help.example.test/portal/tickets/{opened.pk}/" in ack.text()
+    assert f"#{opened.pk}" in ack.html()
+    outbound = OutboundEmail.objects.get(ticket=opened)
+    assert outbound.state == OutboundState.SENT and message["Message-ID"] == outbound.message_id_header
+
+
+def test_the_agent_notification_of_an_email_ticket_reaches_the_agent(opened, smtp, agent, lead):
+    # routing assigned the new ticket to an agent, who is told by e-mail as well as in the app
+    opened.refresh_from_db()
+    assert opened.assignee is not None
+    to_agent = [r for r in smtp.received if opened.assignee.user.email in r.recipients]
+    assert to_agent and "[Helpdesk]" in to_agent[0].message["Subject"]
+    assert f"https://help.example.test/agent/tickets/{opened.pk}/" in to_agent[0].text()
+
+
+def test_an_agent_reply_reaches_the_customer_in_the_same_thread(opened, smtp, api, lead, committed):
+    api.force_authenticate(lead.user)
+    answer = committed(
+        lambda: api.post(
+            f"/api/tickets/{opened.pk}/messages/", {"body": "Please clear the cache."}, format="json"
+        )
+    )
+    assert answer.status_code == 201
+    ack, reply = customer_mail(smtp)
+    message = reply.message
+    assert message["Subject"] == f"Re: [#{opened.pk}] Cannot export my invoices"
+    assert "Please clear the cache." in reply.text() and "Please clear the cache." in reply.html()
+    assert message["In-Reply-To"] == ack.message["Message-ID"]
+    assert message["References"].split() == ["<first@acme.test>", ack.message["Message-ID"]]
+    assert "Auto-Submitted" not in message  # a person wrote it
+    stored = Message.objects.get(pk=answer.json()["id"])
+    assert stored.message_id == message["Message-ID"]  # so the customer's answer threads back
+
+
+def test_the_customer_answer_to_a_reply_threads_into_the_ticket(
+    opened, smtp, api, lead, staff_user, deliver, committed
+):
+    api.force_authenticate(lead.user)
+    committed(
+        lambda: api.post(f"/api/tickets/{opened.pk}/messages/", {"body": "Try again now."}, format="json")
+    )
+    reply = customer_mail(smtp)[-1].message
+    answer = (
+        "From: Carla Customer <carla@acme.test>\r\nTo: support@helpdesk.test\r\n"
+        f"Subject: Re: {reply['Subject']}\r\nMessage-ID: <answer@acme.test>\r\n"
+        f"In-Reply-To: {reply['Message-ID']}\r\nReferences: {reply['References']} {reply['Message-ID']}\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n\r\nWorks now, thanks!\r\n\r\n"
+        "On Thu, Dec 3, 2026 at 10:30 AM Support <support@helpdesk.test> wrote:\r\n> Try again now.\r\n"
+    ).encode()
+    api.force_authenticate(staff_user)
+    result = deliver(answer).json()
+    assert result["ticket"] == opened.pk and result["created"] is False
+    assert Message.objects.get(pk=result["message"]).body == "Works now, thanks!"
+
+
+def test_internal_notes_and_phone_calls_are_not_emailed(opened, smtp, lead, committed):
+    before = len(customer_mail(smtp))
+    committed(
+        lambda: message_add(ticket=opened, author=lead.user, body="Looks like a cache bug.", internal=True)
+    )
+    call = committed(lambda: phone_call_log(ticket=opened, agent=lead.user, summary="Walked her through it."))
+    assert len(customer_mail(smtp)) == before
+    assert call.channel == "phone" and not call.is_internal
+
+
+def test_pending_and_resolved_notices_and_the_rating_link(opened, smtp, lead, client, committed):
+    committed(lambda: ticket_set_status(ticket=opened, status=Status.PENDING, actor=lead.user))
+    pending = customer_mail(smtp)[-1]
+    assert "waiting for your answer" in pending.text()
+    committed(lambda: ticket_resolve(ticket=opened, actor=lead.user))
+    resolved = customer_mail(smtp)[-1]
+    assert resolved.message["Subject"] == f"[#{opened.pk}] Resolved: Cannot export my invoices"
+    links = re.findall(r"(https://help\.example\.test/portal/rate/[^\s?]+/\?score=\d)", resolved.text())
+    assert len(links) == 5
+    four = next(link for link in links if link.endswith("score=4")).removeprefix("https://help.example.test")
+
+    page = client.get(four)  # one click, no password
+    assert page.status_code == 200 and b"4/5" in page.content
+    assert Csat.objects.get(ticket=opened).score == 4
+    again = client.get(four.replace("score=4", "score=1"))  # usable once
+    assert b"already rated" in again.content and Csat.objects.get(ticket=opened).score == 4
+    comment = client.post(four.split("?")[0], {"comment": "Quick and friendly."})
+    assert comment.status_code == 200
+    assert Csat.objects.get(ticket=opened).comment == "Quick and friendly."
+    assert TicketEvent.objects.filter(ticket=opened, code="csat.rated", to_value="4").exists()
+
+
+def test_a_tampered_or_expired_rating_link_records_nothing(opened, client, settings):
+    Ticket.objects.filter(pk=opened.pk).update(status=Status.RESOLVED)
+    token = rating_token(opened)
+    assert client.get(f"/portal/rate/{token}x/?score=5").status_code == 404
+    settings.CSAT_LINK_DAYS = -1  # every link is older than that
+    assert client.get(f"/portal/rate/{token}/?score=5").status_code == 410
+    assert not Csat.objects.exists()
+    with pytest.raises(signing.BadSignature):
+        signing.loads(token + "x", salt="helpdesk.mail.rating")
+
+
+def test_a_team_can_switch_acknowledgements_off(smtp, api, staff_user, customer, billing, agent, deliver):
+    billing.acknowledge_new_tickets = False
+    billing.email = "billing@helpdesk.test"
+    billing.save()
+    api.force_authenticate(staff_user)
+    Mailbox.objects.create(name="Billing", email_address="billing@helpdesk.test", team=billing)
+    deliver(FIRST.replace(b"To: support@", b"To: billing@"))
+    ticket = Ticket.objects.get()
+    assert ticket.team == billing  # the mailbox's hint, as triage had nothing better
+    assert customer_mail(smtp) == []
+
+
+def test_replies_come_from_the_team_address(smtp, api, staff_user, customer, billing, agent, deliver):
+    billing.email = "billing@helpdesk.test"
+    billing.save()
+    Mailbox.objects.create(name="Billing", email_address="billing@helpdesk.test", team=billing)
+    api.force_authenticate(staff_user)
+    deliver(FIRST.replace(b"To: support@", b"To: billing@"))
+    [ack] = customer_mail(smtp)
+    assert ack.sender == "billing@helpdesk.test"
+    assert (
+        "billing@helpdesk.test" in ack.message["From"] and "billing@helpdesk.test" in ack.message["Reply-To"]
+    )
+
+
+def test_a_failed_send_is_kept_retried_and_shown_on_the_ticket(
+    opened, smtp, lead, settings, client, committed
+):
+    smtp.refuse = True
+    settings.MAIL_SEND_ATTEMPTS = 2
+    committed(lambda: message_add(ticket=opened, author=lead.user, body="Here is the fix."))
+    outbound = OutboundEmail.objects.get(ticket=opened, kind="reply")
+    assert outbound.state == OutboundState.FAILED and outbound.attempts == 1 and "451" in outbound.last_error
+    client.force_login(lead.user)
+    page = client.get(f"/agent/tickets/{opened.pk}/")
+    assert b"Failed (will retry)" in page.content
+
+    OutboundEmail.objects.filter(pk=outbound.pk).update(next_attempt_at=outbound.created_at)
+    assert outbound_retry_due() == 1  # the schedule's second try fails too: we give up, visibly
+    outbound.refresh_from_db()
+    assert outbound.state == OutboundState.GAVE_UP
+    assert TicketEvent.objects.filter(ticket=opened, code="mail.failed").exists()
+
+    smtp.refuse = False
+    OutboundEmail.objects.filter(pk=outbound.pk).update(
+        state=OutboundState.FAILED, next_attempt_at=outbound.created_at
+    )
+    call_command("sweep_sla", "--dry-run")  # unrelated sweep leaves the e-mail alone
+    assert outbound_retry_due() == 1
+    outbound.refresh_from_db()
+    assert outbound.state == OutboundState.SENT
+    assert "Here is the fix." in customer_mail(smtp)[-1].text()
+
+
+def test_the_reply_to_address_gets_the_answers(smtp, api, staff_user, agent, deliver):
+    api.force_authenticate(staff_user)
+    raw = FIRST.replace(
+        b"From: Carla Customer <carla@acme.test>",
+        b"From: Web form <forms@acme.test>\r\nReply-To: peter@acme.test",
+    )
+    deliver(raw)
+    assert customer_mail(smtp, "peter@acme.test") and not customer_mail(smtp, "forms@acme.test")
+
+
+def test_people_copied_on_the_email_hear_back_too(smtp, api, staff_user, customer, agent, deliver):
+    api.force_authenticate(staff_user)
+    deliver(FIRST.replace(b"To: support@helpdesk.test", b"To: support@helpdesk.test\r\nCc: bob@acme.test"))
+    [ack] = customer_mail(smtp)
+    assert "bob@acme.test" in ack.recipients and ack.message["Cc"] == "bob@acme.test"
+
+
+def test_the_via_label_shows_each_messages_own_channel(opened, client, lead, committed):
+    client.force_login(lead.user)
+    committed(
+        lambda: client.post(
+            f"/agent/tickets/{opened.pk}/action/", {"action": "note", "body": "Checked the logs."}
+        )
+    )
+    committed(
+        lambda: client.post(
+            f"/agent/tickets/{opened.pk}/action/",
+            {"action": "call", "direction": "outbound", "summary": "Called her back."},
+        )
+    )
+    note = Message.objects.get(ticket=opened, is_internal=True)
+    assert note.channel == "web"
+    page = client.get(f"/agent/tickets/{opened.pk}/").content.decode()
+    assert "via E-mail" in page and "via Phone" in page and "via Agent workspace" in page
+    assert "via Portal" not in page
+    assert Message.objects.get(channel="phone").body == "Call to the customer:\nCalled her back."
+
+
+def test_a_phone_call_without_a_summary_is_refused_on_the_form(opened, client, lead):
+    client.force_login(lead.user)
+    page = client.post(
+        f"/agent/tickets/{opened.pk}/action/", {"action": "call", "direction": "inbound", "summary": ""}
+    )
+    assert page.status_code == 400
+    assert not Message.objects.filter(channel="phone").exists()
