@@ -215,7 +215,7 @@ def account_health_refresh(
     risk), tell its account manager live and by e-mail, once. Its open tickets are re-scored whenever
     the at-risk state changes. `alert=False` records quietly (loading history)."""
     organization = (
-        Organization.objects.select_for_update()
+        Organization.objects.select_for_update(of=("self",))
         .select_related("account_manager")
         .filter(pk=organization_id)
         .first()
