@@ -120,7 +120,11 @@ _active_pk = ProcessCache(_load_active_pk)
 
 
 def forget_active_version(**kwargs) -> None:
+    """A version was saved or deleted in this process: look the active one up again, and drop the loaded
+    model (a row id can come back after a rolled-back transaction on SQLite, with another model in it)."""
+    global _loaded
     _active_pk.forget()
+    _loaded = None
 
 
 _lock = threading.Lock()
