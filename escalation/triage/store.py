@@ -23,7 +23,7 @@ from escalation.models import TriageModelVersion
 from escalation.triage.compiled import compile_head
 from escalation.triage.features import TicketFeatures
 from escalation.triage.training import TrainingResult
-from escalation.triage.versions import activate_version, active_version_pk
+from escalation.triage.versions import activate_version, active_version_pk, versions_generation
 
 
 @dataclass(frozen=True)
@@ -99,6 +99,9 @@ def _version_name(now: dt.datetime) -> str:
 
 
 _loaded: LoadedModel | None = None
+# The versions' generation the loaded model belongs to: a row id can come back after a rolled-back
+# transaction on SQLite with another model in it, so a saved or deleted version drops the loaded one.
+_loaded_generation = -1
 
 
 _lock = threading.Lock()
@@ -106,15 +109,16 @@ _lock = threading.Lock()
 
 def active_model() -> LoadedModel | None:
     """The active version, loaded once per process (None on a fresh install: triage uses keywords)."""
-    global _loaded
+    global _loaded, _loaded_generation
     current = active_version_pk()
     if current is None:
         return None
+    generation = versions_generation()
     loaded = _loaded
-    if loaded is not None and loaded.pk == current:
+    if loaded is not None and loaded.pk == current and _loaded_generation == generation:
         return loaded
     with _lock:
-        if _loaded is None or _loaded.pk != current:
+        if _loaded is None or _loaded.pk != current or _loaded_generation != generation:
             row = TriageModelVersion.objects.filter(pk=current).values_list("version", "artifact").first()
             if row is None:  # deactivated between the two queries: the next call sees the new state
                 return _loaded if _loaded and _loaded.pk == current else None
@@ -122,4 +126,5 @@ def active_model() -> LoadedModel | None:
             _loaded = LoadedModel(
                 current, row[0], payload["embedding"], payload["heads"], payload["end_tiers"]
             )
+            _loaded_generation = generation
         return _loaded

@@ -36,5 +36,17 @@ def active_version_pk() -> int | None:
     return _active_pk.get()
 
 
+_generation = 0
+
+
+def versions_generation() -> int:
+    """Moves on whenever a version is saved or deleted in this process (a loaded model is then stale)."""
+    return _generation
+
+
 def forget_active_version(**kwargs) -> None:
+    """A version was saved or deleted in this process: look the active one up again, and let the
+    processes' loaded model be read again (escalation.triage.store)."""
+    global _generation
     _active_pk.forget()
+    _generation += 1
