@@ -8,7 +8,7 @@ import pytest
 from escalation.models import RoutingDecision
 from escalation.routing import engine as routing
 from escalation.routing.follow_up import FOLLOW_UP_CONFIDENCE
-from escalation.triage import TriageResult
+from escalation.triage.result import TriageResult
 from helpdesk.models import Priority, Status
 from helpdesk.services import message_add
 from tests.factories import AgentFactory, TeamFactory, TicketFactory, UserFactory
