@@ -38,7 +38,12 @@ def test_a_new_ticket_hands_routing_over_in_one_message_and_its_first_routing_st
     sent.clear()
     route_ticket(ticket.pk, "created")
 
-    assert sent == [("escalation.tasks.sla_sync_event", (ticket.events.get(code="ticket.created").pk,))]
+    # one broker message: the SLA clock and the customer's acknowledgement e-mail of the created event
+    created = ticket.events.get(code="ticket.created").pk
+    [(func, (tasks,))] = sent
+    assert func == "helpdesk.background.run_together"
+    assert ("escalation.tasks.sla_sync_event", (created,), {}) in tasks
+    assert ("helpdesk.mail.tasks.customer_mail", (created,), {}) in tasks
 
 
 def test_a_single_task_goes_as_itself_and_nested_blocks_join_the_outer_one(sent):
