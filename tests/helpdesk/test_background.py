@@ -38,7 +38,13 @@ def test_a_new_ticket_hands_routing_over_in_one_message_and_its_first_routing_st
     sent.clear()
     route_ticket(ticket.pk, "created")
 
-    assert sent == [("escalation.tasks.sla_sync_events", ([ticket.events.get(code="ticket.created").pk],))]
+    # one broker message: the SLA clock and the customer's acknowledgement e-mail of the created event
+    created = ticket.events.get(code="ticket.created").pk
+    [(func, (tasks,))] = sent
+    assert func == "helpdesk.background.run_together"
+    assert ("helpdesk.mail.tasks.customer_mail", (created,), {}) in tasks
+    [sync_ids] = [args[0] for name, args, _ in tasks if name == "escalation.tasks.sla_sync_events"]
+    assert created in sync_ids
 
 
 @pytest.mark.django_db(transaction=True)

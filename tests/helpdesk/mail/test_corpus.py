@@ -213,11 +213,8 @@ def test_each_corpus_email_is_handled_as_a_person_would_expect(name, conversatio
         assert message.author.email == expected["author"]
         assert message.author_kind == "customer"
     if "mailbox_team" in expected:
-        assert (
-            ticket.metadata[MAILBOX_TEAM]
-            == ticket.team_id
-            == first_ticket.__class__.objects.get(pk=ticket.pk).team_id
-        )
+        # routing took the mailbox's team: triage had no confident answer of its own
+        assert ticket.metadata[MAILBOX_TEAM] == ticket.team_id
         assert ticket.team.name == expected["mailbox_team"]
     for address in expected.get("ccs", []):
         assert TicketCc.objects.filter(ticket=ticket, email=address).exists()
