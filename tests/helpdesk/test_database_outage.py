@@ -155,8 +155,12 @@ def outage(tmp_path) -> Iterator[tuple[str, callable, callable]]:
 
 def _signed_in(url: str) -> httpx.Client:
     client = httpx.Client(base_url=url, timeout=30)
-    page = client.get("/accounts/login/")
-    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    page = client.get("/accounts/login/", follow_redirects=True)
+    # The form's hidden input, whatever the order of its attributes; else the csrftoken cookie.
+    hidden = re.search(r"<input[^>]*name=[\"']csrfmiddlewaretoken[\"'][^>]*>", page.text)
+    value = re.search(r"value=[\"']([^\"']+)", hidden.group(0)) if hidden else None
+    csrf = value.group(1) if value else client.cookies.get("csrftoken")
+    assert csrf, page.text
     done = client.post(
         "/accounts/login/",
         data={"username": "root", "password": "outage-pass-123", "csrfmiddlewaretoken": csrf},
