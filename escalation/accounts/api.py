@@ -72,6 +72,8 @@ class OrganizationListApi(ListAPIView):
     def get_queryset(self):
         filters = self.FilterSerializer(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
+        if "at_risk" in self.request.query_params and filters.validated_data.get("at_risk") is None:
+            raise serializers.ValidationError({"at_risk": ["Must be true or false."]})
         organizations = Organization.objects.select_related("account_manager").order_by("name", "pk")
         if filters.validated_data.get("at_risk") is not None:
             organizations = organizations.filter(at_risk=filters.validated_data["at_risk"])
