@@ -194,12 +194,7 @@ class OrganizationOutcomeApi(APIView):
     @extend_schema(responses=OutcomeSerializer(many=True))
     def get(self, request: Request, pk: int) -> Response:
         organization = _organization(pk)
-        return Response(
-            [
-                {"id": o.pk, "kind": o.kind, "date": o.date, "amount": o.amount, "note": o.note}
-                for o in organization.outcomes.order_by("-date", "-id")
-            ]
-        )
+        return Response(OutcomeSerializer(organization.outcomes.order_by("-date", "-id"), many=True).data)
 
     @extend_schema(
         request=InputSerializer,
@@ -213,14 +208,8 @@ class OrganizationOutcomeApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         outcome, created = outcome_record(organization=organization, **data.validated_data)
-        body = {
-            "id": outcome.pk,
-            "kind": outcome.kind,
-            "date": outcome.date,
-            "amount": outcome.amount,
-            "note": outcome.note,
-        }
-        return Response(body, status=201 if created else 200)
+        # The amount as a decimal string, as everywhere in the API.
+        return Response(OutcomeSerializer(outcome).data, status=201 if created else 200)
 
 
 class HealthSerializer(serializers.ModelSerializer):
