@@ -279,6 +279,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "TicketStatusEnum": "helpdesk.models.Status",
         "AgentStatusEnum": "helpdesk.models.AgentStatus",
+        # A ticket's channel and a message's are different choice sets (a message may also come from the web).
+        "TicketChannelEnum": "helpdesk.models.tickets.Channel",
+        "MessageChannelEnum": "helpdesk.models.tickets.MessageChannel",
+        "OutcomeKindEnum": "escalation.models.accounts.OutcomeKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

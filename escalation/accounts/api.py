@@ -7,7 +7,8 @@ list), POST .../outcomes/, GET .../health/.
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
@@ -56,6 +57,9 @@ def _organization(pk: int) -> Organization:
     return get_object_or_404(Organization.objects.select_related("account_manager"), pk=pk)
 
 
+@extend_schema(
+    parameters=[OpenApiParameter("at_risk", OpenApiTypes.BOOL, description="Only accounts at risk (or not).")]
+)
 class OrganizationListApi(ListAPIView):
     """Organizations by name, with their account facts and latest health."""
 
@@ -68,6 +72,8 @@ class OrganizationListApi(ListAPIView):
     def get_queryset(self):
         filters = self.FilterSerializer(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
+        if "at_risk" in self.request.query_params and filters.validated_data.get("at_risk") is None:
+            raise serializers.ValidationError({"at_risk": ["Must be true or false."]})
         organizations = Organization.objects.select_related("account_manager").order_by("name", "pk")
         if filters.validated_data.get("at_risk") is not None:
             organizations = organizations.filter(at_risk=filters.validated_data["at_risk"])
@@ -110,12 +116,34 @@ class UsageRecordSerializer(serializers.Serializer):
     value = serializers.FloatField(min_value=0, max_value=1e15)
 
 
+class UsageWrittenSerializer(serializers.Serializer):
+    created = serializers.IntegerField(help_text="Records new for their (date, measure).")
+    updated = serializers.IntegerField(help_text="Records that replaced an earlier value.")
+    usage_trends = serializers.JSONField(help_text="The account's usage trends after this write.")
+
+
+class OutcomeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=OutcomeKind.choices)
+    date = serializers.DateField()
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    note = serializers.CharField(allow_blank=True)
+
+
 class OrganizationUsageApi(APIView):
     """POST one {date, measure, value} or a list of them; the same (date, measure) again replaces the value."""
 
     permission_classes = [IsStaffClient]
 
-    @extend_schema(request=UsageRecordSerializer(many=True))
+    serializer_class = UsageRecordSerializer
+
+    @extend_schema(
+        request=UsageRecordSerializer(many=True),
+        responses={
+            200: OpenApiResponse(UsageWrittenSerializer, description="Every record replaced an earlier value."),
+            201: OpenApiResponse(UsageWrittenSerializer, description="At least one record was new."),
+        },
+    )
     def post(self, request: Request, pk: int) -> Response:
         organization = _organization(pk)
         many = isinstance(request.data, list)
@@ -161,29 +189,27 @@ class OrganizationOutcomeApi(APIView):
         )
         note = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
+    serializer_class = OutcomeSerializer
+
+    @extend_schema(responses=OutcomeSerializer(many=True))
     def get(self, request: Request, pk: int) -> Response:
         organization = _organization(pk)
-        return Response(
-            [
-                {"id": o.pk, "kind": o.kind, "date": o.date, "amount": o.amount, "note": o.note}
-                for o in organization.outcomes.order_by("-date", "-id")
-            ]
-        )
+        return Response(OutcomeSerializer(organization.outcomes.order_by("-date", "-id"), many=True).data)
 
-    @extend_schema(request=InputSerializer)
+    @extend_schema(
+        request=InputSerializer,
+        responses={
+            200: OpenApiResponse(OutcomeSerializer, description="The same outcome was already recorded."),
+            201: OpenApiResponse(OutcomeSerializer, description="Recorded."),
+        },
+    )
     def post(self, request: Request, pk: int) -> Response:
         organization = _organization(pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         outcome, created = outcome_record(organization=organization, **data.validated_data)
-        body = {
-            "id": outcome.pk,
-            "kind": outcome.kind,
-            "date": outcome.date,
-            "amount": outcome.amount,
-            "note": outcome.note,
-        }
-        return Response(body, status=201 if created else 200)
+        # The amount as a decimal string, as everywhere in the API.
+        return Response(OutcomeSerializer(outcome).data, status=201 if created else 200)
 
 
 class HealthSerializer(serializers.ModelSerializer):
@@ -199,7 +225,10 @@ class OrganizationHealthApi(APIView):
 
     permission_classes = [IsStaffClient]
 
-    @extend_schema(responses=HealthSerializer)
+    @extend_schema(
+        responses=HealthSerializer,
+        parameters=[OpenApiParameter("history", OpenApiTypes.BOOL, description="Add the earlier computations.")],
+    )
     def get(self, request: Request, pk: int) -> Response:
         organization = _organization(pk)
         latest = organization.health_history.order_by("-computed_at", "-id").first()

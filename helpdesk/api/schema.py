@@ -37,7 +37,13 @@ class FieldErrorsExtension(OpenApiSerializerExtension):
         return {
             "type": "object",
             "description": FieldErrorsSerializer.__doc__,
-            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            # A list field's or a nested object's messages are keyed by item or sub-field.
+            "additionalProperties": {
+                "anyOf": [
+                    {"type": "array", "items": {"type": "string"}},
+                    {"type": "object"},
+                ]
+            },
             "example": {"subject": ["This field is required."]},
         }
 

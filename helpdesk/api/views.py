@@ -96,7 +96,7 @@ class TicketListCreateApi(ListAPIView):
         team = serializers.CharField(required=False, allow_blank=True, max_length=100)
         tier = serializers.IntegerField(required=False, min_value=1, max_value=1000)
         assignee = serializers.CharField(required=False, allow_blank=True, max_length=150)
-        tag = serializers.CharField(required=False, max_length=50)
+        tag = serializers.CharField(required=False, allow_blank=True, max_length=50)
         search = serializers.CharField(required=False, allow_blank=True, max_length=search.MAX_QUERY_LENGTH)
 
     class InputSerializer(StrictInputSerializer):
@@ -367,12 +367,14 @@ class TicketLinksApi(APIView):
         target = serializers.IntegerField(min_value=1)
         kind = serializers.ChoiceField(choices=LinkKind.choices)
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        responses={200: OpenApiResponse(serializers.ListSerializer(child=serializers.DictField()), description="The links: {id, kind, label, ticket, subject}.")}
+    )
     def get(self, request: Request, pk: int) -> Response:
         ticket = ticket_for(request.user, pk)
         return Response(ticket_links(ticket))
 
-    @extend_schema(request=InputSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=InputSerializer, responses={201: serializers.ListSerializer(child=serializers.DictField())})
     def post(self, request: Request, pk: int) -> Response:
         ticket = ticket_for(request.user, pk)
         data = self.InputSerializer(data=request.data)

@@ -93,6 +93,8 @@ def outage(tmp_path) -> Iterator[tuple[str, callable, callable]]:
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "SQLITE_NO_PERSIST": "1",
         "DJANGO_SUPERUSER_PASSWORD": "outage-pass-123",
+        # Plain HTTP on 127.0.0.1, as the embedded demo serves: no redirect to HTTPS, no Secure-only cookies.
+        "HELPDESK_LOCAL_HTTP": "1",
     }
     env.pop("REDIS_URL", None)  # this test is about the database; sessions and cache stay in the process
     relay = None
@@ -156,7 +158,11 @@ def outage(tmp_path) -> Iterator[tuple[str, callable, callable]]:
 def _signed_in(url: str) -> httpx.Client:
     client = httpx.Client(base_url=url, timeout=30)
     page = client.get("/accounts/login/")
-    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    # The form's hidden input, whatever the order of its attributes; else the csrftoken cookie.
+    hidden = re.search(r"<input[^>]*name=[\"']csrfmiddlewaretoken[\"'][^>]*>", page.text)
+    value = re.search(r"value=[\"']([^\"']+)", hidden.group(0)) if hidden else None
+    csrf = value.group(1) if value else client.cookies.get("csrftoken")
+    assert csrf, page.text
     done = client.post(
         "/accounts/login/",
         data={"username": "root", "password": "outage-pass-123", "csrfmiddlewaretoken": csrf},
