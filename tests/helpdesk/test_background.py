@@ -38,7 +38,18 @@ def test_a_new_ticket_hands_routing_over_in_one_message_and_its_first_routing_st
     sent.clear()
     route_ticket(ticket.pk, "created")
 
-    assert sent == [("escalation.tasks.sla_sync_events", ([ticket.events.get(code="ticket.created").pk],))]
+    # one broker message: the acknowledgement e-mail of the new ticket and one SLA sync of the routing's events
+    created = ticket.events.get(code="ticket.created")
+    assert len(sent) == 1
+    assert sorted(func for func, _ in _flat(sent)) == [
+        "escalation.tasks.sla_sync_events",
+        "helpdesk.mail.tasks.customer_mail",
+    ]
+    tasks = dict(_flat(sent))
+    assert tasks["helpdesk.mail.tasks.customer_mail"] == (created.pk,)
+    [event_ids] = tasks["escalation.tasks.sla_sync_events"]
+    assert created.pk in event_ids
+    assert set(event_ids) == set(ticket.events.values_list("pk", flat=True))
 
 
 @pytest.mark.django_db(transaction=True)
