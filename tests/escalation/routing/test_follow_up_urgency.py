@@ -8,7 +8,7 @@ import pytest
 from escalation.models import RoutingDecision
 from escalation.routing import engine as routing
 from escalation.routing.follow_up import FOLLOW_UP_CONFIDENCE
-from escalation.triage import TriageResult
+from escalation.triage.result import TriageResult
 from helpdesk.models import Priority, Status
 from helpdesk.services import message_add
 from tests.factories import AgentFactory, TeamFactory, TicketFactory, UserFactory
@@ -46,7 +46,7 @@ def question(accounts, tier1, customer):
 
 
 def _triage(**result):
-    return lambda ticket: TriageResult(**{"category": ticket.category, "frustration": 0.9, **result})
+    return lambda ticket, **_: TriageResult(**{"category": ticket.category, "frustration": 0.9, **result})
 
 
 def test_keywords_alone_leave_the_ticket_where_it_was(question, accounts, customer, run_tasks, monkeypatch):
