@@ -13,6 +13,7 @@ from analytics.filters import Filters
 from analytics.report import Chart, Column, Report, Stat, Table
 from escalation.coverage.gaps import coverage_gaps
 from escalation.coverage.models import CoverageGap
+from helpdesk.models import Team, Tier
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
@@ -26,6 +27,13 @@ def coverage_report(filters: Filters) -> Report:
         rows = [r for r in rows if r.tier == filters.tier.level]
     by_queue: dict[tuple[str, int | None], dict] = defaultdict(lambda: {"tickets": 0, "minutes": 0.0})
     by_hour: dict[tuple[str, int], dict] = defaultdict(lambda: {"tickets": 0, "minutes": 0.0})
+    # Every queue in view is listed, a fully covered one at zero: the chart then shows which queues
+    # were covered throughout, not nothing at all.
+    teams = [filters.team] if filters.team else Team.objects.filter(is_active=True).order_by("name")
+    tiers = [filters.tier] if filters.tier else list(Tier.objects.order_by("level"))
+    for team in teams:
+        for tier in tiers:
+            by_queue[(team.name, tier.level)] = {"tickets": 0, "minutes": 0.0}
     for row in rows:
         queue = by_queue[(row.team, row.tier)]
         queue["tickets"] += row.tickets
@@ -48,7 +56,7 @@ def coverage_report(filters: Filters) -> Report:
                 {"queue": f"{team} L{tier or '?'}", "tickets": v["tickets"], "minutes": round(v["minutes"])}
                 for (team, tier), v in by_queue.items()
             ),
-            key=lambda r: -r["minutes"],
+            key=lambda r: (-r["minutes"], -r["tickets"], r["queue"]),
         ),
         chart=Chart("bars", label="queue", value="minutes"),
         show_table=True,
@@ -67,10 +75,12 @@ def coverage_report(filters: Filters) -> Report:
             {"weekday": day, "hour": hour, "tickets": v["tickets"], "minutes": round(v["minutes"])}
             for (day, hour), v in sorted(by_hour.items(), key=lambda kv: (WEEKDAYS.index(kv[0][0]), kv[0][1]))
         ],
-        chart=Chart("heatmap", label="weekday", value="tickets", extra={"column": "hour", "second": "minutes"}),
+        chart=Chart(
+            "heatmap", label="weekday", value="tickets", extra={"column": "hour", "second": "minutes"}
+        ),
     )
     total_minutes = sum(r.minutes for r in rows)
-    worst = queues.rows[0]["queue"] if queues.rows else ""
+    worst = queues.rows[0]["queue"] if queues.rows and queues.rows[0]["minutes"] else ""
     return Report(
         page="coverage",
         title="Coverage gaps",

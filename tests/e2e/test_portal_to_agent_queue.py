@@ -39,7 +39,7 @@ def test_a_ticket_travels_from_portal_to_agent_queue_and_back(server, browser):
     assert subject in row.inner_text()
 
     lead.click(f"#ticket-row-{ticket_id} a >> nth=0")
-    lead.fill("textarea[name=body] >> nth=0", "Sorry about that — the duplicate charge is refunded.")
+    lead.get_by_label("Message", exact=True).fill("Sorry about that — the duplicate charge is refunded.")
     lead.click("button[value=reply]")
     lead.locator(".message-agent").first.wait_for()
     lead.click("summary:has-text('Resolve')")
