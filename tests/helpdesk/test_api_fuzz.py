@@ -68,6 +68,20 @@ def raw_email(ctx, value):
 schema = schemathesis.openapi.from_wsgi("/api/schema/", WSGIHandler(), config=CONFIG)
 
 
+@pytest.fixture(autouse=True)
+def _keep_test_connection():
+    """As Django's test client does: requests served in-process must not close the test's connection
+    (on PostgreSQL that would end the transaction the test data lives in)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def cast(db, staff_user, customer, agent, billing, technical, tier1, tier2):
     """Tickets for the operations to find, and the integration token they are called with."""
