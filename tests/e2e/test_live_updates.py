@@ -59,15 +59,15 @@ def test_a_new_portal_ticket_appears_in_the_leads_open_queue_with_its_routing(se
 
     row = lead.locator(f"#ticket-row-{ticket_id}")
     row.wait_for(timeout=LIVE_TIMEOUT_MS)
-    cells = row.locator("td")
-    assert subject in cells.nth(1).inner_text()
-    assert cells.nth(5).inner_text() == "Billing"  # the team, as routed
+    cells = row.locator("td")  # the first cell selects the row for bulk actions
+    assert subject in cells.nth(2).inner_text()
+    assert cells.nth(6).inner_text() == "Billing"  # the team, as routed
     assert f"#{ticket_id}" in lead.locator("#live-notice.visible").inner_text()
     # Routing runs in the worker process; its assignment still reaches this page (via the outbox relay
     # or Redis), so the assignee cell fills in without a reload.
     lead.wait_for_function(
         "id => { const row = document.getElementById('ticket-row-' + id);"
-        " return row && row.cells[7].textContent.trim() !== 'Unassigned'; }",
+        " return row && row.cells[8].textContent.trim() !== 'Unassigned'; }",
         arg=ticket_id,
         timeout=ROUTING_TIMEOUT_MS,
     )
@@ -91,7 +91,7 @@ def test_agents_and_the_customer_see_replies_on_an_open_ticket_but_only_agents_s
         _open_live(page, f"{server}/agent/tickets/{ticket_id}/")
     _watch_for_errors(customer, errors)
 
-    writer.fill("#workspace textarea[name=body] >> nth=0", "The duplicate charge is refunded.")
+    writer.locator("#workspace").get_by_label("Message", exact=True).fill("The duplicate charge is refunded.")
     writer.click("button[value=reply]")
     writer.locator("#conversation", has_text="The duplicate charge is refunded.").wait_for()
     reader.locator("#conversation", has_text="The duplicate charge is refunded.").wait_for(
@@ -103,13 +103,13 @@ def test_agents_and_the_customer_see_replies_on_an_open_ticket_but_only_agents_s
     )
     assert customer.locator("#live-notice").inner_text() == f"New reply on ticket #{ticket_id}."
 
-    writer.fill("#workspace textarea[name=body] >> nth=1", "Internal: third duplicate this year.")
+    writer.locator("#note-form").get_by_label("Internal note").fill("Internal: third duplicate this year.")
     writer.click("button[value=note]")
     writer.locator("#conversation", has_text="third duplicate").wait_for()
     reader.locator("#conversation", has_text="third duplicate").wait_for(timeout=LIVE_TIMEOUT_MS)
 
     writer.click("summary:has-text('Change status')")
-    writer.select_option("#workspace select[name=status]", "pending")
+    writer.locator("#workspace select[name=status-status]").select_option("pending")
     writer.click("button[value=status]")
     customer.locator("#ticket-status", has_text="Pending customer").wait_for(timeout=LIVE_TIMEOUT_MS)
     reader.locator("#ticket-badges", has_text="Pending customer").wait_for(timeout=LIVE_TIMEOUT_MS)
