@@ -17,8 +17,6 @@ import joblib
 import numpy as np
 import scipy.sparse as sp
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 from django.utils import timezone
 
 from escalation.models import TriageModelVersion
@@ -107,16 +105,6 @@ _loaded_generation = -1
 
 
 _lock = threading.Lock()
-
-
-@receiver(post_save, sender=TriageModelVersion, dispatch_uid="escalation.triage.store.saved")
-@receiver(post_delete, sender=TriageModelVersion, dispatch_uid="escalation.triage.store.deleted")
-def forget_loaded_model(**kwargs) -> None:
-    """A version stored or deleted in this process drops the loaded one: a new version may reuse the id
-    of one that was rolled back or deleted (SQLite), and must not be answered by the old model."""
-    global _loaded
-    with _lock:
-        _loaded = None
 
 
 def active_model() -> LoadedModel | None:
