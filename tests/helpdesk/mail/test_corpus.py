@@ -100,7 +100,7 @@ EXPECTED: dict[str, dict] = {
     "23-spoofed-ticket-number": {
         "outcome": "created",  # a stranger naming someone's ticket gets a ticket of their own
         "customer": "mallory@evil.test",
-        "subject": "Re:  Cannot export my invoices",
+        "subject": "Re: Cannot export my invoices",  # folded header: line breaks and runs of spaces collapse
     },
     "24-subject-reference-from-customer": {
         "outcome": "threaded",
