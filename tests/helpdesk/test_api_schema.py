@@ -18,6 +18,20 @@ load_all_checks()
 response_schema_conformance = CHECKS.get_one("response_schema_conformance")
 
 
+@pytest.fixture(autouse=True)
+def _keep_test_connection():
+    """As Django's test client does: requests served in-process must not close the test's connection
+    (on PostgreSQL that would end the transaction the test data lives in)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def schema(client):
     return client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
