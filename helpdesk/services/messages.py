@@ -121,8 +121,8 @@ def message_add(
                     fields.append("status")
             code = "message.note" if internal else AGENT_CODES[kind]
         locked.save(update_fields=fields)
-        event_record(ticket=locked, code=code, actor=author, details={"message_id": message.pk})
         if old_status != locked.status:
+            # Recorded before the message: the message is the news, so it is what people hear last.
             event_record(
                 ticket=locked,
                 code="ticket.status_changed",
@@ -132,6 +132,7 @@ def message_add(
                 from_value=old_status,
                 to_value=locked.status,
             )
+        event_record(ticket=locked, code=code, actor=author, details={"message_id": message.pk})
         message_notify_people(message=message, ticket=locked, author=author)
         if then_status and kind != AuthorKind.CUSTOMER and then_status != locked.status:
             ticket_status_change(

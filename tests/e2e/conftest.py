@@ -7,6 +7,7 @@ missing, unless REQUIRE_E2E=1 (set by .ci/run), where a missing browser fails th
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -185,3 +186,17 @@ def sign_in(page, base_url: str, username: str, password: str | None = None) -> 
     page.fill("#id_password", password or DEMO.password_for(username))
     page.click("button[type=submit]")
     page.wait_for_load_state("networkidle")
+
+
+def api(
+    server: str, method: str, path: str, payload: dict | None = None, *, token: str = "integration"
+) -> dict:
+    """A call to the REST API with one of the API tokens the demo seeding printed."""
+    request = urllib.request.Request(
+        server + path,
+        method=method,
+        data=None if method == "GET" else json.dumps(payload or {}).encode(),
+        headers={"Authorization": f"Token {DEMO.tokens[token]}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read() or b"{}")

@@ -9,31 +9,18 @@ critical violations. Screenshots go to $E2E_SCREENSHOTS (or the test's temporary
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import urllib.request
 import uuid
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import DEMO, sign_in
+from tests.e2e.conftest import api, sign_in
 
 pytestmark = pytest.mark.e2e
 
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
-
-
-def api(server: str, method: str, path: str, payload: dict | None = None) -> dict:
-    request = urllib.request.Request(
-        server + path,
-        method=method,
-        data=json.dumps(payload or {}).encode(),
-        headers={"Authorization": f"Token {DEMO.tokens['integration']}", "Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.loads(response.read() or b"{}")
 
 
 class Checked:
@@ -79,8 +66,13 @@ def test_a_new_customer_gets_in_helps_themselves_files_a_ticket_and_rates_it(
         server,
         "POST",
         "/api/tickets/",
-        {"subject": "Onboarding call", "body": "Please set up our account.", "customer_email": email,
-         "customer_name": "Nina Weber", "organization": "NewCo"},
+        {
+            "subject": "Onboarding call",
+            "body": "Please set up our account.",
+            "customer_email": email,
+            "customer_name": "Nina Weber",
+            "organization": "NewCo",
+        },
     )
     assert ticket["id"]
 
