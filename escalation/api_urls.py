@@ -8,7 +8,9 @@ urlpatterns = [
     path("organizations/", accounts_api.OrganizationListApi.as_view(), name="api-organizations"),
     path("organizations/<id:pk>/", accounts_api.OrganizationDetailApi.as_view(), name="api-organization"),
     path(
-        "organizations/<id:pk>/usage/", accounts_api.OrganizationUsageApi.as_view(), name="api-organization-usage"
+        "organizations/<id:pk>/usage/",
+        accounts_api.OrganizationUsageApi.as_view(),
+        name="api-organization-usage",
     ),
     path(
         "organizations/<id:pk>/outcomes/",

@@ -123,7 +123,7 @@ def route_on_agent_status(sender, agent_id, old_status, new_status, **kwargs) ->
 
 @receiver(ticket_event_recorded, dispatch_uid="escalation.sla_sync_on_event")
 def sla_sync_on_event(sender, event, **kwargs) -> None:
-    if needs_sla_sync(event.code):  # one sync per ticket for all the events of a commit
+    if needs_sla_sync(event.code, event.ticket_id):  # one sync per ticket for all the events of a commit
         transaction.on_commit(lambda: enqueue_each("escalation.tasks.sla_sync_events", event.pk))
 
 

@@ -13,9 +13,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
 from helpdesk import live
-from helpdesk.gathered import insert
 from helpdesk.models import Agent, Team, Ticket, TicketEvent, Tier, Trigger
 from helpdesk.signals import ticket_event_recorded
+from helpdesk.unit_of_work import insert
 
 # Codes whose live event the customer may also receive (public facts about their own ticket).
 PUBLIC_CODES = frozenset(
@@ -53,7 +53,7 @@ def event_record(
     """Append one event, publish it live, and announce it. The caller holds the transaction.
 
     `actor_id` names the actor when only its id is at hand; `at` dates an event recorded after the fact.
-    Inside `gathered_writes()` the event is written with the block's other events (helpdesk.gathered);
+    In a unit of work that gathers writes, the event is written with its other events (helpdesk.unit_of_work);
     it is published and announced once it has its id."""
     event = TicketEvent(
         ticket=ticket,

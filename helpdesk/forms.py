@@ -152,7 +152,9 @@ class CcForm(forms.Form):
 
 
 class PortalSortForm(forms.Form):
-    sort = forms.ChoiceField(choices=[("updated", _("Last update")), ("created", _("Created"))], required=False)
+    sort = forms.ChoiceField(
+        choices=[("updated", _("Last update")), ("created", _("Created"))], required=False
+    )
 
 
 class AgentReplyForm(forms.Form):
@@ -249,7 +251,9 @@ class PhoneCallForm(forms.Form):
         choices=[("inbound", "The customer called"), ("outbound", "I called the customer")], initial="inbound"
     )
     summary = forms.CharField(
-        label="What was said", max_length=settings.TICKET_BODY_MAX - 100, widget=forms.Textarea(attrs={"rows": 3})
+        label="What was said",
+        max_length=settings.TICKET_BODY_MAX - 100,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     internal = forms.BooleanField(label="Agents only (hide from the customer)", required=False)
 

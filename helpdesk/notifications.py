@@ -9,24 +9,18 @@ the in-app notification always stays.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
 from django.urls import reverse
 
 from helpdesk import live
-from helpdesk.background import enqueue
-from helpdesk.blocks import outermost
-from helpdesk.gathered import insert
 from helpdesk.models import Notification, Ticket
 from helpdesk.services.subjects import subject_line
+from helpdesk.unit_of_work import email_later, insert
 
-EMAIL_TASK = "helpdesk.notifications.email_notifications"
 EMAIL_SUBJECT_PREFIX = "[Helpdesk] "
 
 
@@ -72,15 +66,13 @@ def notify(
     ticket: Ticket | None = None,
 ) -> list[Notification]:
     """Create one notification per recipient and publish it to their open pages; e-mail the recipients
-    who want e-mail after commit. Call inside the change's transaction."""
+    who want e-mail after commit (in one task with the unit of work's other e-mails). Call inside the
+    change's transaction."""
     created = []
-    with email_batch():
-        for user in {u.pk: u for u in recipients if u is not None}.values():
-            notification = Notification(
-                recipient=user, ticket=ticket, kind=kind, title=title[:200], body=body
-            )
-            insert(notification, then=functools.partial(_announce, notification, user))
-            created.append(notification)
+    for user in {u.pk: u for u in recipients if u is not None}.values():
+        notification = Notification(recipient=user, ticket=ticket, kind=kind, title=title[:200], body=body)
+        insert(notification, then=functools.partial(_announce, notification, user))
+        created.append(notification)
     return created
 
 
@@ -94,34 +86,7 @@ def _announce(notification: Notification, user: AbstractBaseUser) -> None:
         payload={"notification_id": notification.pk, "title": notification.title},
     )
     if not email.is_noop(user):
-        batch = _email_batch.get()
-        if batch is not None and batch.open:
-            batch.append(notification.pk)
-        else:  # written after its e-mail batch ended (helpdesk.gathered flushed it later): on its own
-            transaction.on_commit(lambda: enqueue(EMAIL_TASK, [notification.pk]))
-
-
-class _EmailBatch(list):
-    """Notification ids to e-mail in one task. A gathered write's follow-up may run after the batch it
-    was queued in has ended (its context is copied): it must not add to a batch already sent."""
-
-    open = True
-
-
-_email_batch: ContextVar[_EmailBatch | None] = ContextVar("notification_email_batch", default=None)
-
-
-@contextmanager
-def email_batch() -> Iterator[None]:
-    """Collect the e-mails of many notify() calls into one background task, enqueued when the
-    surrounding transaction commits (use it inside that transaction: a sweep notifies many people).
-    A nested block joins the outer one."""
-    with outermost(_email_batch, _EmailBatch) as collected:
-        yield
-    if collected is not None:
-        collected.open = False
-    if collected:
-        transaction.on_commit(lambda: enqueue(EMAIL_TASK, collected))
+        email_later(notification.pk)
 
 
 def email_notifications(notification_ids: list[int]) -> int:

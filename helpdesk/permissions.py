@@ -80,7 +80,9 @@ def can_view_ticket(user: AbstractBaseUser | AnonymousUser, ticket: Ticket) -> b
     organization_id = shared_organization_id(user)
     if organization_id is not None and ticket.organization_id == organization_id:
         return True
-    return bool(user.email) and TicketCc.objects.filter(ticket_id=ticket.pk, email__iexact=user.email).exists()
+    return (
+        bool(user.email) and TicketCc.objects.filter(ticket_id=ticket.pk, email__iexact=user.email).exists()
+    )
 
 
 def can_work_ticket(user: AbstractBaseUser | AnonymousUser, ticket: Ticket) -> bool:

@@ -140,7 +140,9 @@ class OrganizationUsageApi(APIView):
     @extend_schema(
         request=UsageRecordSerializer(many=True),
         responses={
-            200: OpenApiResponse(UsageWrittenSerializer, description="Every record replaced an earlier value."),
+            200: OpenApiResponse(
+                UsageWrittenSerializer, description="Every record replaced an earlier value."
+            ),
             201: OpenApiResponse(UsageWrittenSerializer, description="At least one record was new."),
         },
     )
@@ -227,7 +229,9 @@ class OrganizationHealthApi(APIView):
 
     @extend_schema(
         responses=HealthSerializer,
-        parameters=[OpenApiParameter("history", OpenApiTypes.BOOL, description="Add the earlier computations.")],
+        parameters=[
+            OpenApiParameter("history", OpenApiTypes.BOOL, description="Add the earlier computations.")
+        ],
     )
     def get(self, request: Request, pk: int) -> Response:
         organization = _organization(pk)

@@ -249,7 +249,9 @@ def reply_text(article: Article) -> str:
     helpful?" settles the answer too (escalation.helpcenter.services)."""
     text = REPLY_TEMPLATE.format(title=article.title, body=article.body.strip())
     if article.is_published and not article.internal_only:
-        text += f"\n\nThe article in our help center: {settings.HELPDESK_BASE_URL}{article.get_absolute_url()}"
+        text += (
+            f"\n\nThe article in our help center: {settings.HELPDESK_BASE_URL}{article.get_absolute_url()}"
+        )
     return text
 
 

@@ -22,7 +22,16 @@ class CoverageGapAdmin(admin.ModelAdmin):
     list_filter = ["team", "tier", "priority"]
     list_select_related = ["ticket", "team", "tier"]
     date_hierarchy = "started_at"
-    readonly_fields = ["ticket", "team", "tier", "priority", "started_at", "ended_at", "reasons", "alerted_at"]
+    readonly_fields = [
+        "ticket",
+        "team",
+        "tier",
+        "priority",
+        "started_at",
+        "ended_at",
+        "reasons",
+        "alerted_at",
+    ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -79,16 +79,22 @@ def alert_uncovered(*, alert_after_minutes: int, now: dt.datetime | None = None)
             recipients = [lead.user]
         else:
             if leads is None:
-                leads = [a.user for a in Agent.objects.select_related("user").filter(role__in=[Role.LEAD, Role.ADMIN])]
+                leads = [
+                    a.user
+                    for a in Agent.objects.select_related("user").filter(role__in=[Role.LEAD, Role.ADMIN])
+                ]
             recipients = leads
         minutes = int(gap.minutes(now))
-        why = ", ".join(f"{n} {code}" for code, n in sorted(gap.reasons.items(), key=lambda kv: -kv[1])) or "none"
+        why = (
+            ", ".join(f"{n} {code}" for code, n in sorted(gap.reasons.items(), key=lambda kv: -kv[1]))
+            or "none"
+        )
         notify(
             recipients=recipients,
             kind="coverage",
             title=f"{gap.ticket.number}: no eligible agent for {minutes} min",
             body=(
-                f"\"{gap.ticket.subject}\" ({gap.priority or gap.ticket.priority}) waits in the "
+                f'"{gap.ticket.subject}" ({gap.priority or gap.ticket.priority}) waits in the '
                 f"{gap.team or 'unassigned'} tier {gap.tier.level if gap.tier_id else '?'} queue with nobody "
                 f"who can take it (agents excluded: {why}). Put someone on call, or take it."
             ),

@@ -51,7 +51,9 @@ def article_vote(
         if vote is None:
             try:
                 with transaction.atomic():
-                    vote = ArticleVote.objects.create(article=article, voter=voter, user=author, helpful=helpful)
+                    vote = ArticleVote.objects.create(
+                        article=article, voter=voter, user=author, helpful=helpful
+                    )
             except IntegrityError:  # the same reader's other tab came first
                 vote = ArticleVote.objects.get(article=article, voter=voter)
         if vote.helpful != helpful:
@@ -105,7 +107,9 @@ def _feed_learning(*, article: Article, user: AbstractBaseUser, helpful: bool) -
         settle(record, Outcome.REOPENED, note="the customer voted the article not helpful afterwards")
 
 
-def deflection_record(*, article: Article, user: AbstractBaseUser | AnonymousUser, query: str = "") -> Deflection:
+def deflection_record(
+    *, article: Article, user: AbstractBaseUser | AnonymousUser, query: str = ""
+) -> Deflection:
     """Count a question the article answered before it became a ticket ("This solved it")."""
     return Deflection.objects.create(
         article=article,

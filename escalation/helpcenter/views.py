@@ -48,9 +48,7 @@ def index(request: HttpRequest) -> HttpResponse:
         .prefetch_related(Prefetch("articles", queryset=articles, to_attr="public_articles"))
     )
     uncategorized = articles.filter(categories__isnull=True)
-    return render(
-        request, "help/index.html", {"categories": categories, "uncategorized": uncategorized}
-    )
+    return render(request, "help/index.html", {"categories": categories, "uncategorized": uncategorized})
 
 
 def article_page(request: HttpRequest, slug: str) -> HttpResponse:
@@ -59,7 +57,9 @@ def article_page(request: HttpRequest, slug: str) -> HttpResponse:
     if request.user.is_authenticated:
         vote = ArticleVote.objects.filter(article=article, voter=f"user:{request.user.pk}").first()
     elif request.session.session_key:
-        vote = ArticleVote.objects.filter(article=article, voter=f"session:{request.session.session_key}").first()
+        vote = ArticleVote.objects.filter(
+            article=article, voter=f"session:{request.session.session_key}"
+        ).first()
     related = [r.article for r in rank_articles(article.title, limit=4) if r.article.pk != article.pk][:3]
     return render(
         request,

@@ -62,7 +62,10 @@ class AutonomyDefaults(models.Model):
     guard_mode = models.CharField(
         "at-risk relationships get",
         max_length=12,
-        choices=[(Autonomy.HUMAN, "A human (no automation)"), (Autonomy.REVIEW, "A draft for review at most")],
+        choices=[
+            (Autonomy.HUMAN, "A human (no automation)"),
+            (Autonomy.REVIEW, "A draft for review at most"),
+        ],
         default=Autonomy.HUMAN,
     )
     guard_frustration = models.FloatField(

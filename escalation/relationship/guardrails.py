@@ -90,7 +90,12 @@ def relationship_risks(snap: TicketSnapshot, guard: Guardrails) -> list[str]:
             )
     key_account = bool(snap.is_vip) or snap.segment == Segment.ENTERPRISE
     days = snap.days_to_renewal
-    if guard.renewal_days is not None and key_account and days is not None and 0 <= days <= guard.renewal_days:
+    if (
+        guard.renewal_days is not None
+        and key_account
+        and days is not None
+        and 0 <= days <= guard.renewal_days
+    ):
         who = "VIP" if snap.is_vip else "enterprise"
         risks.append(f"{who} account renews in {days} days (≤ {guard.renewal_days})")
     if guard.churn_risk is not None and (snap.churn_risk or 0.0) >= guard.churn_risk:

@@ -4,7 +4,7 @@ Each new ticket queues its own routing task. The task locks the oldest BATCH_SIZ
 routing has reached yet (its own among them, unless the backlog is longer) and routes them in one
 transaction:
 - their rows are read once for the whole batch (escalation.routing.read_ahead) and their writes go out as one
-  statement per table (helpdesk.gathered), so a decision costs a fraction of the round trips;
+  statement per table (helpdesk.unit_of_work), so a decision costs a fraction of the round trips;
 - the agents the batch claims stay locked until it commits (escalation.routing.claim.claim_in_batch);
 - tickets another worker holds are skipped (SKIP LOCKED), so two workers take two different batches;
 - each ticket goes through exactly the steps of escalation.routing.engine.route; the tasks of tickets a batch
@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django.db import transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 
@@ -28,11 +27,9 @@ from escalation.models import RoutingDecision
 from escalation.routing.engine import locked_tickets, route, route_locked
 from escalation.routing.policy import current_policy
 from escalation.routing.read_ahead import read_batch
-from helpdesk.background import tasks_sent_together
-from helpdesk.gathered import gathered_writes
 from helpdesk.models import Status, Ticket
-from helpdesk.notifications import email_batch
 from helpdesk.services import ticket_arrivals_record
+from helpdesk.unit_of_work import unit_of_work
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +66,7 @@ def route_batch(ticket_id: int) -> tuple[dict[int, RoutingDecision | None], bool
     arrival: {ticket id: its decision or None}, empty when there was nothing to route, and whether
     this ticket was out of reach."""
     now, policy = timezone.now(), current_policy()
-    with tasks_sent_together(), transaction.atomic(), email_batch(), gathered_writes():
+    with unit_of_work(gather_writes=True):
         ids, out_of_reach = _lock_unrouted(ticket_id)
         if not ids:
             return {}, out_of_reach
@@ -97,5 +94,5 @@ def route_new_ticket(ticket_id: int) -> RoutingDecision | None:
 
 
 def _record_arrival(ticket_id: int) -> None:
-    with tasks_sent_together(), transaction.atomic():
+    with unit_of_work():
         ticket_arrivals_record(locked_tickets(Q(pk=ticket_id) & NOT_ROUTED, skip_locked=False))

@@ -19,7 +19,7 @@ from escalation.routing.claim import claim_best
 from escalation.routing.decisions import Choice, save_ticket
 from escalation.routing.explain import exclusions_summary, why_agent
 from escalation.routing.run import Run
-from helpdesk import gathered
+from helpdesk import unit_of_work
 from helpdesk.events import event_record
 from helpdesk.models import Agent, Autonomy, Role, Trigger
 
@@ -30,9 +30,9 @@ def by_automation(run: Run) -> Choice | None:
     if run.trigger != "created" or run.human or run.autonomy.mode == Autonomy.HUMAN:
         return None
     save_ticket(run)  # automation works on the ticket as routing has settled it
-    gathered.write_now()
+    unit_of_work.write_now()
     handled = apply_autonomy(run.ticket, run.autonomy)
-    gathered.write_now()
+    unit_of_work.write_now()
     if handled:
         # It may have answered or closed the ticket.
         run.ticket.refresh_from_db(fields=["status", "assignee", "metadata"])

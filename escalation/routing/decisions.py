@@ -15,7 +15,7 @@ from escalation.routing.explain import explanation
 from escalation.routing.rules import RuleOutcome
 from escalation.routing.run import QUIET_TRIGGERS, Run
 from escalation.sla.due import SLA_FIELDS, sla_apply
-from helpdesk import gathered
+from helpdesk import unit_of_work
 from helpdesk.events import event_record
 from helpdesk.models import Agent, Role, Ticket, Trigger
 from helpdesk.notifications import notify
@@ -259,8 +259,8 @@ def _overflow_tier(run: Run, choice: Choice) -> bool:
 
 def save_ticket(run: Run) -> None:
     """Write everything the run changed on the ticket, in one UPDATE (gathered with the rest of a
-    routing batch, helpdesk.gathered)."""
-    gathered.update(run.ticket, [*TICKET_FIELDS, "updated_at"])
+    routing batch, helpdesk.unit_of_work)."""
+    unit_of_work.update(run.ticket, [*TICKET_FIELDS, "updated_at"])
 
 
 def record_decision(run: Run, choice: Choice) -> RoutingDecision | None:
@@ -292,7 +292,9 @@ def record_decision(run: Run, choice: Choice) -> RoutingDecision | None:
         else None,
         "language": {"code": ticket.language, **((ticket.metadata or {}).get("language") or {})},
     }
-    track_gap(run, waiting=choice.kind == "waiting" or (choice.kind == "coordinator" and choice.agent is None))
+    track_gap(
+        run, waiting=choice.kind == "waiting" or (choice.kind == "coordinator" and choice.agent is None)
+    )
     decision = RoutingDecision(
         ticket=ticket,
         at=run.now,
@@ -330,9 +332,9 @@ def record_decision(run: Run, choice: Choice) -> RoutingDecision | None:
     if assigns or unassigns:
         if run.reads is not None:
             run.reads.assignment_changed(agent.pk if assigns else None, ticket.assignee_id)
-        gathered.insert(decision, then=assign)
+        unit_of_work.insert(decision, then=assign)
     else:
-        gathered.insert(decision)
+        unit_of_work.insert(decision)
         save_ticket(run)
     if assigns:
         notify(

@@ -31,7 +31,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -79,6 +78,7 @@ from helpdesk.models import (
     Trigger,
 )
 from helpdesk.services import ticket_arrivals_record, ticket_assign
+from helpdesk.unit_of_work import unit_of_work
 
 
 def locked_tickets(which: Q, *, skip_locked: bool = False, limit: int | None = None) -> list[Ticket]:
@@ -129,7 +129,9 @@ def _settle(run: Run) -> None:
     state = routing_state(ticket)
     run.floor = priority_floor_for(run)
     state["priority_floor"] = run.floor.as_record() if run.floor else None
-    run.score = score_snapshot(run.snap, factors=policy.factors, thresholds=policy.thresholds, floor=run.floor)
+    run.score = score_snapshot(
+        run.snap, factors=policy.factors, thresholds=policy.thresholds, floor=run.floor
+    )
     ticket.priority_score, ticket.priority = run.score.value, run.score.priority
     keep_priority(run, before)
     sla_apply(ticket, now=run.now, state=reads.sla_state(ticket) if reads else None)
@@ -178,7 +180,7 @@ def route(
     preferred_agent_id: int | None = None,
 ) -> RoutingDecision | None:
     """Route one ticket (see the module docstring). None when there was nothing to do or nothing new."""
-    with transaction.atomic():
+    with unit_of_work():
         locked = locked_tickets(Q(pk=ticket_id))
         if not locked:
             return None
@@ -307,7 +309,7 @@ def reroute_agent_tickets(agent_id: int) -> int:
         "-priority_score", "created_at"
     )
     for pk in list(ticket_ids.values_list("pk", flat=True)):
-        with transaction.atomic():
+        with unit_of_work():
             ticket = Ticket.objects.select_for_update().filter(pk=pk, assignee_id=agent_id).first()
             if ticket is None or not ticket.is_open:
                 continue
@@ -356,6 +358,6 @@ def recheck_waiting_tickets() -> int:
     for pk in list(dict.fromkeys(waiting)):
         decision = route(pk, trigger="recheck")
         assigned += bool(decision and decision.agent_id)
-    with transaction.atomic():
+    with unit_of_work():
         alert_uncovered(alert_after_minutes=current_policy().knobs.no_agent_alert_minutes, now=now)
     return assigned

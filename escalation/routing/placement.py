@@ -39,18 +39,30 @@ def take_triage(run: Run) -> None:
         return
     needed = run.policy.knobs.category_override_confidence
     confidence = triage.confidence
-    said = f"Model suggests category {guess} ({confidence:.0%} confident)" if confidence is not None else (
-        f"Triage suggests category {guess} (no confidence score)"
+    said = (
+        f"Model suggests category {guess} ({confidence:.0%} confident)"
+        if confidence is not None
+        else (f"Triage suggests category {guess} (no confidence score)")
     )
     who = "the customer's" if ticket.category_source == CategorySource.CUSTOMER else "a rule's"
     if confidence is not None and confidence >= needed:
-        run.suggestion = {"category": guess.name, "confidence": confidence, "replaced": ticket.category.name,
-                          "replaced_source": ticket.category_source, "applied": True}
+        run.suggestion = {
+            "category": guess.name,
+            "confidence": confidence,
+            "replaced": ticket.category.name,
+            "replaced_source": ticket.category_source,
+            "applied": True,
+        }
         run.notes.append(f"{said} ≥ {needed:.0%}: it replaces {who} choice {ticket.category}")
         ticket.category, ticket.category_source = guess, CategorySource.MODEL
     else:
-        run.suggestion = {"category": guess.name, "confidence": confidence, "kept": ticket.category.name,
-                          "kept_source": ticket.category_source, "applied": False}
+        run.suggestion = {
+            "category": guess.name,
+            "confidence": confidence,
+            "kept": ticket.category.name,
+            "kept_source": ticket.category_source,
+            "applied": False,
+        }
         run.notes.append(f"{said} < {needed:.0%}: {who} choice {ticket.category} is kept")
 
 

@@ -8,7 +8,7 @@ ticket to another team), and the caller then runs its usual query.
 
 The batch also keeps, for the agents it locked, their open load counted under the row lock (`held`),
 and how each agent's load changed in the batch (`load_changes`), because the batch's own assignments
-are not in the database until it ends (helpdesk.gathered); `held_load` adds the two.
+are not in the database until it ends (helpdesk.unit_of_work); `held_load` adds the two.
 """
 
 from __future__ import annotations

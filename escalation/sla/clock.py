@@ -118,9 +118,7 @@ def _committed_for(state: TicketSla, target: str, start: dt.datetime) -> list | 
 
 def commit_due_times(state: TicketSla, running: list[Window]) -> None:
     """Remember each running window's due time (see the module docstring); call before saving the state."""
-    state.committed_due = {
-        w.target: [w.due.isoformat(), w.paused, w.start.isoformat()] for w in running
-    }
+    state.committed_due = {w.target: [w.due.isoformat(), w.paused, w.start.isoformat()] for w in running}
 
 
 def fired(state: TicketSla, target: str) -> tuple[bool, bool]:
@@ -151,7 +149,9 @@ def windows(ticket: Ticket, state: TicketSla, policy: SlaPolicy, hours: WorkingH
         warned, breached = fired(state, target)
         committed = _committed_for(state, target, start)
         result.append(
-            _window(target, start, paused, policy, hours, warned=warned, breached=breached, committed=committed)
+            _window(
+                target, start, paused, policy, hours, warned=warned, breached=breached, committed=committed
+            )
         )
     return result
 

@@ -15,9 +15,6 @@ Lock order everywhere: the TicketSla row first, then the ticket (the sweep does 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 
 from django.db import transaction
 from django.db.models import DateTimeField, Subquery, Value
@@ -38,6 +35,7 @@ from escalation.sla.clock import (
 from escalation.sla.due import SLA_FIELDS, set_due_times
 from escalation.sla.policies import PolicyBook, current_book
 from helpdesk.models import OPEN_STATUSES, AuthorKind, Message, Ticket, TicketEvent, Trigger
+from helpdesk.unit_of_work import sla_kept_by_unit
 
 _LONG_AGO = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
@@ -79,22 +77,10 @@ TOUCH_CODES = frozenset(
 )
 
 
-_SWEEP_KEEPS_STATE: ContextVar[bool] = ContextVar("sla_sweep_keeps_state", default=False)
-
-
-@contextmanager
-def kept_by_sweep() -> Iterator[None]:
-    """While the sweep fires a ticket's triggers it keeps that ticket's SLA state itself."""
-    token = _SWEEP_KEEPS_STATE.set(True)
-    try:
-        yield
-    finally:
-        _SWEEP_KEEPS_STATE.reset(token)
-
-
-def needs_sync(code: str) -> bool:
-    """Whether an event with this code calls for an SLA sync task (not for the sweep's own events)."""
-    return code in SYNC_CODES and not _SWEEP_KEEPS_STATE.get()
+def needs_sync(code: str, ticket_id: int) -> bool:
+    """Whether an event with this code calls for an SLA sync task: not when the unit of work recording
+    it keeps the ticket's SLA state itself (the sweep, firing the ticket's triggers)."""
+    return code in SYNC_CODES and not sla_kept_by_unit(ticket_id)
 
 
 def is_touch(event: TicketEvent) -> bool:

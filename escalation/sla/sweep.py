@@ -6,7 +6,7 @@
    The tickets are locked with them, so the triggers act on what is true now.
 2. For each: record each due trigger as fired (the rows are locked) and fire it (escalation.sla.actions);
    refresh the priority score; set the next check. Events, notifications and ticket changes are written
-   in bulk when the batch ends (helpdesk.gathered). A batch that fails runs again with one savepoint per
+   in bulk when the batch ends (one unit of work per batch, helpdesk.unit_of_work). A batch that fails runs again with one savepoint per
    ticket, so one broken ticket leaves the rest of the batch alone.
 3. Hand on open tickets of assignees who are away, offline or on leave past the grace period
    (escalation.sla.absence).
@@ -21,10 +21,8 @@ import copy
 import datetime as dt
 import logging
 import time
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 
-from django.db import transaction
 from django.utils import timezone
 
 from escalation.models.sla import BreachAction, SlaPolicy, TicketSla
@@ -35,13 +33,12 @@ from escalation.sla.actions import fire
 from escalation.sla.clock import Step, StepKind, commit_due_times, next_check_at, steps_due, windows
 from escalation.sla.due import SLA_FIELDS, set_due_times
 from escalation.sla.policies import PolicyBook
-from escalation.sla.state import MARKER_FIELDS, kept_by_sweep, record_fired
+from escalation.sla.state import MARKER_FIELDS, record_fired
 from helpdesk.bulk import bulk_set
 from helpdesk.events import event_record
-from helpdesk.gathered import gathered_writes
 from helpdesk.models import Ticket, Trigger
 from helpdesk.models.tickets import PRIORITY_RANK
-from helpdesk.notifications import email_batch
+from helpdesk.unit_of_work import UnitOfWork, unit_of_work
 
 logger = logging.getLogger(__name__)
 
@@ -176,8 +173,7 @@ def _process_batch(
     batch = SweepReport(now=now)
     # Events, notifications and live events go in as one bulk insert per table, unless tickets are
     # isolated: a ticket rolled back to its savepoint must take its queued rows with it.
-    gathered = nullcontext() if isolate else gathered_writes()
-    with transaction.atomic(), email_batch(), gathered:
+    with unit_of_work(gather_writes=not isolate) as unit:
         claim = _claimable(now, after).select_for_update(skip_locked=True, of=("self", "ticket"))
         states = list(claim[:batch_size])
         last = (states[-1].next_check_at, states[-1].pk) if states else None
@@ -186,12 +182,12 @@ def _process_batch(
         changed: list[Ticket] = []
         for state in states:
             if not isolate:
-                _visit(state, due.get(state.pk, []), book, now, batch, changed, histories)
+                _visit(unit, state, due.get(state.pk, []), book, now, batch, changed, histories)
                 continue
             fired = {name: getattr(state, name) for name in MARKER_FIELDS}
             try:
-                with transaction.atomic():
-                    _visit(state, due.get(state.pk, []), book, now, batch, changed, histories)
+                with unit_of_work():  # a savepoint of the batch's unit
+                    _visit(unit, state, due.get(state.pk, []), book, now, batch, changed, histories)
             except Exception:  # this ticket is broken: leave it for later, keep the rest of the batch
                 logger.exception("SLA sweep failed for ticket %s", state.pk)
                 batch.failed += 1
@@ -206,6 +202,7 @@ def _process_batch(
 
 
 def _visit(
+    unit: UnitOfWork,
     state: TicketSla,
     steps: list[Step],
     book: PolicyBook,
@@ -223,8 +220,8 @@ def _visit(
     breached = False
     if steps:
         # The sweep keeps this ticket's SLA state itself: the events it records enqueue no SLA sync.
-        with kept_by_sweep():
-            lines, handed_on, breached = _fire(steps, ticket, state, policy, now)
+        unit.keep_sla_state(ticket.pk)
+        lines, handed_on, breached = _fire(steps, ticket, state, policy, now)
         batch.lines += lines
         if handed_on is not None:  # escalated or taken from its agent: it may run on another policy now
             ticket = state.ticket = handed_on
@@ -240,6 +237,7 @@ def _visit(
             batch.scores_refreshed += 1
             must_write = True
         if PRIORITY_RANK.get(score.priority, 0) > PRIORITY_RANK.get(ticket.priority, 0):
+            unit.keep_sla_state(ticket.pk)
             raise_priority(ticket, score)  # its policy (and so its due times) may change with it
             policy = book.policy_for(ticket)
             hours = book.hours_for(policy)
@@ -256,21 +254,20 @@ def _visit(
 
 def raise_priority(ticket: Ticket, score: scoring.Score) -> None:
     """The score crossed a higher level's threshold as the SLA window narrowed: the level follows, with
-    an event (the sweep keeps this ticket's SLA state itself, so no SLA sync is queued)."""
+    an event (the sweep's unit of work keeps this ticket's SLA state, so no SLA sync is queued)."""
     old = ticket.priority
     ticket.priority = score.priority
     pressure = next((f for f in score.factors if f.name == "sla_pressure"), None)
-    with kept_by_sweep():
-        event_record(
-            ticket=ticket,
-            code="ticket.priority_changed",
-            trigger=Trigger.SLA,
-            reason=f"Priority score {score.value:g} reached the {score.priority} threshold"
-            + (f" ({pressure.detail})." if pressure else "."),
-            from_value=old,
-            to_value=score.priority,
-            details={"score": score.value},
-        )
+    event_record(
+        ticket=ticket,
+        code="ticket.priority_changed",
+        trigger=Trigger.SLA,
+        reason=f"Priority score {score.value:g} reached the {score.priority} threshold"
+        + (f" ({pressure.detail})." if pressure else "."),
+        from_value=old,
+        to_value=score.priority,
+        details={"score": score.value},
+    )
 
 
 def _fire(

@@ -35,27 +35,52 @@ IMPACT_PATTERNS: dict[str, tuple[re.Pattern, ...]] = {
         re.compile(r"\b(down|blocked|halted|stopped)\b[^.!?\n]{0,20}\bin production\b", _FLAGS),
     ),
     "scope": (
-        re.compile(r"\ball (of )?(our |the )?(\d+ )?(users|employees|staff|customers|accounts|agents)\b", _FLAGS),
-        re.compile(r"\b(everyone|everybody)( here| in the company)? (is |are )?(affected|blocked|locked out)\b", _FLAGS),
-        re.compile(r"\b(nobody|no one)( here| in the company)? (can|is able to) (log ?in|sign in|work|access|use)\b", _FLAGS),
+        re.compile(
+            r"\ball (of )?(our |the )?(\d+ )?(users|employees|staff|customers|accounts|agents)\b", _FLAGS
+        ),
+        re.compile(
+            r"\b(everyone|everybody)( here| in the company)? (is |are )?(affected|blocked|locked out)\b",
+            _FLAGS,
+        ),
+        re.compile(
+            r"\b(nobody|no one)( here| in the company)? (can|is able to) (log ?in|sign in|work|access|use)\b",
+            _FLAGS,
+        ),
         re.compile(r"\b(whole|entire) (company|team|organi[sz]ation|office|department)\b", _FLAGS),
         re.compile(r"\b([2-9]\d|\d{3,})\+? (users|employees|people|staff|customers)\b", _FLAGS),
     ),
     "data loss": (
-        re.compile(r"\b(data loss|lost (all )?(our |the )?data|data (was |is |got )?(deleted|wiped|gone|lost))\b", _FLAGS),
-        re.compile(r"\b(records|files|orders|invoices) (were |are |got )?(deleted|wiped|gone|lost)\b", _FLAGS),
+        re.compile(
+            r"\b(data loss|lost (all )?(our |the )?data|data (was |is |got )?(deleted|wiped|gone|lost))\b",
+            _FLAGS,
+        ),
+        re.compile(
+            r"\b(records|files|orders|invoices) (were |are |got )?(deleted|wiped|gone|lost)\b", _FLAGS
+        ),
         re.compile(r"\bdata (is |was )?corrupt(ed)?\b", _FLAGS),
     ),
     "security exposure": (
-        re.compile(r"\b(data|records|customer data|personal data|credentials|passwords?) (were |was |are |is )?"
-                   r"(exposed|leaked|public|visible to)\b", _FLAGS),
-        re.compile(r"\b(data breach|security breach|unauthori[sz]ed access|account (was )?compromised)\b", _FLAGS),
-        re.compile(r"\b(can see|could see) (other|another) (customers?|companies|tenants?)('s)? data\b", _FLAGS),
+        re.compile(
+            r"\b(data|records|customer data|personal data|credentials|passwords?) (were |was |are |is )?"
+            r"(exposed|leaked|public|visible to)\b",
+            _FLAGS,
+        ),
+        re.compile(
+            r"\b(data breach|security breach|unauthori[sz]ed access|account (was )?compromised)\b", _FLAGS
+        ),
+        re.compile(
+            r"\b(can see|could see) (other|another) (customers?|companies|tenants?)('s)? data\b", _FLAGS
+        ),
     ),
     "revenue blocked": (
-        re.compile(r"\b(can't|cannot|unable to|not able to) (invoice|bill|take (orders|payments)|sell|ship|"
-                   r"process (orders|payments))\b", _FLAGS),
-        re.compile(r"\b(checkout|payments?|orders?|sales) (is |are )?(down|blocked|failing|broken|stopped)\b", _FLAGS),
+        re.compile(
+            r"\b(can't|cannot|unable to|not able to) (invoice|bill|take (orders|payments)|sell|ship|"
+            r"process (orders|payments))\b",
+            _FLAGS,
+        ),
+        re.compile(
+            r"\b(checkout|payments?|orders?|sales) (is |are )?(down|blocked|failing|broken|stopped)\b", _FLAGS
+        ),
         re.compile(r"\b(losing|lose|losses of) (money|revenue|sales|orders|customers)\b", _FLAGS),
         re.compile(r"\brevenue (is )?(blocked|at risk|impacted|lost)\b", _FLAGS),
     ),
@@ -68,14 +93,17 @@ COMPLEXITY_PATTERNS: dict[str, re.Pattern] = {
         _FLAGS,
     ),
     "intermittent": re.compile(
-        r"\b(intermittent(ly)?|sporadic(ally)?|randomly|from time to time|sometimes|flaky|every few)\b", _FLAGS
+        r"\b(intermittent(ly)?|sporadic(ally)?|randomly|from time to time|sometimes|flaky|every few)\b",
+        _FLAGS,
     ),
     "under load": re.compile(
         r"\b(peak (hours|times?|load)|under (heavy )?load|high (traffic|volume)|at scale|race condition|"
         r"timeouts?|time out|timing out|latency|memory leak|deadlock)\b",
         _FLAGS,
     ),
-    "production": re.compile(r"\b(production|prod|live) (environment|system|instance|tenant|cluster)\b", _FLAGS),
+    "production": re.compile(
+        r"\b(production|prod|live) (environment|system|instance|tenant|cluster)\b", _FLAGS
+    ),
 }
 SYSTEMS_FOR_A_CUE = 2  # distinct systems named before "several systems" counts
 COMPLEX_AT = 3  # complexity cues that make a ticket start at tier 2
@@ -122,7 +150,9 @@ def read_impact(text: str) -> Impact:
                 kinds.append(kind)
                 phrases.append(match.group(0).strip().lower())
                 break
-    systems = tuple(dict.fromkeys(m.group(0).lower() for m in COMPLEXITY_PATTERNS["several systems"].finditer(text)))
+    systems = tuple(
+        dict.fromkeys(m.group(0).lower() for m in COMPLEXITY_PATTERNS["several systems"].finditer(text))
+    )
     complexity = []
     for cue, pattern in COMPLEXITY_PATTERNS.items():
         if cue == "several systems":

@@ -368,13 +368,20 @@ class TicketLinksApi(APIView):
         kind = serializers.ChoiceField(choices=LinkKind.choices)
 
     @extend_schema(
-        responses={200: OpenApiResponse(serializers.ListSerializer(child=serializers.DictField()), description="The links: {id, kind, label, ticket, subject}.")}
+        responses={
+            200: OpenApiResponse(
+                serializers.ListSerializer(child=serializers.DictField()),
+                description="The links: {id, kind, label, ticket, subject}.",
+            )
+        }
     )
     def get(self, request: Request, pk: int) -> Response:
         ticket = ticket_for(request.user, pk)
         return Response(ticket_links(ticket))
 
-    @extend_schema(request=InputSerializer, responses={201: serializers.ListSerializer(child=serializers.DictField())})
+    @extend_schema(
+        request=InputSerializer, responses={201: serializers.ListSerializer(child=serializers.DictField())}
+    )
     def post(self, request: Request, pk: int) -> Response:
         ticket = ticket_for(request.user, pk)
         data = self.InputSerializer(data=request.data)

@@ -27,7 +27,6 @@ from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
-from helpdesk.gathered import insert
 from helpdesk.live import relay
 from helpdesk.live.channel import (  # noqa: F401 - the package's public names
     GROUP_MESSAGE_TYPE,
@@ -38,6 +37,7 @@ from helpdesk.live.channel import (  # noqa: F401 - the package's public names
 )
 from helpdesk.models import LiveEvent, Ticket
 from helpdesk.permissions import agent_of, agent_team_ids
+from helpdesk.unit_of_work import insert
 
 logger = logging.getLogger(__name__)
 

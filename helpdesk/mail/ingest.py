@@ -21,9 +21,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 
-from helpdesk.background import tasks_sent_together
 from helpdesk.mail.parse import TICKET_REF_RE, ParsedEmail, parse_email
 from helpdesk.mail.safety import ignore_reason
 from helpdesk.mail.thread import may_write_into, ticket_for_email
@@ -42,6 +41,7 @@ from helpdesk.services.attachments import IncomingFile, attachments_check, clean
 from helpdesk.services.customers import customer_get_or_create
 from helpdesk.services.messages import message_add
 from helpdesk.services.tickets import ticket_create
+from helpdesk.unit_of_work import unit_of_work
 
 logger = logging.getLogger(__name__)
 
@@ -119,7 +119,7 @@ def _act_on(email: ParsedEmail, inbound: InboundEmail, mailbox: Mailbox | None) 
     author = _sender_user(email)
     try:
         # routing, SLA and the e-mails this change hands on leave for the worker as one message
-        with tasks_sent_together(), transaction.atomic():
+        with unit_of_work():
             if ticket is not None and ticket.status != Status.CLOSED:
                 message_pk = _add_reply(ticket, author, email, files, refused).pk
                 created = False

@@ -114,6 +114,7 @@ class Article(models.Model):
         """Approved, and unchanged since (an edit made behind the review's back does not count as approved)."""
         return self.review_state == ReviewState.APPROVED and self.approved_digest == self.content_digest()
 
+
 # What the help center, its search and the suggestions show to customers and anonymous visitors:
 # published, approved by review (drafts and articles in review stay internal), not internal-only.
 PUBLIC_ARTICLES = Q(is_published=True, review_state=ReviewState.APPROVED, internal_only=False)

@@ -21,7 +21,9 @@ class Invitation(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations")
     token_hash = models.CharField(max_length=64, unique=True)
-    purpose = models.CharField(max_length=10, choices=InvitationPurpose.choices, default=InvitationPurpose.INVITE)
+    purpose = models.CharField(
+        max_length=10, choices=InvitationPurpose.choices, default=InvitationPurpose.INVITE
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -39,7 +39,8 @@ class Team(models.Model):
     )
     is_active = models.BooleanField(default=True)
     email = models.EmailField(
-        blank=True, help_text="Sender and Reply-To of e-mails to this team's customers (else HELPDESK_FROM_EMAIL)."
+        blank=True,
+        help_text="Sender and Reply-To of e-mails to this team's customers (else HELPDESK_FROM_EMAIL).",
     )
     acknowledge_new_tickets = models.BooleanField(
         default=True, help_text="E-mail customers a confirmation with the ticket number when a ticket opens."

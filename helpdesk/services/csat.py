@@ -89,5 +89,7 @@ def csat_add_comment(*, csat: Csat, comment: str) -> Csat:
             raise ValidationError({"comment": ["This rating has a comment already."]})
         locked.comment = comment
         locked.save(update_fields=["comment"])
-        event_record(ticket=locked.ticket, code="csat.commented", actor=locked.ticket.customer, reason=comment[:500])
+        event_record(
+            ticket=locked.ticket, code="csat.commented", actor=locked.ticket.customer, reason=comment[:500]
+        )
     return locked

@@ -69,7 +69,9 @@ def customer_get_or_create(
         if not hasattr(user, "customer") and not hasattr(user, "agent"):
             org_name = (organization_name or email.rpartition("@")[2] or "Individual customers").strip()[:200]
             organization, _ = Organization.objects.get_or_create(name=org_name)
-            _, new_customer = Customer.objects.get_or_create(user=user, defaults={"organization": organization})
+            _, new_customer = Customer.objects.get_or_create(
+                user=user, defaults={"organization": organization}
+            )
             if invite and new_customer and not user.has_usable_password():
                 customer_invite(user=user)
     return user

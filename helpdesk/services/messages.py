@@ -8,10 +8,8 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
-from django.db import transaction
 from django.utils import timezone
 
-from helpdesk.background import tasks_sent_together
 from helpdesk.events import event_record
 from helpdesk.models import AuthorKind, Message, MessageChannel, Status, Ticket, Trigger
 from helpdesk.permissions import can_view_ticket, can_work_ticket
@@ -20,6 +18,7 @@ from helpdesk.services.attachments import IncomingFile, as_incoming, attachments
 from helpdesk.services.changes import ticket_status_change
 from helpdesk.services.collaboration import message_notify_people
 from helpdesk.services.tickets import locked_ticket, ticket_reopen
+from helpdesk.unit_of_work import unit_of_work
 
 AGENT_CODES = {AuthorKind.AGENT: "message.agent", AuthorKind.SYSTEM: "message.system"}
 
@@ -79,7 +78,7 @@ def message_add(
     if kind == AuthorKind.CUSTOMER and internal:
         raise ValidationError({"internal": [errors.ERR_CUSTOMER_NOTE]})
 
-    with tasks_sent_together(), transaction.atomic():  # scoring, reassessment, SLA: one broker message
+    with unit_of_work():  # scoring, reassessment, SLA: one broker message
         locked = locked_ticket(ticket)
         if locked.status == Status.CLOSED:
             raise ValidationError({"body": [errors.ERR_TICKET_CLOSED]})

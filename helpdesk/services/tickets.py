@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from helpdesk import gathered
+from helpdesk import unit_of_work
 from helpdesk.events import event_record
 from helpdesk.models import (
     OPEN_STATUSES,
@@ -252,7 +252,7 @@ def do_ticket_assign(
     if agent is not None and locked.status == Status.NEW:
         locked.status = Status.OPEN
         fields.append("status")
-    gathered.update(locked, fields)  # with the batch inside gathered_writes() (the SLA sweep)
+    unit_of_work.update(locked, fields)  # with the unit's gathered writes (the SLA sweep)
     code = "ticket.assigned" if agent is not None else "ticket.unassigned"
     event_record(
         ticket=locked,
@@ -412,7 +412,7 @@ def ticket_escalate(
         locked.escalation_count += 1
         if locked.status == Status.NEW:
             locked.status = Status.OPEN
-        gathered.update(locked, ["team", "tier", "assignee", "escalation_count", "status", "updated_at"])
+        unit_of_work.update(locked, ["team", "tier", "assignee", "escalation_count", "status", "updated_at"])
         event_record(
             ticket=locked,
             code=f"escalation.{kind}",

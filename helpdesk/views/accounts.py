@@ -112,12 +112,14 @@ def signup(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             done = run_service(
                 form,
-                lambda: customer_sign_up(
-                    email=form.cleaned_data["email"],
-                    name=form.cleaned_data["name"],
-                    language=getattr(request, "LANGUAGE_CODE", ""),
-                )
-                or True,
+                lambda: (
+                    customer_sign_up(
+                        email=form.cleaned_data["email"],
+                        name=form.cleaned_data["name"],
+                        language=getattr(request, "LANGUAGE_CODE", ""),
+                    )
+                    or True
+                ),
             )
             if done:
                 return render(request, "registration/signup_sent.html", {"email": form.cleaned_data["email"]})

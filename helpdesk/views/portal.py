@@ -44,6 +44,8 @@ def _portal_tickets(request: HttpRequest) -> QuerySet[Ticket]:
 def _portal_ticket(request: HttpRequest, pk: int) -> Ticket:
     """A ticket this customer may follow in the portal, or 404."""
     return get_object_or_404(_portal_tickets(request).select_related("csat", "customer"), pk=pk)
+
+
 def portal_language(request: HttpRequest) -> str | None:
     """The language the customer uses the portal in (their browser's first choice), if they sent one —
     any language, not only those the portal's pages are translated into."""
@@ -59,9 +61,7 @@ def home(request: HttpRequest) -> HttpResponse:
     sort_form = PortalSortForm(request.GET)
     sort = (sort_form.cleaned_data.get("sort") if sort_form.is_valid() else "") or "updated"
     tickets = (
-        _portal_tickets(request)
-        .select_related("category", "customer")
-        .order_by(PORTAL_SORTS[sort], "-pk")
+        _portal_tickets(request).select_related("category", "customer").order_by(PORTAL_SORTS[sort], "-pk")
     )
     page = Paginator(tickets, 20).get_page(request.GET.get("page"))
     return render(

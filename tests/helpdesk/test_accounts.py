@@ -69,7 +69,8 @@ def test_password_reset_mails_an_absolute_link_that_sets_the_password_and_signs_
     form = client.get(path, follow=True)  # Django swaps the token for a session-bound URL
     assert "Choose a new password" in form.content.decode()
     done = client.post(
-        form.redirect_chain[-1][0], {"new_password1": "a-new-long-pass-42", "new_password2": "a-new-long-pass-42"}
+        form.redirect_chain[-1][0],
+        {"new_password1": "a-new-long-pass-42", "new_password2": "a-new-long-pass-42"},
     )
     assert done.status_code == 302
     assert client.get("/portal/").status_code == 200  # signed in straight away
@@ -93,7 +94,9 @@ def test_an_unknown_address_gets_the_same_answer_and_no_mail(client, db):
 
 @override_settings(ACCOUNT_REQUESTS_PER_HOUR=3)
 def test_password_reset_requests_are_limited(client, customer):
-    codes = [client.post("/accounts/password_reset/", {"email": "carla@acme.test"}).status_code for _ in range(5)]
+    codes = [
+        client.post("/accounts/password_reset/", {"email": "carla@acme.test"}).status_code for _ in range(5)
+    ]
     assert codes == [302, 302, 302, 429, 429]
     assert len(mail.outbox) == 3
 
@@ -107,7 +110,12 @@ def test_the_api_invites_a_customer_it_creates(api, staff_user, django_capture_o
     with django_capture_on_commit_callbacks(execute=True):
         response = api.post(
             "/api/tickets/",
-            {"subject": "Help", "body": "Please", "customer_email": "Nina@NewCo.test", "customer_name": "Nina Weber"},
+            {
+                "subject": "Help",
+                "body": "Please",
+                "customer_email": "Nina@NewCo.test",
+                "customer_name": "Nina Weber",
+            },
             format="json",
         )
     assert response.status_code == 201
@@ -132,7 +140,9 @@ def _invite(user, django_capture_on_commit_callbacks) -> str:
     return _link(mail.outbox[-1]).split("://", 1)[1].split("/", 1)[1]
 
 
-def test_an_invitation_sets_the_password_signs_in_and_is_spent(client, db, django_capture_on_commit_callbacks):
+def test_an_invitation_sets_the_password_signs_in_and_is_spent(
+    client, db, django_capture_on_commit_callbacks
+):
     user = CustomerFactory(user=UserFactory(username="ina@acme.test", email="ina@acme.test")).user
     path = "/" + _invite(user, django_capture_on_commit_callbacks)
     page = client.get(path)
@@ -149,7 +159,9 @@ def test_an_invitation_sets_the_password_signs_in_and_is_spent(client, db, djang
     assert again.status_code == 410 and "already been used" in again.content.decode()
 
 
-def test_an_expired_invitation_explains_itself_and_offers_a_new_link(client, db, django_capture_on_commit_callbacks):
+def test_an_expired_invitation_explains_itself_and_offers_a_new_link(
+    client, db, django_capture_on_commit_callbacks
+):
     user = CustomerFactory().user
     path = "/" + _invite(user, django_capture_on_commit_callbacks)
     with time_machine.travel(timezone.now() + dt.timedelta(days=8)):
@@ -179,7 +191,9 @@ def test_only_the_hash_of_the_token_is_stored(db, django_capture_on_commit_callb
 
 def test_sign_up_is_off_by_default(client, db):
     acme = OrganizationFactory(name="Acme")
-    OrganizationDomain.objects.create(organization=acme, domain="acme.test")  # a domain alone does not open it
+    OrganizationDomain.objects.create(
+        organization=acme, domain="acme.test"
+    )  # a domain alone does not open it
     page = client.get("/accounts/signup/")
     assert page.status_code == 404 and "Accounts are created by invitation" in page.content.decode()
     client.post("/accounts/signup/", {"name": "Sam", "email": "sam@acme.test"})

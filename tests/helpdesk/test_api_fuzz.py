@@ -56,6 +56,7 @@ CONFIG = schemathesis.config.SchemathesisConfig.from_dict(
     }
 )
 
+
 @schemathesis.serializer("message/rfc822")
 def raw_email(ctx, value):
     """The inbound e-mail webhook takes the message's bytes as they are."""

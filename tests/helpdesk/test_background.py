@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from escalation.tasks import route_ticket
-from helpdesk import background
+from helpdesk import background, broker
 from helpdesk.services import ticket_create
+from helpdesk.unit_of_work import unit_of_work
 
 ran: list[str] = []
 
@@ -23,7 +24,7 @@ def fail(name: str) -> None:
 def sent(monkeypatch):
     """What reached the broker: (func, args) per message."""
     messages = []
-    monkeypatch.setattr(background, "async_task", lambda func, *args, **kwargs: messages.append((func, args)))
+    monkeypatch.setattr(broker, "async_task", lambda func, *args, **kwargs: messages.append((func, args)))
     ran.clear()
     return messages
 
@@ -73,9 +74,10 @@ def _flat(messages):
             yield func, args
 
 
-def test_a_single_task_goes_as_itself_and_nested_blocks_join_the_outer_one(sent):
-    with background.tasks_sent_together():
-        with background.tasks_sent_together():
+@pytest.mark.django_db
+def test_a_single_task_goes_as_itself_and_nested_units_join_the_outer_one(sent):
+    with unit_of_work():
+        with unit_of_work():
             background.enqueue("tests.helpdesk.test_background.note", "a")
         assert sent == []  # nothing leaves before the outer block ends
     assert sent == [("tests.helpdesk.test_background.note", ("a",))]

@@ -51,7 +51,9 @@ def test_the_browser_language_counts_for_visitors(client, db):
 
 
 def test_the_invitation_goes_out_in_the_customers_language(db, django_capture_on_commit_callbacks):
-    user = CustomerFactory(user=UserFactory(username="jonas@firma.de", email="jonas@firma.de", first_name="Jonas"), language="de").user
+    user = CustomerFactory(
+        user=UserFactory(username="jonas@firma.de", email="jonas@firma.de", first_name="Jonas"), language="de"
+    ).user
     with django_capture_on_commit_callbacks(execute=True):
         customer_invite(user=user)
     message = mail.outbox[0]

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
-from django.db import transaction
 
-from helpdesk.gathered import gathered_writes
 from helpdesk.models import Notification
 from helpdesk.notifications import notify
+from helpdesk.unit_of_work import unit_of_work
 from tests.factories import TicketFactory
 
 pytestmark = pytest.mark.django_db
@@ -22,15 +21,16 @@ def send(recipients, committed_callbacks, **kwargs):
         )
 
 
-def test_a_notification_written_when_gathered_writes_end_is_still_emailed(
-    agent, django_capture_on_commit_callbacks
+def test_a_notification_written_when_a_units_gathered_writes_are_written_is_still_emailed(
+    agent, lead, django_capture_on_commit_callbacks
 ):
-    # The notification row (and what announces it) is written when the block ends, after notify()
-    # and its e-mail batch have returned: the e-mail must still go out after commit.
-    with django_capture_on_commit_callbacks(execute=True), transaction.atomic(), gathered_writes():
+    # The notification rows (and what announces them) are written when the unit ends, after notify()
+    # has returned: the e-mails must still go out after commit, in one task.
+    with django_capture_on_commit_callbacks(execute=True), unit_of_work(gather_writes=True):
         notify(recipients=[agent.user], kind="assignment", title="Yours now")
+        notify(recipients=[lead.user], kind="assignment", title="FYI")
         assert mail.outbox == []
-    assert [m.to for m in mail.outbox] == [[agent.user.email]]
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([agent.user.email, lead.user.email])
 
 
 def test_agents_get_an_in_app_notification_and_an_email_after_commit(

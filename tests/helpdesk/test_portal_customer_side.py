@@ -42,7 +42,10 @@ def test_a_reply_may_be_files_alone_and_a_forbidden_type_is_refused(customer_cli
     ticket = TicketFactory(customer=customer, status=Status.OPEN)
     ok = customer_client.post(
         f"/portal/tickets/{ticket.pk}/reply/",
-        {"body": "", "attachments": [SimpleUploadedFile("invoice.pdf", b"%PDF-1.4", content_type="application/pdf")]},
+        {
+            "body": "",
+            "attachments": [SimpleUploadedFile("invoice.pdf", b"%PDF-1.4", content_type="application/pdf")],
+        },
     )
     assert ok.status_code == 302
     assert Message.objects.get(ticket=ticket).attachments.get().name == "invoice.pdf"

@@ -88,15 +88,34 @@ def fill_text(template: str, rng: random.Random) -> str:
 
 
 OPENINGS = (
-    "", "", "Hi,", "Hello team,", "Good morning,", "Hi support,", "Dear support team,", "Hey,",
-    "Quick question.", "Following up on a colleague's request:",
+    "",
+    "",
+    "Hi,",
+    "Hello team,",
+    "Good morning,",
+    "Hi support,",
+    "Dear support team,",
+    "Hey,",
+    "Quick question.",
+    "Following up on a colleague's request:",
 )
 CLOSINGS = (
-    "", "", "Thanks.", "Thank you!", "Regards", "Any help appreciated.", "Please advise.",
-    "Can someone look at this today?", "Let me know if you need more details.", "Cheers",
+    "",
+    "",
+    "Thanks.",
+    "Thank you!",
+    "Regards",
+    "Any help appreciated.",
+    "Please advise.",
+    "Can someone look at this today?",
+    "Let me know if you need more details.",
+    "Cheers",
 )
 VAGUE = (
-    ("Problem with our account", "Something is not right with our account since yesterday. Can someone call me?"),
+    (
+        "Problem with our account",
+        "Something is not right with our account since yesterday. Can someone call me?",
+    ),
     ("Need help", "We need help with this, it is not working the way we expect. Details in the attachment."),
     ("Question", "I have a question about how this is supposed to work for our team."),
     ("Issue since the update", "Since your last update things behave differently for us. Please check."),

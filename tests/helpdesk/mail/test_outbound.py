@@ -245,7 +245,9 @@ def test_the_via_label_shows_each_messages_own_channel(opened, client, lead, com
     page = client.get(f"/agent/tickets/{opened.pk}/").content.decode()
     assert "via E-mail" in page and "via Phone" in page and "via Agent workspace" in page
     assert "via Portal" not in page
-    committed(lambda: client.post(f"/agent/tickets/{opened.pk}/action/", {"action": "reply", "body": "Fixed."}))
+    committed(
+        lambda: client.post(f"/agent/tickets/{opened.pk}/action/", {"action": "reply", "body": "Fixed."})
+    )
     client.force_login(opened.customer)
     portal = client.get(f"/portal/tickets/{opened.pk}/").content.decode()
     assert "via E-mail" in portal and "via Phone" in portal and "Fixed." in portal
