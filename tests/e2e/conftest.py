@@ -121,6 +121,22 @@ def mailbox() -> Iterator[Mailbox]:
         controller.stop()
 
 
+def _server_redis() -> dict[str, str]:
+    """With REDIS_URL, the server gets a Redis database of its own, emptied first: counters such as the
+    per-user socket cap must not carry over from earlier runs that share the Redis server."""
+    base = os.environ.get("REDIS_URL", "")
+    if not base:
+        return {}
+    import redis
+
+    url = base.rsplit("/", 1)[0] + "/" + E2E_REDIS_DB
+    redis.Redis.from_url(url).flushdb()
+    return {"REDIS_URL": url}
+
+
+E2E_REDIS_DB = "14"
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory, mailbox) -> Iterator[str]:
     """Base URL of a running system: `manage.py start` (web + worker, migrated, demo data seeded)."""
@@ -135,10 +151,12 @@ def server(tmp_path_factory, mailbox) -> Iterator[str]:
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "EMAIL_URL": f"smtp://127.0.0.1:{mailbox.port}",
         "HELPDESK_BASE_URL": f"http://127.0.0.1:{port}",
+        **_server_redis(),
     }
     log = open(tmp_path / "server.log", "w")  # noqa: SIM115 - closed in the finalizer below
     process = subprocess.Popen(
-        [sys.executable, "manage.py", "start", "--port", str(port)],
+        # The demo is seeded on an empty database; PostgreSQL only when asked (never by accident).
+        [sys.executable, "manage.py", "start", "--port", str(port), "--demo"],
         cwd=ROOT,
         env=env,
         stdout=log,
@@ -177,6 +195,22 @@ def browser():
         instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield instance
         instance.close()
+
+
+@pytest.fixture
+def open_page(browser):
+    """open_page(**context_options): a page in a browser context of its own (a separate person), closed
+    when the test ends, so its live socket does not count against the person's socket cap afterwards."""
+    contexts = []
+
+    def _open(**options):
+        context = browser.new_context(**options)
+        contexts.append(context)
+        return context.new_page()
+
+    yield _open
+    for context in contexts:
+        context.close()
 
 
 def sign_in(page, base_url: str, username: str, password: str | None = None) -> None:

@@ -12,8 +12,8 @@ from tests.e2e.conftest import sign_in
 pytestmark = pytest.mark.e2e
 
 
-def test_a_lead_filters_the_analytics_and_exports_a_table(server, browser):
-    page = browser.new_context(accept_downloads=True).new_page()
+def test_a_lead_filters_the_analytics_and_exports_a_table(server, open_page):
+    page = open_page(accept_downloads=True)
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("console", lambda msg: errors.append(msg.text) if "Refused" in msg.text else None)

@@ -7,8 +7,8 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 
-def test_the_api_docs_show_every_operation(server, browser):
-    page = browser.new_context().new_page()
+def test_the_api_docs_show_every_operation(server, open_page):
+    page = open_page()
     problems: list[str] = []
     page.on("pageerror", lambda exc: problems.append(str(exc)))
     page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)

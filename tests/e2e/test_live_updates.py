@@ -17,8 +17,7 @@ pytestmark = pytest.mark.e2e
 
 LIVE_TIMEOUT_MS = 5_000  # "within a few seconds"
 ROUTING_TIMEOUT_MS = 15_000  # the worker picks the task up, routes, and the event travels back
-# A customer no other browser test writes as: with few recent tickets, a billing question stays with tier 1,
-# whose on-call agents cover the clock, so the assignment does not depend on the hour the suite runs.
+# A customer no other browser test writes as, so the tickets of earlier tests do not make this one a repeat contact.
 CUSTOMER = "daniel.tanaka@silverlinerobotics.example"
 
 
@@ -47,14 +46,14 @@ def _submit_ticket(page, server: str, subject: str, body: str) -> str:
     return page.locator("#ticket-number").inner_text().lstrip("#")
 
 
-def test_a_new_portal_ticket_appears_in_the_leads_open_queue_with_its_routing(server, browser):
+def test_a_new_portal_ticket_appears_in_the_leads_open_queue_with_its_routing(server, open_page):
     errors: list[str] = []
-    lead = browser.new_context().new_page()
+    lead = open_page()
     _watch_for_errors(lead, errors)
     sign_in(lead, server, "lead")
     _open_live(lead, f"{server}/agent/?queue=all&sort=newest")
 
-    customer = browser.new_context().new_page()
+    customer = open_page()
     sign_in(customer, server, CUSTOMER)
     subject = f"Charged twice {uuid.uuid4().hex[:6]}"
     ticket_id = _submit_ticket(
@@ -87,16 +86,16 @@ def test_a_new_portal_ticket_appears_in_the_leads_open_queue_with_its_routing(se
     assert not errors, errors  # no CSP refusals (the socket is same-origin) and no script errors
 
 
-def test_agents_and_the_customer_see_replies_on_an_open_ticket_but_only_agents_see_notes(server, browser):
+def test_agents_and_the_customer_see_replies_on_an_open_ticket_but_only_agents_see_notes(server, open_page):
     errors: list[str] = []
-    customer = browser.new_context().new_page()
+    customer = open_page()
     sign_in(customer, server, CUSTOMER)
     ticket_id = _submit_ticket(
         customer, server, f"Refund {uuid.uuid4().hex[:6]}", "Refund the double charge."
     )
     _open_live(customer, f"{server}/portal/tickets/{ticket_id}/")
 
-    writer, reader = browser.new_context().new_page(), browser.new_context().new_page()
+    writer, reader = open_page(), open_page()
     for page, username in ((writer, "lead"), (reader, "ingrid")):
         _watch_for_errors(page, errors)
         sign_in(page, server, username)

@@ -12,9 +12,9 @@ from tests.e2e.conftest import sign_in
 pytestmark = pytest.mark.e2e
 
 
-def test_a_ticket_travels_from_portal_to_agent_queue_and_back(server, browser):
+def test_a_ticket_travels_from_portal_to_agent_queue_and_back(server, open_page):
     subject = f"Refund needed {uuid.uuid4().hex[:6]}"
-    customer = browser.new_context().new_page()
+    customer = open_page()
     errors: list[str] = []
     # Script errors and CSP refusals; the deliberate 400 of the empty form is not one of them.
     customer.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -31,7 +31,7 @@ def test_a_ticket_travels_from_portal_to_agent_queue_and_back(server, browser):
     number = customer.locator("#ticket-number").inner_text()
     ticket_id = number.lstrip("#")
 
-    lead = browser.new_context().new_page()
+    lead = open_page()
     sign_in(lead, server, "lead")
     lead.goto(f"{server}/agent/?queue=all&sort=newest")
     row = lead.locator(f"#ticket-row-{ticket_id}")
