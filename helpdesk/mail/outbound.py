@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import uuid
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -42,6 +41,7 @@ from helpdesk.models import (
     TicketEvent,
     Trigger,
 )
+from helpdesk.services.message_ids import OUR_MESSAGE_ID_PREFIX, email_message_id
 
 logger = logging.getLogger(__name__)
 
@@ -62,8 +62,20 @@ SUBJECTS = {
 
 
 def new_message_id(ticket_id: int) -> str:
-    domain = settings.HELPDESK_FROM_EMAIL.rpartition("@")[2] or "localhost"
-    return f"<helpdesk.{ticket_id}.{uuid.uuid4().hex}@{domain}>"
+    return email_message_id(ticket_id)
+
+
+def _message_id_for(ticket: Ticket, message: Message | None) -> str:
+    """The Message-ID the e-mail goes out with: the one the message was given when it was written (so
+    the API showed it before the worker sent anything), else a new one. A message that came in by
+    e-mail (a CC's reply passed on to the customer) keeps its sender's ID; ours is a new one."""
+    if (
+        message is not None
+        and message.message_id.startswith(OUR_MESSAGE_ID_PREFIX)
+        and not OutboundEmail.objects.filter(message_id_header=message.message_id).exists()
+    ):
+        return message.message_id
+    return new_message_id(ticket.pk)
 
 
 def customer_mail_for_event(event_id: int) -> int | None:
@@ -93,9 +105,9 @@ def customer_mail_for_event(event_id: int) -> int | None:
             kind=kind,
             to=", ".join(recipients),
             subject=SUBJECTS[kind].format(id=ticket.pk, subject=ticket.subject)[:255],
-            message_id_header=new_message_id(ticket.pk),
+            message_id_header=_message_id_for(ticket, message),
         )
-        if message is not None and not message.message_id:
+        if message is not None and not message.message_id:  # written before messages got theirs
             Message.objects.filter(pk=message.pk).update(message_id=outbound.message_id_header)
     return outbound_send(outbound.pk)
 
@@ -152,9 +164,13 @@ def sender_for(ticket: Ticket) -> str:
 
 def _thread_ids(outbound: OutboundEmail) -> tuple[str, list[str]]:
     """In-Reply-To (the newest earlier e-mail of the conversation) and References (all of them)."""
+    # Only IDs of e-mails that exist: those that came in, and those we sent (a message written in the
+    # portal or the workspace has an ID from the start, but no e-mail carried it unless one was sent).
     earlier = [
         (m.created_at, m.message_id)
-        for m in Message.objects.filter(ticket_id=outbound.ticket_id).exclude(message_id="")
+        for m in Message.objects.filter(
+            ticket_id=outbound.ticket_id, channel=MessageChannel.EMAIL, created_at__lte=outbound.created_at
+        ).exclude(message_id="")
         if m.message_id != outbound.message_id_header
     ]
     earlier += [

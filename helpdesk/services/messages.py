@@ -19,6 +19,7 @@ from helpdesk.services import errors
 from helpdesk.services.attachments import IncomingFile, as_incoming, attachments_check, attachments_store
 from helpdesk.services.changes import ticket_status_change
 from helpdesk.services.collaboration import message_notify_people
+from helpdesk.services.message_ids import email_message_id
 from helpdesk.services.tickets import locked_ticket, ticket_reopen
 
 AGENT_CODES = {AuthorKind.AGENT: "message.agent", AuthorKind.SYSTEM: "message.system"}
@@ -62,7 +63,8 @@ def message_add(
     - Internal notes change nothing but the conversation, and never reach the customer.
     - `author=None` is the system (automation): it answers like an agent, recorded as `message.system`.
     - Attachments are checked before anything is written; a message may be files alone.
-    - `message_id` is the e-mail Message-ID the message arrived or leaves with (threading).
+    - `message_id` is the e-mail Message-ID the message arrived with (threading); a public message
+      written here gets one of ours (email_message_id), the one its e-mail will carry.
     - `copied`: the author is someone copied on the ticket's e-mails (a CC), who writes on the
       customer's side; the caller checked they are on the ticket.
     - Without a `channel`, a customer writes through the ticket's channel, an agent in the agent
@@ -96,7 +98,7 @@ def message_add(
             is_internal=internal,
             channel=channel or _default_channel(kind, locked),
             body=body,
-            message_id=message_id[:255],
+            message_id=(message_id or ("" if internal else email_message_id(locked.pk)))[:255],
             created_at=now,
         )
         if files:

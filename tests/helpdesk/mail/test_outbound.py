@@ -92,6 +92,33 @@ def test_an_agent_reply_reaches_the_customer_in_the_same_thread(opened, smtp, ap
     assert stored.message_id == message["Message-ID"]  # so the customer's answer threads back
 
 
+def test_a_reply_shows_its_message_id_at_once_and_the_email_carries_that_id(
+    opened, smtp, api, lead, django_capture_on_commit_callbacks
+):
+    api.force_authenticate(lead.user)
+    with django_capture_on_commit_callbacks(execute=False) as waiting:  # the worker has not run yet
+        answer = api.post(f"/api/tickets/{opened.pk}/messages/", {"body": "On its way."}, format="json")
+    message_id = answer.json()["message_id"]
+    assert re.fullmatch(r"<helpdesk\.\d+\.[0-9a-f]{32}@helpdesk\.test>", message_id)  # our domain
+    assert len(customer_mail(smtp)) == 1  # only the acknowledgement so far
+    listed = api.get(f"/api/tickets/{opened.pk}/messages/").json()
+    assert [m["message_id"] for m in listed if m["id"] == answer.json()["id"]] == [message_id]
+    for callback in waiting:  # now the worker sends it
+        callback()
+    ack, reply = customer_mail(smtp)
+    assert reply.message["Message-ID"] == message_id
+    assert reply.message["In-Reply-To"] == ack.message["Message-ID"]
+    assert OutboundEmail.objects.get(message_id=answer.json()["id"]).message_id_header == message_id
+    # the customer's mail client answers that ID: it threads back to the ticket
+    assert Message.objects.get(message_id=message_id).ticket_id == opened.pk
+
+
+def test_an_internal_note_has_no_message_id_and_an_inbound_email_keeps_the_senders(opened, lead, committed):
+    note = committed(lambda: message_add(ticket=opened, author=lead.user, body="Cache bug.", internal=True))
+    assert note.message_id == ""
+    assert Message.objects.filter(ticket=opened).first().message_id == "<first@acme.test>"
+
+
 def test_the_customer_answer_to_a_reply_threads_into_the_ticket(
     opened, smtp, api, lead, staff_user, deliver, committed
 ):
@@ -245,7 +272,9 @@ def test_the_via_label_shows_each_messages_own_channel(opened, client, lead, com
     page = client.get(f"/agent/tickets/{opened.pk}/").content.decode()
     assert "via E-mail" in page and "via Phone" in page and "via Agent workspace" in page
     assert "via Portal" not in page
-    committed(lambda: client.post(f"/agent/tickets/{opened.pk}/action/", {"action": "reply", "body": "Fixed."}))
+    committed(
+        lambda: client.post(f"/agent/tickets/{opened.pk}/action/", {"action": "reply", "body": "Fixed."})
+    )
     client.force_login(opened.customer)
     portal = client.get(f"/portal/tickets/{opened.pk}/").content.decode()
     assert "via E-mail" in portal and "via Phone" in portal and "Fixed." in portal
