@@ -8,7 +8,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from helpdesk.services.invitations import customer_language
+from helpdesk.locale import customer_language
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -23,7 +23,9 @@ class EmailAuthenticationForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         username = self.fields["username"]
         username.label = _("E-mail")
-        username.widget.attrs.update({"autocomplete": "username", "inputmode": "email", "spellcheck": "false"})
+        username.widget.attrs.update(
+            {"autocomplete": "username", "inputmode": "email", "spellcheck": "false"}
+        )
         username.help_text = _("Support staff may use their username.")
 
 
@@ -35,10 +37,23 @@ class CustomerPasswordResetForm(PasswordResetForm):
         users = get_user_model()._default_manager.filter(email__iexact=email, is_active=True)
         return (u for u in users if u.has_usable_password() or hasattr(u, "customer"))
 
-    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None):
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
         with translation.override(customer_language(context["user"])):
             super().send_mail(
-                subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name
+                subject_template_name,
+                email_template_name,
+                context,
+                from_email,
+                to_email,
+                html_email_template_name,
             )
 
 
@@ -59,7 +74,9 @@ class SetPasswordForm(forms.Form):
 
 
 class SignUpForm(forms.Form):
-    name = forms.CharField(label=_("Your name"), max_length=300, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    name = forms.CharField(
+        label=_("Your name"), max_length=300, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
     email = forms.EmailField(
         label=_("Work e-mail"),
         max_length=254,

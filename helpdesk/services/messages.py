@@ -88,7 +88,14 @@ def message_add(
         now = timezone.now()
         if kind == AuthorKind.CUSTOMER and locked.status == Status.RESOLVED:
             locked = ticket_reopen(
-                ticket=locked, actor=author, reason="The customer wrote again.", trigger=Trigger.MANUAL
+                ticket=locked,
+                actor=author,
+                reason=(
+                    "The customer wrote again."
+                    if author is not None and author.pk == locked.customer_id
+                    else "Someone copied on the ticket wrote again."
+                ),
+                trigger=Trigger.MANUAL,
             )
         old_status = locked.status
         message = Message.objects.create(
