@@ -141,7 +141,10 @@ def message_add(
                 from_value=old_status,
                 to_value=locked.status,
             )
-        event_record(ticket=locked, code=code, actor=author, details={"message_id": message.pk})
+        details = {"message_id": message.pk}
+        if kind == AuthorKind.CUSTOMER and author is not None and author.pk != locked.customer_id:
+            details["copied"] = True  # a CC (or a colleague) wrote, not the customer: the log says so
+        event_record(ticket=locked, code=code, actor=author, details=details)
         message_notify_people(message=message, ticket=locked, author=author)
         if then_status and kind != AuthorKind.CUSTOMER and then_status != locked.status:
             ticket_status_change(

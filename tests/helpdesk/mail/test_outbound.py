@@ -364,7 +364,8 @@ def test_a_cc_answering_by_email_is_recorded_as_themselves_and_the_others_hear_i
         "customer",
     )
     assert bob.customer.organization_id == with_ccs.organization_id  # Carla's colleague, not a new company
-    assert TicketEvent.objects.get(ticket=with_ccs, code="message.customer").actor == bob
+    event = TicketEvent.objects.get(ticket=with_ccs, code="message.customer")
+    assert event.actor == bob and event.label == "Reply from someone copied on the ticket"
 
     # Carla and Dora hear what Bob wrote, under his name; Bob does not get his own words back
     [to_carla] = customer_mail(smtp)[1:]
