@@ -24,7 +24,7 @@ from helpdesk.models import (
     Ticket,
     TicketEvent,
 )
-from helpdesk.services import message_add, ticket_create, ticket_resolve, ticket_set_status
+from helpdesk.services import message_add, ticket_create, ticket_reopen, ticket_resolve, ticket_set_status
 from helpdesk.services.calls import phone_call_log
 from helpdesk.services.merge import ticket_merge
 from tests.helpdesk.mail.conftest import SUPPORT
@@ -207,6 +207,15 @@ def test_a_low_score_from_the_email_asks_what_went_wrong_on_the_portal_page(
     assert answer.status_code == 302
     csat = Csat.objects.get(ticket=opened)
     assert csat.score == 1 and csat.what_went_wrong == "Nobody answered for a week."
+
+
+def test_a_rating_link_of_a_ticket_reopened_since_records_nothing(opened, smtp, lead, client, committed):
+    committed(lambda: ticket_resolve(ticket=opened, actor=lead.user))
+    link = _rating_links(customer_mail(smtp)[-1])[5]
+    committed(lambda: ticket_reopen(ticket=opened, actor=lead.user, reason="Not fixed after all."))
+    page = client.get(link)
+    assert page.status_code == 400 and b"Open ticket #" in page.content
+    assert not Csat.objects.exists()
 
 
 def test_a_tampered_or_expired_rating_link_records_nothing(opened, client, settings):
