@@ -8,7 +8,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from helpdesk.services.invitations import customer_language
+from helpdesk.locale import customer_language
 
 
 class EmailAuthenticationForm(AuthenticationForm):

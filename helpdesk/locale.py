@@ -23,6 +23,18 @@ def supported_language(code: str | None) -> str | None:
     return base if base in SUPPORTED else None
 
 
+def customer_language(user: object | None, ticket: object | None = None) -> str:
+    """The language e-mails to a customer are written in, always one we speak: their profile's when they
+    chose one; else the ticket's (settled at intake from what they wrote, escalation.triage.language);
+    else the profile's; else the site's default. Every profile starts at the site's default, so that
+    alone does not outvote a ticket written in German."""
+    customer = getattr(user, "customer", None) if user is not None else None
+    profile = supported_language(getattr(customer, "language", None))
+    if profile and profile != settings.LANGUAGE_CODE:
+        return profile
+    return supported_language(getattr(ticket, "language", None)) or profile or settings.LANGUAGE_CODE
+
+
 class CustomerLanguageMiddleware:
     """After authentication: a signed-in customer sees the portal in their profile's language."""
 

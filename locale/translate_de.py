@@ -229,6 +229,31 @@ DE: dict[str, str | tuple[str, str]] = {
     "If your organization lets its people sign up, enter your work e-mail: we send you a link to choose your password.": "Wenn Ihre Organisation die Selbstregistrierung erlaubt, geben Sie Ihre geschäftliche E-Mail-Adresse ein: Wir schicken Ihnen einen Link, um Ihr Passwort zu wählen.",
     "Accounts are created by invitation. Ask your organization's support contact, or write to us by e-mail: you will receive an invitation.": "Konten werden per Einladung angelegt. Fragen Sie die Support-Ansprechperson Ihrer Organisation, oder schreiben Sie uns eine E-Mail: Sie erhalten dann eine Einladung.",
     "We have sent a link to %(email)s. Open it to choose your password.": "Wir haben einen Link an %(email)s geschickt. Öffnen Sie ihn, um Ihr Passwort zu wählen.",
+    # Customer e-mails (helpdesk.mail.outbound, templates/mail/customer.*) and the rating link
+    "[#%(id)s] Received: %(subject)s": "[#%(id)s] Eingegangen: %(subject)s",
+    "Re: [#%(id)s] %(subject)s": "AW: [#%(id)s] %(subject)s",
+    "[#%(id)s] Resolved: %(subject)s": "[#%(id)s] Gelöst: %(subject)s",
+    "%(team)s support": "%(team)s Support",
+    "This rating link has expired. You can still rate the ticket in the portal.": "Dieser Bewertungslink ist abgelaufen. Sie können das Ticket weiterhin im Portal bewerten.",
+    "This rating link is not valid.": "Dieser Bewertungslink ist ungültig.",
+    "This ticket is with a higher tier than yours: add a note, or ask a lead to hand it back to you.": "Dieses Ticket liegt bei einer höheren Support-Stufe als Ihrer: Fügen Sie eine Notiz hinzu oder bitten Sie eine Teamleitung, es Ihnen zurückzugeben.",
+    "Your request #%(source)s (%(subject)s) is the same matter as this one, so we have joined them: the whole conversation is here now, and we continue with it on #%(target)s.": "Ihre Anfrage #%(source)s (%(subject)s) betrifft dieselbe Sache wie diese, deshalb haben wir sie zusammengeführt: Der ganze Verlauf ist jetzt hier, und wir machen mit #%(target)s weiter.",
+    "Hello,": "Hallo,",
+    'we received your request and opened ticket #%(number)s: "%(subject)s".': "wir haben Ihre Anfrage erhalten und das Ticket #%(number)s eröffnet: „%(subject)s“.",
+    "We will answer by e-mail; to add anything, reply to this e-mail and keep [#%(number)s] in the subject.": "Wir antworten Ihnen per E-Mail. Um etwas zu ergänzen, antworten Sie auf diese E-Mail und lassen Sie [#%(number)s] im Betreff stehen.",
+    "%(name)s, %(team)s support": "%(name)s, %(team)s Support",
+    "%(name)s, support": "%(name)s, Support",
+    "%(name)s wrote on ticket #%(number)s:": "%(name)s schrieb zu Ticket #%(number)s:",
+    "Reply to this e-mail to answer everyone on the ticket.": "Antworten Sie auf diese E-Mail, um allen Beteiligten des Tickets zu antworten.",
+    'we are waiting for your answer on ticket #%(number)s: "%(subject)s". Reply to this e-mail to continue.': "wir warten auf Ihre Antwort zu Ticket #%(number)s: „%(subject)s“. Antworten Sie auf diese E-Mail, um fortzufahren.",
+    'we resolved ticket #%(number)s: "%(subject)s". If anything is still wrong, reply to this e-mail and we will reopen it.': "wir haben das Ticket #%(number)s gelöst: „%(subject)s“. Falls noch etwas nicht stimmt, antworten Sie auf diese E-Mail, und wir öffnen es wieder.",
+    "How did we do? One click rates your experience:": "Wie waren wir? Ein Klick genügt, um uns zu bewerten:",
+    "How did we do? One click on a link rates your experience:": "Wie waren wir? Ein Klick auf einen Link genügt, um uns zu bewerten:",
+    "Your ticket online": "Ihr Ticket online",
+    "Your ticket online:": "Ihr Ticket online:",
+    "Rating": "Bewertung",
+    "Open ticket #%(number)s in the portal": "Ticket #%(number)s im Portal öffnen",
+    "This ticket was already rated: a rating link counts once. You can still add a comment or change your rating below.": "Dieses Ticket wurde bereits bewertet: Ein Bewertungslink zählt nur einmal. Unten können Sie noch einen Kommentar hinzufügen oder Ihre Bewertung ändern.",
 }
 
 STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
@@ -242,6 +267,13 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
+def _unfuzzy(line: str) -> str:
+    if not line.startswith("#,"):
+        return line
+    flags = [flag.strip() for flag in line[2:].split(",") if flag.strip() and flag.strip() != "fuzzy"]
+    return "#, " + ", ".join(flags) if flags else "#,"
+
+
 def main() -> int:
     text = PO.read_text()
     header, *blocks = text.split("\n\n")
@@ -253,7 +285,12 @@ def main() -> int:
         if not block.strip():
             continue
         lines = block.strip("\n").split("\n")
-        comments = [line for line in lines if line.startswith("#") and line != "#, fuzzy"]
+        # makemessages marks a guess from a similar msgid fuzzy (and names it on "#|" lines): the German
+        # here is written for this msgid, so the guess and its flag go (a fuzzy entry is never used)
+        comments = [
+            _unfuzzy(line) for line in lines if line.startswith("#") and not line.startswith("#|")
+        ]
+        comments = [line for line in comments if line != "#,"]
         part, pieces = None, {"msgid": [], "msgid_plural": []}
         for line in lines:
             for key in ("msgid_plural", "msgid", "msgstr"):

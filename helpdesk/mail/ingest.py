@@ -116,7 +116,7 @@ def _act_on(email: ParsedEmail, inbound: InboundEmail, mailbox: Mailbox | None) 
 
     files, refused = _acceptable_files(email.files)
     refused += [f"{name} could not be read" for name in email.unreadable_parts]
-    author = _sender_user(email)
+    author = _sender_user(email, ticket)
     try:
         # routing, SLA and the e-mails this change hands on leave for the worker as one message
         with unit_of_work():
@@ -152,19 +152,26 @@ def _mailbox_for(email: ParsedEmail) -> Mailbox | None:
     return Mailbox.objects.filter(email_address__in=[*email.to, *email.cc], is_active=True).first()
 
 
-def _sender_user(email: ParsedEmail) -> AbstractBaseUser:
-    """The sender's user; a new sender becomes a customer of the organization owning their domain."""
+def _sender_user(email: ParsedEmail, ticket: Ticket | None = None) -> AbstractBaseUser:
+    """The sender's user; a new sender becomes a customer of the organization owning their domain —
+    or, someone copied on the ticket they answer, of the ticket's organization when they share the
+    customer's domain (a colleague, not a new organization named after the domain)."""
     User = get_user_model()
     user = User.objects.filter(email__iexact=email.sender).select_related("customer").order_by("pk").first()
     if user is not None:
         return user
     domain = email.sender.rpartition("@")[2]
     owner = OrganizationDomain.objects.filter(domain=domain).select_related("organization").first()
-    return customer_get_or_create(
-        email=email.sender,
-        name=email.sender_name,
-        organization_name=owner.organization.name if owner else "",
-    )
+    organization = owner.organization.name if owner else ""
+    if (
+        not organization
+        and ticket is not None
+        and ticket.organization_id
+        and (ticket.customer.email or "").lower().rpartition("@")[2] == domain
+        and may_write_into(ticket, email.sender)
+    ):
+        organization = ticket.organization.name
+    return customer_get_or_create(email=email.sender, name=email.sender_name, organization_name=organization)
 
 
 def _acceptable_files(files: list[IncomingFile]) -> tuple[list[IncomingFile], list[str]]:

@@ -1,8 +1,9 @@
 """One-click rating links in e-mails: signed (django.core.signing), expiring, and good for one rating.
 
 The link carries the ticket and its customer, signed with the site's secret; the score is the link's
-`?score=`. Opening it records the rating (the customer needs no password) and offers a comment box;
-once the ticket is rated the link records nothing more, and the comment can be added once.
+`?score=`. Opening it records the rating (the customer needs no password) and lands on the portal's
+thanks page (comment box; "What went wrong?" after a low score); once the ticket is rated the link's
+score records nothing more.
 """
 
 from __future__ import annotations
@@ -10,12 +11,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
+from django.utils.translation import gettext_noop
 
 from helpdesk.models import Ticket
 
 SALT = "helpdesk.mail.rating"
-ERR_LINK_EXPIRED = "This rating link has expired. You can still rate the ticket in the portal."
-ERR_LINK_BAD = "This rating link is not valid."
+# msgids: shown in the reader's language (helpdesk.mail.views)
+ERR_LINK_EXPIRED = gettext_noop("This rating link has expired. You can still rate the ticket in the portal.")
+ERR_LINK_BAD = gettext_noop("This rating link is not valid.")
 
 
 def rating_token(ticket: Ticket) -> str:

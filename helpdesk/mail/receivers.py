@@ -7,7 +7,7 @@ from django.db import transaction
 from django.dispatch import receiver
 
 from helpdesk.background import enqueue
-from helpdesk.mail.outbound import MAIL_EVENTS
+from helpdesk.mail.outbound import COPIED_EVENT, MAIL_EVENTS
 from helpdesk.signals import ticket_event_recorded
 
 CUSTOMER_MAIL_TASK = "helpdesk.mail.tasks.customer_mail"
@@ -15,5 +15,11 @@ CUSTOMER_MAIL_TASK = "helpdesk.mail.tasks.customer_mail"
 
 @receiver(ticket_event_recorded, dispatch_uid="helpdesk.mail.customer_mail")
 def customer_mail(sender, event, **kwargs) -> None:
-    if event.code in MAIL_EVENTS:
+    if event.code in MAIL_EVENTS or (
+        # someone copied on the ticket wrote: the customer and the other CCs hear it (the customer's
+        # own messages need no e-mail, so no task for them)
+        event.code == COPIED_EVENT
+        and event.actor_id is not None
+        and event.actor_id != event.ticket.customer_id
+    ):
         transaction.on_commit(lambda: enqueue(CUSTOMER_MAIL_TASK, event.pk))

@@ -21,9 +21,10 @@ from django.utils import timezone
 
 from helpdesk.mail.parse import ParsedEmail
 from helpdesk.models import InboundEmail, OutboundEmail
+from helpdesk.services.message_ids import OUR_MESSAGE_ID_PREFIX
 
 SYSTEM_SENDERS = ("mailer-daemon@", "postmaster@", "noreply-dmarc", "no-reply-dmarc")
-OUR_ID_PREFIX = "<helpdesk."
+OUR_ID_PREFIX = OUR_MESSAGE_ID_PREFIX
 
 # Reasons, as the webhook and the stored original report them.
 NO_SENDER = "no sender"

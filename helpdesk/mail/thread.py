@@ -26,10 +26,10 @@ def ticket_for_email(email: ParsedEmail) -> Ticket | None:
             "ticket_id", flat=True
         ).first()
         if ticket_id:
-            return Ticket.objects.select_related("customer").get(pk=ticket_id)
+            return Ticket.objects.select_related("customer", "organization").get(pk=ticket_id)
     number = email.ticket_reference
     if number is not None:
-        ticket = Ticket.objects.select_related("customer").filter(pk=number).first()
+        ticket = Ticket.objects.select_related("customer", "organization").filter(pk=number).first()
         if ticket is not None and may_write_into(ticket, email.sender):
             return ticket
     return None

@@ -90,6 +90,7 @@ class OutboundKind(models.TextChoices):
     REPLY = "reply", "Reply"
     PENDING = "pending", "Waiting for you"
     RESOLVED = "resolved", "Resolved, with rating request"
+    COPIED = "copied", "Written by someone copied on the ticket"
 
 
 class OutboundState(models.TextChoices):

@@ -320,6 +320,7 @@ class Message(models.Model):
         return f"{kind} on #{self.ticket_id} by {self.author_kind}"
 
 
+COPIED_REPLY_LABEL = "Reply from someone copied on the ticket"  # message.customer, not by the customer
 # How each event code reads in the event log; fields come from the event's columns.
 EVENT_LABELS: dict[str, str] = {
     "ticket.created": "Ticket created",
@@ -472,6 +473,8 @@ class TicketEvent(models.Model):
     def label(self) -> str:
         """One line of plain text for the event log (select_related the from/to columns first)."""
         template = EVENT_LABELS.get(self.code, self.code)
+        if self.code == "message.customer" and (self.details or {}).get("copied"):
+            template = COPIED_REPLY_LABEL
         values = {
             name: (getattr(self, name) or "—")
             for name in ("from_team", "to_team", "from_tier", "to_tier", "from_agent", "to_agent")

@@ -74,22 +74,3 @@ def csat_revise(
                 details={"revised": True},
             )
     return locked
-
-
-def csat_add_comment(*, csat: Csat, comment: str) -> Csat:
-    """Add the customer's comment to a rating given without one (the e-mail's one-click rating)."""
-    comment = (comment or "").strip()
-    if not comment:
-        return csat
-    if len(comment) > 5000:
-        raise ValidationError({"comment": ["Keep the comment under 5,000 characters."]})
-    with transaction.atomic():
-        locked = Csat.objects.select_for_update().get(pk=csat.pk)
-        if locked.comment:
-            raise ValidationError({"comment": ["This rating has a comment already."]})
-        locked.comment = comment
-        locked.save(update_fields=["comment"])
-        event_record(
-            ticket=locked.ticket, code="csat.commented", actor=locked.ticket.customer, reason=comment[:500]
-        )
-    return locked

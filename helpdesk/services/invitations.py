@@ -26,7 +26,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from helpdesk.locale import supported_language
+from helpdesk.locale import customer_language, supported_language
 from helpdesk.models import Customer, Invitation, InvitationPurpose, Organization, OrganizationDomain
 
 logger = logging.getLogger(__name__)
@@ -44,11 +44,6 @@ def _hash(token: str) -> str:
 def invitation_url(token: str) -> str:
     """The absolute link of an invitation, as it appears in the e-mail."""
     return settings.HELPDESK_BASE_URL + reverse("invitation_accept", kwargs={"token": token})
-
-
-def customer_language(user: AbstractBaseUser) -> str:
-    customer = getattr(user, "customer", None)
-    return supported_language(customer.language if customer else None) or settings.LANGUAGE_CODE
 
 
 def customer_invite(

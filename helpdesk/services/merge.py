@@ -10,12 +10,16 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from helpdesk.events import event_record
+from helpdesk.locale import customer_language
 from helpdesk.models import Attachment, AuthorKind, LinkKind, Message, Status, Ticket, TicketEvent, TicketLink
 from helpdesk.permissions import can_work_ticket
 from helpdesk.services import errors
+from helpdesk.services.message_ids import email_message_id
 from helpdesk.services.tickets import locked_ticket
 
 ERR_MERGE_SELF = "A ticket cannot be merged into itself."
@@ -25,9 +29,9 @@ ERR_ALREADY_MERGED = "This ticket was already merged into #{into}."
 ERR_TARGET_CLOSED = "Ticket #{pk} is closed: merge into an open or resolved ticket."
 ERR_LINK_SELF = "A ticket cannot be linked to itself."
 
-MERGED_NOTICE = (
-    "Your request #{source} ({subject}) is the same matter as this one, so we have joined them: "
-    "the whole conversation is here now, and we continue with it on #{target}."
+MERGED_NOTICE = gettext_noop(
+    "Your request #%(source)s (%(subject)s) is the same matter as this one, so we have joined them: "
+    "the whole conversation is here now, and we continue with it on #%(target)s."
 )
 
 
@@ -65,12 +69,19 @@ def ticket_merge(*, source: Ticket, target: Ticket, actor: AbstractBaseUser) -> 
         TicketLink.objects.filter(target=source).exclude(source=target).update(target=target)
         TicketLink.objects.filter(models.Q(source=source) | models.Q(target=source)).delete()
         Ticket.objects.filter(merged_into=source).update(merged_into=target)
-        Message.objects.create(
+        with translation.override(customer_language(target.customer, target)):  # written for the customer
+            notice_body = _(MERGED_NOTICE) % {
+                "source": source.pk,
+                "subject": source.subject,
+                "target": target.pk,
+            }
+        notice = Message.objects.create(
             ticket=target,
             author=None,
             author_kind=AuthorKind.SYSTEM,
             channel=target.channel,
-            body=MERGED_NOTICE.format(source=source.pk, subject=source.subject, target=target.pk),
+            body=notice_body,
+            message_id=email_message_id(target.pk),
             created_at=now,
         )
         old_status = source.status
@@ -96,7 +107,8 @@ def ticket_merge(*, source: Ticket, target: Ticket, actor: AbstractBaseUser) -> 
             code="ticket.merged_in",
             actor=actor,
             from_value=str(source.pk),
-            details={"merged": source.pk, "subject": source.subject},
+            # the notice's message: helpdesk.mail.outbound e-mails it to the customer
+            details={"merged": source.pk, "subject": source.subject, "message_id": notice.pk},
         )
     return target
 

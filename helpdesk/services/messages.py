@@ -17,6 +17,7 @@ from helpdesk.services import errors
 from helpdesk.services.attachments import IncomingFile, as_incoming, attachments_check, attachments_store
 from helpdesk.services.changes import ticket_status_change
 from helpdesk.services.collaboration import message_notify_people
+from helpdesk.services.message_ids import email_message_id
 from helpdesk.services.tickets import locked_ticket, ticket_reopen
 from helpdesk.unit_of_work import unit_of_work
 
@@ -61,7 +62,8 @@ def message_add(
     - Internal notes change nothing but the conversation, and never reach the customer.
     - `author=None` is the system (automation): it answers like an agent, recorded as `message.system`.
     - Attachments are checked before anything is written; a message may be files alone.
-    - `message_id` is the e-mail Message-ID the message arrived or leaves with (threading).
+    - `message_id` is the e-mail Message-ID the message arrived with (threading); a public message
+      written here gets one of ours (email_message_id), the one its e-mail will carry.
     - `copied`: the author is someone copied on the ticket's e-mails (a CC), who writes on the
       customer's side; the caller checked they are on the ticket.
     - Without a `channel`, a customer writes through the ticket's channel, an agent in the agent
@@ -85,7 +87,14 @@ def message_add(
         now = timezone.now()
         if kind == AuthorKind.CUSTOMER and locked.status == Status.RESOLVED:
             locked = ticket_reopen(
-                ticket=locked, actor=author, reason="The customer wrote again.", trigger=Trigger.MANUAL
+                ticket=locked,
+                actor=author,
+                reason=(
+                    "The customer wrote again."
+                    if author is not None and author.pk == locked.customer_id
+                    else "Someone copied on the ticket wrote again."
+                ),
+                trigger=Trigger.MANUAL,
             )
         old_status = locked.status
         message = Message.objects.create(
@@ -95,7 +104,7 @@ def message_add(
             is_internal=internal,
             channel=channel or _default_channel(kind, locked),
             body=body,
-            message_id=message_id[:255],
+            message_id=(message_id or ("" if internal else email_message_id(locked.pk)))[:255],
             created_at=now,
         )
         if files:
@@ -131,7 +140,10 @@ def message_add(
                 from_value=old_status,
                 to_value=locked.status,
             )
-        event_record(ticket=locked, code=code, actor=author, details={"message_id": message.pk})
+        details = {"message_id": message.pk}
+        if kind == AuthorKind.CUSTOMER and author is not None and author.pk != locked.customer_id:
+            details["copied"] = True  # a CC (or a colleague) wrote, not the customer: the log says so
+        event_record(ticket=locked, code=code, actor=author, details=details)
         message_notify_people(message=message, ticket=locked, author=author)
         if then_status and kind != AuthorKind.CUSTOMER and then_status != locked.status:
             ticket_status_change(

@@ -37,6 +37,7 @@ from helpdesk.models import (
 from helpdesk.permissions import is_below_ticket_tier
 from helpdesk.services import errors
 from helpdesk.services.attachments import IncomingFile, as_incoming, attachments_check, attachments_store
+from helpdesk.services.message_ids import email_message_id
 from helpdesk.services.subjects import subject_line
 from helpdesk.signals import ticket_received
 
@@ -162,7 +163,8 @@ def ticket_create(
             author_kind=AuthorKind.CUSTOMER,
             channel=channel,
             body=body,  # its mood is the ticket's, from routing's triage; later messages get their own
-            message_id=message_id[:255],
+            # an e-mail's own Message-ID, else one of ours (helpdesk.services.messages.email_message_id)
+            message_id=(message_id or email_message_id(ticket.pk))[:255],
             created_at=now,
         )
         if files:
