@@ -27,7 +27,7 @@ def _post(api, n: int):
 
 
 @pytest.mark.django_db(transaction=True)  # real commits: the request, then the worker's tasks after it
-def test_a_returning_customers_ticket_reaches_an_agent_in_at_most_46_statements(
+def test_a_returning_customers_ticket_reaches_an_agent_in_at_most_40_statements(
     api, staff_user, billing, tier1, settings
 ):
     settings.ESCALATION_POLICY_TTL = 60  # the per-process caches on, as in production
@@ -44,6 +44,6 @@ def test_a_returning_customers_ticket_reaches_an_agent_in_at_most_46_statements(
     work = [
         q["sql"] for q in captured.captured_queries if not q["sql"].upper().startswith(TRANSACTION_CONTROL)
     ]
-    # 37 when routing alone ran on this path; the work merged onto it since (the customer's acknowledgement
-    # e-mail among it) brings it to 46. The goal is 40: this bound keeps it from growing meanwhile.
-    assert len(work) <= 46, "\n".join(sql[:120] for sql in work)
+    # Request, routing batch, SLA clock and the customer's acknowledgement e-mail, with the worker's own
+    # bookkeeping (successful tasks are not stored: settings.Q_CLUSTER["save_limit"]).
+    assert len(work) <= 40, "\n".join(sql[:120] for sql in work)
