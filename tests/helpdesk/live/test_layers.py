@@ -1,0 +1,44 @@
+"""The embedded channel layer: Channels' in-memory layer, sweeping for expired entries at most once a second.
+
+The override relies on a private method of Channels (`InMemoryChannelLayer._clean_expired`, called on every
+group send and receive); the first test pins that upstream behaviour, so an upgrade that changes it fails here
+instead of silently bringing back the per-event sweep (O(sockets²) per live event, docs/history).
+"""
+
+from __future__ import annotations
+
+import pytest
+from channels.layers import InMemoryChannelLayer
+
+from helpdesk.live import layers
+from helpdesk.live.layers import LocalChannelLayer
+
+
+@pytest.fixture
+def sweeps(monkeypatch) -> list[int]:
+    calls: list[int] = []
+    monkeypatch.setattr(InMemoryChannelLayer, "_clean_expired", lambda self: calls.append(1))
+    return calls
+
+
+async def test_channels_sweeps_on_every_group_send_and_receive(sweeps):
+    layer = InMemoryChannelLayer()
+    await layer.group_add("leads", "queue.x")
+    for _ in range(3):
+        await layer.group_send("leads", {"type": "live.event"})
+    await layer.receive("queue.x")
+    assert len(sweeps) == 4
+
+
+async def test_the_local_layer_sweeps_at_most_once_a_second(sweeps, monkeypatch):
+    now = [1000.0]
+    monkeypatch.setattr(layers.time, "monotonic", lambda: now[0])
+    layer = LocalChannelLayer()
+    await layer.group_add("leads", "queue.x")
+    for _ in range(50):
+        await layer.group_send("leads", {"type": "live.event"})
+    assert len(sweeps) == 1
+    now[0] += layers.SWEEP_EVERY_SECONDS
+    await layer.group_send("leads", {"type": "live.event"})
+    assert len(sweeps) == 2
+    assert (await layer.receive("queue.x"))["type"] == "live.event"  # messages still flow
