@@ -232,9 +232,11 @@ async def traffic(url: str, plan: Plan, args: argparse.Namespace) -> Stats:
     stats = Stats()
     agents = [[await sign_in(stats, url, name, plan.password) for name in group] for group in plan.agents]
     portals = [await sign_in(stats, url, group[0], plan.password) for group in plan.portal_customers]
-    if stats.errors:
-        return stats
     flat_agents = [client for group in agents for client in group]
+    if stats.errors:  # a sign-in failed: no traffic (the report shows why)
+        for client in flat_agents + portals:
+            await client.aclose()
+        return stats
     start = time.monotonic()
     stats.measure_from, stats.measure_until = start + args.warmup, start + args.warmup + args.seconds
     stop = stats.measure_until
@@ -349,6 +351,11 @@ def quantile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * q))] if ordered else 0.0
 
 
+def row(kind: str, values: list[float], seconds: float) -> str:
+    p50 = statistics.median(values) if values else 0.0
+    return f"{kind:<15}{len(values):>9}{len(values) / seconds:>8.1f}{p50:>9.0f}{quantile(values, 0.95):>9.0f}"
+
+
 def report(stats: Stats, checks: dict, seconds: float, client_cpu: float) -> bool:
     """Print the figures; True when there was no error and every check passed."""
     print(f"{'kind':<15}{'requests':>9}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}")
@@ -357,13 +364,8 @@ def report(stats: Stats, checks: dict, seconds: float, client_cpu: float) -> boo
         values = stats.latencies.get(kind, [])
         every += values
         if values:
-            rate = len(values) / seconds
-            print(
-                f"{kind:<15}{len(values):>9}{rate:>8.1f}{statistics.median(values):>9.0f}{quantile(values, 0.95):>9.0f}"
-            )
-    print(
-        f"{'total':<15}{len(every):>9}{len(every) / seconds:>8.1f}{statistics.median(every):>9.0f}{quantile(every, 0.95):>9.0f}"
-    )
+            print(row(kind, values, seconds))
+    print(row("total", every, seconds))
     print(f"errors: {len(stats.errors)}" + "".join(f"\n  {e}" for e in stats.errors[:10]))
     print(f"websocket event frames received: {stats.socket_events} ({stats.socket_events / seconds:.1f}/s)")
     print(
