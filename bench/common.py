@@ -70,6 +70,8 @@ def server(env: dict[str, str], *, workers: int = 2) -> Iterator[str]:
             "-m",
             "uvicorn",
             "config.asgi:application",
+            "--host",
+            "127.0.0.1",
             "--port",
             str(port),
             "--workers",
