@@ -39,6 +39,9 @@ CHROMIUM_ARGS = [
 ]
 
 
+# With E2E_SCREENSHOTS set, pages are photographed there and every e-mail received is kept as mail-NNN.eml.
+KEEP_DIR = os.environ.get("E2E_SCREENSHOTS", "")
+
 # What the server's seeding printed (random passwords and tokens), read from its log once it is up.
 DEMO = DemoCredentials()
 
@@ -92,6 +95,8 @@ class Mailbox:
 
     async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd's hook name
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        if KEEP_DIR:  # the raw messages, as received, for reading by hand
+            Path(KEEP_DIR, f"mail-{len(self.messages):03d}.eml").write_bytes(envelope.content)
         return "250 Message accepted"
 
     def wait_for(self, *, to: str, subject: str = "", timeout: float = 30) -> EmailMessage:

@@ -2,7 +2,7 @@
 narrow screen, and an axe-core accessibility check (axe from the axe-playwright-python package) of the
 queue, ticket, portal and analytics pages with no serious or critical violations.
 
-With SHOTS_DIR set, each step is also saved as a screenshot there (workspace-<step>-<width>.png)."""
+With E2E_SCREENSHOTS set, each step is also saved as a screenshot there (workspace-<step>-<width>.png)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.e2e
 
-SHOTS_DIR = os.environ.get("SHOTS_DIR", "")
+SHOTS_DIR = os.environ.get("E2E_SCREENSHOTS", "")
 CUSTOMER = "maria.schmidt@quantumlabs.example"
 
 
