@@ -117,6 +117,8 @@ def mailbox() -> Iterator[Mailbox]:
     from aiosmtpd.controller import Controller
 
     box = Mailbox()
+    if KEEP_DIR:
+        Path(KEEP_DIR).mkdir(parents=True, exist_ok=True)
     controller = Controller(box, hostname="127.0.0.1", port=_free_port())
     controller.start()
     box.port = controller.port
