@@ -8,6 +8,7 @@ instead of silently bringing back the per-event sweep (O(sockets²) per live eve
 from __future__ import annotations
 
 import pytest
+from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer
 
 from helpdesk.live import layers
@@ -21,7 +22,11 @@ def sweeps(monkeypatch) -> list[int]:
     return calls
 
 
-async def test_channels_sweeps_on_every_group_send_and_receive(sweeps):
+def test_channels_sweeps_on_every_group_send_and_receive(sweeps):
+    async_to_sync(_group_sends_then_receive)(sweeps)
+
+
+async def _group_sends_then_receive(sweeps):
     layer = InMemoryChannelLayer()
     await layer.group_add("leads", "queue.x")
     for _ in range(3):
@@ -30,9 +35,13 @@ async def test_channels_sweeps_on_every_group_send_and_receive(sweeps):
     assert len(sweeps) == 4
 
 
-async def test_the_local_layer_sweeps_at_most_once_a_second(sweeps, monkeypatch):
+def test_the_local_layer_sweeps_at_most_once_a_second(sweeps, monkeypatch):
     now = [1000.0]
     monkeypatch.setattr(layers.time, "monotonic", lambda: now[0])
+    async_to_sync(_local_sends)(sweeps, now)
+
+
+async def _local_sends(sweeps, now):
     layer = LocalChannelLayer()
     await layer.group_add("leads", "queue.x")
     for _ in range(50):
