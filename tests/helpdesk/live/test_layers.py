@@ -7,12 +7,20 @@ instead of silently bringing back the per-event sweep (O(sockets²) per live eve
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
-from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer
 
 from helpdesk.live import layers
 from helpdesk.live.layers import LocalChannelLayer
+
+
+def _run(coroutine) -> None:
+    """Run the layer in a loop of its own, whatever loop the test thread may hold."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, coroutine).result()
 
 
 @pytest.fixture
@@ -23,7 +31,7 @@ def sweeps(monkeypatch) -> list[int]:
 
 
 def test_channels_sweeps_on_every_group_send_and_receive(sweeps):
-    async_to_sync(_group_sends_then_receive)(sweeps)
+    _run(_group_sends_then_receive(sweeps))
 
 
 async def _group_sends_then_receive(sweeps):
@@ -38,7 +46,7 @@ async def _group_sends_then_receive(sweeps):
 def test_the_local_layer_sweeps_at_most_once_a_second(sweeps, monkeypatch):
     now = [1000.0]
     monkeypatch.setattr(layers.time, "monotonic", lambda: now[0])
-    async_to_sync(_local_sends)(sweeps, now)
+    _run(_local_sends(sweeps, now))
 
 
 async def _local_sends(sweeps, now):
