@@ -174,7 +174,7 @@ def route_all(ticket_ids: list[int]) -> list[float]:
     latencies = []
     for pk in ticket_ids:
         start = time.perf_counter()
-        routing.route(pk, trigger="created")
+        routing.route([pk], "created").get(pk)
         latencies.append(time.perf_counter() - start)
     connection.close()
     return latencies
@@ -236,7 +236,7 @@ def count_queries(ticket_ids: list[int]) -> list[int]:
     counts = []
     for pk in ticket_ids:
         with CaptureQueriesContext(connection) as captured:
-            routing.route(pk, trigger="created")
+            routing.route([pk], "created").get(pk)
         counts.append(len(captured))
     return counts
 

@@ -16,7 +16,7 @@ def route_ticket(ticket_id: int, trigger: str = "created") -> int | None:
     if trigger == "created":
         decision = batch.route_new_ticket(ticket_id)  # with other new tickets waiting, if any
     else:
-        decision = routing.route(ticket_id, trigger=trigger)
+        decision = routing.route([ticket_id], trigger).get(ticket_id)
     return decision.pk if decision else None
 
 
@@ -59,7 +59,8 @@ def sla_route_ticket(
     ticket_id: int, trigger: str = "sla", exclude_agent_ids: list[int] | None = None
 ) -> int | None:
     """Route a ticket the SLA sweep took from an agent, without giving it straight back to them."""
-    decision = routing.route(ticket_id, trigger=trigger, exclude_agent_ids=tuple(exclude_agent_ids or ()))
+    excluded = tuple(exclude_agent_ids or ())
+    decision = routing.route([ticket_id], trigger, exclude_agent_ids=excluded).get(ticket_id)
     return decision.pk if decision else None
 
 

@@ -1,6 +1,7 @@
 """Routing: which team, tier and agent get a ticket, and why.
 
-Decided in this order (`engine.route` runs the steps in one transaction, holding the ticket's row lock):
+Decided in this order (`engine.route(ticket_ids, trigger)`, the one entry, runs the steps for each ticket in
+one unit of work, holding the tickets' row locks; a single ticket is a batch of one):
 1. `batch`: which new tickets a worker routes together (the oldest not yet routed, locked SKIP LOCKED),
    and `read_ahead`: the rows a whole batch reads once.
 2. `snapshot`: the plain facts rules and the score read; triage (`escalation.triage`) says what the

@@ -5,10 +5,10 @@ routing has reached yet (its own among them, unless the backlog is longer) and r
 transaction:
 - their rows are read once for the whole batch (escalation.routing.read_ahead) and their writes go out as one
   statement per table (helpdesk.unit_of_work), so a decision costs a fraction of the round trips;
-- the agents the batch claims stay locked until it commits (escalation.routing.claim.claim_in_batch);
+- the agents the batch claims stay locked until it commits (escalation.routing.claim.claim_best);
 - tickets another worker holds are skipped (SKIP LOCKED), so two workers take two different batches;
-- each ticket goes through exactly the steps of escalation.routing.engine.route; the tasks of tickets a batch
-  routed find nothing left to do.
+- the batch goes through escalation.routing.engine.route like any other (a single ticket is a batch of one);
+  the tasks of tickets a batch routed find nothing left to do.
 With no backlog the batch is the ticket alone. A ticket held at that moment by something other than a
 routing batch (someone acting on a brand-new ticket) is taken by the next task's batch, or by the
 once-a-minute re-check (escalation.routing.engine.NEW_TICKET_GRACE). If a batch fails, it is rolled back and
@@ -24,9 +24,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 
 from escalation.models import RoutingDecision
-from escalation.routing.engine import locked_tickets, route, route_locked
-from escalation.routing.policy import current_policy
-from escalation.routing.read_ahead import read_batch
+from escalation.routing.engine import locked_tickets, route
 from helpdesk.models import Status, Ticket
 from helpdesk.services import ticket_arrivals_record
 from helpdesk.unit_of_work import unit_of_work
@@ -61,33 +59,17 @@ def _lock_unrouted(ticket_id: int) -> tuple[list[int], bool]:
     return ids, not own
 
 
-def route_batch(ticket_id: int) -> tuple[dict[int, RoutingDecision | None], bool]:
-    """First routing of the tickets _lock_unrouted finds, in one transaction, after recording their
-    arrival: {ticket id: its decision or None}, empty when there was nothing to route, and whether
-    this ticket was out of reach."""
-    now, policy = timezone.now(), current_policy()
-    with unit_of_work(gather_writes=True):
-        ids, out_of_reach = _lock_unrouted(ticket_id)
-        if not ids:
-            return {}, out_of_reach
-        tickets = locked_tickets(Q(pk__in=ids))  # locked by this transaction already
-        ticket_arrivals_record(tickets)
-        reads = read_batch(tickets, now)
-        decisions = {
-            ticket.pk: route_locked(ticket, trigger="created", now=now, policy=policy, reads=reads)
-            for ticket in tickets
-        }
-    return decisions, out_of_reach
-
-
 def route_new_ticket(ticket_id: int) -> RoutingDecision | None:
-    """A new ticket's routing task: route the oldest unrouted tickets, this one included. Its decision,
-    or None when a batch routed it already or something else held it (see the module docstring)."""
+    """A new ticket's routing task: route the oldest unrouted tickets, this one included, as one unit of
+    work. Its decision, or None when a batch routed it already or something else held it (see the module
+    docstring)."""
     try:
-        decisions, out_of_reach = route_batch(ticket_id)
+        with unit_of_work(gather_writes=True):
+            ids, out_of_reach = _lock_unrouted(ticket_id)
+            decisions = route(ids, "created") if ids else {}
     except Exception:
         logger.exception("routing batch with ticket %s failed; routing it alone", ticket_id)
-        return route(ticket_id, trigger="created")
+        return route([ticket_id], "created").get(ticket_id)
     if out_of_reach:
         _record_arrival(ticket_id)  # held by someone acting on it: its routing waits, its arrival not
     return decisions.get(ticket_id)

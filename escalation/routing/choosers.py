@@ -82,7 +82,7 @@ def kept_after_message(run: Run) -> Choice | None:
 
 
 def _claimed(run: Run, kind: str, candidates: list[Assessment], why: str = "") -> Choice | None:
-    claimed = claim_best(candidates, reads=run.reads, current_assignee_id=run.ticket.assignee_id)
+    claimed = claim_best(candidates, run.reads, current_assignee_id=run.ticket.assignee_id)
     if claimed is None:
         return None
     reasons = why_agent(claimed, eligible=run.eligible_count, preferred_reason=why)

@@ -34,61 +34,45 @@ def _lock(agent_ids: list[int], *, wait: bool) -> set[int]:
     return set(locked.values_list("pk", flat=True))
 
 
-def claim_best(
-    ranked: list[Assessment], *, reads: ReadAhead | None = None, current_assignee_id: int | None = None
-) -> Assessment | None:
-    """The best-ranked eligible agent who still has room, with their row locked. Call inside atomic().
-
-    Agents other workers are busy with are skipped; only when every candidate is busy does it wait, and
-    then for the favourite alone while holding no other agent lock (so two workers cannot deadlock).
-    A routing batch passes its `reads`: it keeps the locks it took until it commits (see `_claim_held`).
-    """
-    if reads is not None:
-        return _claim_held(ranked, reads, current_assignee_id=current_assignee_id)
-    remaining = [a for a in ranked if a.eligible]
-    holding = False
-    while remaining:
-        ids = [a.agent.pk for a in remaining]
-        locked = _lock(ids, wait=False)
-        if not locked and not holding:
-            locked = _lock(ids[:1], wait=True)
-        if not locked:
-            return None
-        holding = True
-        loads = fresh_loads(sorted(locked))
-        for candidate in remaining:
-            pk = candidate.agent.pk
-            if pk in locked and loads.get(pk, 0) - (pk == current_assignee_id) < candidate.agent.capacity:
-                return candidate
-        remaining = [a for a in remaining if a.agent.pk not in locked]
-    return None
-
-
-def _hold(ahead: ReadAhead, agent_ids: list[int]) -> None:
-    """Lock these agents for the rest of the batch (skipping those another worker holds) and count
-    their open load under the lock."""
-    locked = _lock(agent_ids, wait=False)
-    ahead.busy_elsewhere.update(set(agent_ids) - locked)
+def _hold(reads: ReadAhead, agent_ids: list[int], *, wait: bool = False) -> None:
+    """Lock these agents for the rest of the routing unit (skipping those another worker holds, unless
+    told to wait) and count their open load under the lock."""
+    locked = _lock(agent_ids, wait=wait)
+    reads.busy_elsewhere.update(set(agent_ids) - locked)
     loads = fresh_loads(sorted(locked))
-    ahead.held.update({pk: loads.get(pk, 0) for pk in locked})
+    reads.held.update({pk: loads.get(pk, 0) for pk in locked})
 
 
-def _claim_held(
-    ranked: list[Assessment], ahead: ReadAhead, *, current_assignee_id: int | None = None
+def claim_best(
+    ranked: list[Assessment], reads: ReadAhead, *, current_assignee_id: int | None = None
 ) -> Assessment | None:
-    """claim_best for a batch, which holds the agent locks it took until it commits.
+    """The best-ranked eligible agent who still has room, with their row locked until the routing unit
+    commits (`reads` keeps the locks its tickets took and the load they gave each agent).
 
-    Agents are locked a few at a time, best-ranked first, and stay held: the batch's later tickets
-    claim them without a query, counting the load the batch gave them. A batch never waits for an
-    agent another worker holds (it holds locks of its own, so waiting could deadlock): when every
-    candidate is busy elsewhere, the ticket waits in its queue for the next re-check.
+    Agents are locked a few at a time, best-ranked first, and stay held: the unit's later tickets claim
+    them without a query. Agents another worker holds are skipped. Only when every candidate is busy
+    elsewhere and the unit holds no agent lock yet does it wait, and then for the favourite alone (so
+    two workers cannot deadlock); otherwise the ticket waits in its queue for the next re-check.
     """
-    remaining = [a for a in ranked if a.eligible and a.agent.pk not in ahead.busy_elsewhere]
-    for index, candidate in enumerate(remaining):
+
+    def has_room(candidate: Assessment) -> bool:
         pk = candidate.agent.pk
-        if pk not in ahead.held:
+        return (
+            pk in reads.held and reads.held_load(pk) - (pk == current_assignee_id) < candidate.agent.capacity
+        )
+
+    eligible = [a for a in ranked if a.eligible]
+    remaining = [a for a in eligible if a.agent.pk not in reads.busy_elsewhere]
+    for index, candidate in enumerate(remaining):
+        if candidate.agent.pk not in reads.held:
             window = [a.agent.pk for a in remaining[index : index + BATCH_LOCK_WINDOW]]
-            _hold(ahead, [p for p in window if p not in ahead.held])
-        if pk in ahead.held and ahead.held_load(pk) - (pk == current_assignee_id) < candidate.agent.capacity:
+            _hold(reads, [p for p in window if p not in reads.held])
+        if has_room(candidate):
             return candidate
+    if eligible and not reads.held:  # everyone is busy elsewhere and this unit holds no agent: wait
+        favourite = eligible[0]
+        reads.busy_elsewhere.discard(favourite.agent.pk)
+        _hold(reads, [favourite.agent.pk], wait=True)
+        if has_room(favourite):
+            return favourite
     return None

@@ -253,7 +253,7 @@ def _overflow_tier(run: Run, choice: Choice) -> bool:
     if ticket.tier_id and agent.tier.level < ticket.tier.level:
         return False
     ticket.tier = agent.tier
-    sla_apply(ticket, now=run.now, state=run.reads.sla_state(ticket) if run.reads else None)
+    sla_apply(ticket, now=run.now, state=run.reads.sla_state(ticket))
     return True
 
 

@@ -1,6 +1,7 @@
 """Routing: which team, tier and agent get a ticket, and why. Plain functions; tasks and signals call them.
 
-`route(ticket_id, trigger=...)` runs these steps in one transaction, holding the ticket's row lock:
+`route(ticket_ids, trigger)` is the one entry: it runs these steps for each ticket in one unit of work
+(one transaction), holding the tickets' row locks; a single ticket is a batch of one:
 1. Skip the ticket when it is gone, closed, or already assigned (a retried task, or someone took it),
    unless the trigger asks to look again (reopened, customer wrote). A ticket's first routing counts as
    its creation even when a re-check or an offer reaches it before its own task does.
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Collection
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -58,7 +60,7 @@ from escalation.routing.placement import (
     weights,
 )
 from escalation.routing.policy import Policy, current_policy
-from escalation.routing.read_ahead import ReadAhead
+from escalation.routing.read_ahead import ReadAhead, read_batch
 from escalation.routing.rules import apply_rules
 from escalation.routing.run import QUIET_TRIGGERS, REVIEW_TRIGGERS, Run
 from escalation.routing.scoring import Floor, score_snapshot, strongest_floor
@@ -109,8 +111,8 @@ def _settle(run: Run) -> None:
         now=run.now,
         with_messages=run.trigger != "created",
         good_csat=policy.knobs.good_csat,
-        history=reads.history(ticket) if reads else None,
-        bodies=reads.bodies(ticket) if reads else None,
+        history=reads.history(ticket),
+        bodies=reads.bodies(ticket),
     )
     if run.snap.team is None:  # a new ticket: rules see the team triage is about to give it
         likely = run.triage.team or (ticket.category.team if ticket.category_id else None)
@@ -134,7 +136,7 @@ def _settle(run: Run) -> None:
     )
     ticket.priority_score, ticket.priority = run.score.value, run.score.priority
     keep_priority(run, before)
-    sla_apply(ticket, now=run.now, state=reads.sla_state(ticket) if reads else None)
+    sla_apply(ticket, now=run.now, state=reads.sla_state(ticket))
     guard = current_guardrails()
     run.risks = relationship_risks(run.snap, guard)
     run.autonomy = decide_autonomy(
@@ -172,42 +174,53 @@ def priority_floor_for(run: Run) -> Floor | None:
     return strongest_floor(rule, stated, predicted)
 
 
+Decisions = dict[int, RoutingDecision | None]
+
+
 def route(
-    ticket_id: int,
-    *,
+    ticket_ids: Collection[int],
     trigger: str,
+    *,
     exclude_agent_ids: tuple[int, ...] = (),
     preferred_agent_id: int | None = None,
-) -> RoutingDecision | None:
-    """Route one ticket (see the module docstring). None when there was nothing to do or nothing new."""
-    with unit_of_work():
-        locked = locked_tickets(Q(pk=ticket_id))
-        if not locked:
-            return None
-        if locked[0].first_routed_at is None:  # its first routing (a batch's do this too)
-            ticket_arrivals_record(locked)
-        return route_locked(
-            locked[0],
-            trigger=trigger,
-            now=timezone.now(),
-            policy=current_policy(),
-            excluded=frozenset(exclude_agent_ids),
-            preferred_agent_id=preferred_agent_id,
-        )
+) -> Decisions:
+    """Route these tickets (see the module docstring), oldest first, in one unit of work holding their
+    row locks; a single ticket is a batch of one. Their rows are read once for all of them
+    (escalation.routing.read_ahead) and their writes go out as one statement per table.
+    {ticket id: its decision, or None when there was nothing to do or nothing new}; tickets that are
+    gone are left out. A ticket's first routing records its arrival (the `ticket.created` event)."""
+    now, policy = timezone.now(), current_policy()
+    with unit_of_work(gather_writes=True):
+        tickets = locked_tickets(Q(pk__in=ticket_ids))
+        if not tickets:
+            return {}
+        ticket_arrivals_record([t for t in tickets if t.first_routed_at is None])
+        reads = read_batch(tickets, now)
+        return {
+            ticket.pk: _route_locked(
+                ticket,
+                trigger=trigger,
+                now=now,
+                policy=policy,
+                reads=reads,
+                excluded=frozenset(exclude_agent_ids),
+                preferred_agent_id=preferred_agent_id,
+            )
+            for ticket in tickets
+        }
 
 
-def route_locked(
+def _route_locked(
     ticket: Ticket,
     *,
     trigger: str,
     now: dt.datetime,
     policy: Policy,
-    excluded: frozenset[int] = frozenset(),
-    preferred_agent_id: int | None = None,
-    reads: ReadAhead | None = None,
+    reads: ReadAhead,
+    excluded: frozenset[int],
+    preferred_agent_id: int | None,
 ) -> RoutingDecision | None:
-    """route() for a ticket the caller locked (locked_tickets), inside the caller's transaction;
-    `reads`: the rows a batch read for all its tickets (escalation.routing.read_ahead)."""
+    """Steps 1-8 for one ticket this unit of work holds locked."""
     if not ticket.is_open:
         return None
     if ticket.assignee_id and trigger not in REVIEW_TRIGGERS:
@@ -285,7 +298,7 @@ def offer_waiting_tickets(agent_id: int) -> int:
     )
     received = 0
     for pk in waiting:
-        decision = route(pk, trigger="agent_available")
+        decision = route([pk], "agent_available").get(pk)
         received += bool(decision and decision.agent_id == agent_id)
         if received >= room:
             break
@@ -316,10 +329,7 @@ def reroute_agent_tickets(agent_id: int) -> int:
             reason = f"{agent} is {'on leave' if on_leave else AgentStatus(agent.status).label.lower()}."
             ticket_assign(ticket=ticket, agent=None, actor=None, trigger=Trigger.ROUTING, reason=reason)
             route(
-                pk,
-                trigger="agent_unavailable",
-                exclude_agent_ids=(agent_id,),
-                preferred_agent_id=agent.backup_id,
+                [pk], "agent_unavailable", exclude_agent_ids=(agent_id,), preferred_agent_id=agent.backup_id
             )
             moved += 1
     return moved
@@ -335,7 +345,7 @@ def reassess_after_message(ticket_id: int) -> RoutingDecision | None:
     rise = (triage.frustration or 0.0) - (ticket.frustration or 0.0)
     if not new_category and rise < current_policy().knobs.frustration_rise:
         return None
-    return route(ticket_id, trigger="customer_wrote")
+    return route([ticket_id], "customer_wrote").get(ticket_id)
 
 
 def recheck_waiting_tickets() -> int:
@@ -356,7 +366,7 @@ def recheck_waiting_tickets() -> int:
     )
     assigned = 0
     for pk in list(dict.fromkeys(waiting)):
-        decision = route(pk, trigger="recheck")
+        decision = route([pk], "recheck").get(pk)
         assigned += bool(decision and decision.agent_id)
     with unit_of_work():
         alert_uncovered(alert_after_minutes=current_policy().knobs.no_agent_alert_minutes, now=now)

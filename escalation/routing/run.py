@@ -32,10 +32,10 @@ class Run:
     policy: Policy
     history: TicketHistory
     triage: TriageResult
+    reads: ReadAhead  # rows read once for all the tickets of the routing unit
     excluded: frozenset[int] = frozenset()
     preferred_agent_id: int | None = None
     before: dict = field(default_factory=dict)
-    reads: ReadAhead | None = None  # rows a routing batch read once for all its tickets
     snap: TicketSnapshot | None = None
     outcome: RuleOutcome = field(default_factory=RuleOutcome)
     score: Score | None = None

@@ -15,7 +15,7 @@ from django.utils import timezone
 from escalation import tasks
 from escalation.models import RoutingDecision
 from escalation.models.sla import TicketSla
-from escalation.routing import batch
+from escalation.routing import batch, engine
 from escalation.routing.candidates import team_agents
 from escalation.routing.engine import locked_tickets
 from escalation.routing.read_ahead import read_batch
@@ -95,14 +95,14 @@ def test_a_ticket_that_fails_does_not_hold_back_the_others(db, billing, tier1, m
     AgentFactory(tier=tier1, teams=[billing], capacity=10)
     ids = _backlog(3, billing, tier1)
     broken = ids[1]
-    route_locked = batch.route_locked
+    route_locked = engine._route_locked
 
     def failing(ticket, **kwargs):
         if ticket.pk == broken:
             raise RuntimeError("a bug in a rule")
         return route_locked(ticket, **kwargs)
 
-    monkeypatch.setattr(batch, "route_locked", failing)
+    monkeypatch.setattr(engine, "_route_locked", failing)
 
     assert tasks.route_ticket(ids[0]) is not None  # the batch failed: its own ticket alone
     assert tasks.route_ticket(ids[2]) is not None

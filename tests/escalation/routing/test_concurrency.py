@@ -23,7 +23,7 @@ AGENTS, CAPACITY = 12, 3
 def _work(ticket_ids: list[int]) -> None:
     try:
         for pk in ticket_ids:
-            routing.route(pk, trigger="created")
+            routing.route([pk], "created").get(pk)
     finally:
         connection.close()  # each thread has its own connection
 

@@ -21,7 +21,7 @@ def test_routing_api_returns_the_contract_fields_newest_first(
     api, staff_user, billing, tier1, tier2, agent, run_tasks
 ):
     ticket = TicketFactory(team=billing, tier=tier1)
-    routing.route(ticket.pk, trigger="created")
+    routing.route([ticket.pk], "created").get(ticket.pk)
     with run_tasks():
         ticket_escalate(ticket=ticket, kind="hierarchical", actor=agent.user, reason="Needs a specialist.")
     api.force_authenticate(staff_user)
@@ -59,7 +59,7 @@ def test_routing_api_returns_the_contract_fields_newest_first(
 def test_ticket_page_says_why_this_agent(agent_client, billing, tier1, agent):
     AgentFactory(tier=tier1, teams=[billing], capacity=1, status="offline")
     ticket = TicketFactory(team=billing, tier=tier1)
-    routing.route(ticket.pk, trigger="created")
+    routing.route([ticket.pk], "created").get(ticket.pk)
 
     page = agent_client.get(f"/agent/tickets/{ticket.pk}/").content.decode()
 
@@ -105,7 +105,7 @@ def test_unescalated_ticket_has_no_handoff_summary(agent_client, billing, tier1,
 def _queries_for_one_decision(team, tier) -> int:
     ticket = TicketFactory(team=team, tier=tier, body="We dispute a charge of $40.")
     with CaptureQueriesContext(connection) as captured:
-        decision = routing.route(ticket.pk, trigger="created")
+        decision = routing.route([ticket.pk], "created").get(ticket.pk)
     assert decision.agent is not None
     return len(captured)
 
@@ -129,7 +129,7 @@ def test_handoff_after_a_bounce_keeps_the_escalation_context(
     agent_client, agent, billing, technical, tier1, coordinator, outsider, run_tasks
 ):
     ticket = TicketFactory(team=technical, tier=tier1)
-    routing.route(ticket.pk, trigger="created")
+    routing.route([ticket.pk], "created").get(ticket.pk)
     with run_tasks():
         ticket_escalate(ticket=ticket, kind="functional", team=billing, actor=None, reason="Billing plan?")
     with run_tasks():

@@ -200,7 +200,7 @@ def test_freed_agent_receives_the_highest_priority_waiting_ticket(billing, tier1
     newer_high = TicketFactory(**waiting, body="Production down for all users, urgent!")
     same_high_newer = TicketFactory(**waiting, body="Production down for all users, urgent!")
     for waiting in (older_low, newer_high, same_high_newer):
-        assert routing.route(waiting.pk, trigger="created").agent is None  # the only agent is full
+        assert routing.route([waiting.pk], "created").get(waiting.pk).agent is None  # the only agent is full
 
     with run_tasks():
         ticket_resolve(ticket=current, actor=only.user)

@@ -24,8 +24,8 @@ def test_routing_a_ticket_twice_never_assigns_it_twice(billing, tier1, agent):
     AgentFactory(tier=tier1, teams=[billing])
     ticket = TicketFactory(team=billing, tier=tier1)
 
-    first = routing.route(ticket.pk, trigger="created")
-    second = routing.route(ticket.pk, trigger="created")  # django-q2 retried the task
+    first = routing.route([ticket.pk], "created").get(ticket.pk)
+    second = routing.route([ticket.pk], "created").get(ticket.pk)  # django-q2 retried the task
 
     assert first.agent is not None and second is None
     assert TicketEvent.objects.filter(ticket=ticket, code="ticket.assigned").count() == 1
@@ -33,8 +33,8 @@ def test_routing_a_ticket_twice_never_assigns_it_twice(billing, tier1, agent):
 
 def test_closed_or_missing_tickets_are_left_alone(billing, tier1, agent):
     ticket = TicketFactory(team=billing, tier=tier1, status=Status.CLOSED)
-    assert routing.route(ticket.pk, trigger="created") is None
-    assert routing.route(999_999, trigger="created") is None
+    assert routing.route([ticket.pk], "created").get(ticket.pk) is None
+    assert routing.route([999_999], "created") == {}
 
 
 def test_reopened_ticket_goes_back_to_its_last_agent_when_fit(billing, tier1, agent, run_tasks):
@@ -189,7 +189,7 @@ def test_optional_skill_relaxes_after_the_configured_wait(billing, tier1, skills
     )
     ticket = TicketFactory(team=billing, tier=tier1, subject="Refund please", body="Refund the last invoice.")
 
-    first = routing.route(ticket.pk, trigger="created")
+    first = routing.route([ticket.pk], "created").get(ticket.pk)
     assert first.agent is None
     assert "missing preferred skill: refunds" in first.candidates[0]["excluded_reason"]
 
@@ -203,7 +203,7 @@ def test_optional_skill_relaxes_after_the_configured_wait(billing, tier1, skills
 def test_required_skill_never_relaxes(billing, tier1, skills, categories):
     AgentFactory(tier=tier1, teams=[billing])
     ticket = TicketFactory(team=billing, tier=tier1, category=categories["Billing dispute"])
-    routing.route(ticket.pk, trigger="created")
+    routing.route([ticket.pk], "created").get(ticket.pk)
     with time_machine.travel(timezone.now() + dt.timedelta(hours=5)):
         routing.recheck_waiting_tickets()
     ticket.refresh_from_db()
@@ -216,7 +216,7 @@ def test_overflow_to_the_next_tier_after_the_configured_wait(billing, tier1, tie
     senior = AgentFactory(tier=tier2, teams=[billing])
     ticket = TicketFactory(team=billing, tier=tier1)
 
-    assert routing.route(ticket.pk, trigger="created").agent is None
+    assert routing.route([ticket.pk], "created").get(ticket.pk).agent is None
     with time_machine.travel(timezone.now() + dt.timedelta(minutes=31)):
         routing.recheck_waiting_tickets()
 
@@ -230,7 +230,7 @@ def test_overflow_to_the_next_tier_after_the_configured_wait(billing, tier1, tie
 def test_recheck_does_not_record_an_unchanged_wait_again(billing, tier1):
     AgentFactory(tier=tier1, teams=[billing], status=AgentStatus.OFFLINE)
     ticket = TicketFactory(team=billing, tier=tier1)
-    routing.route(ticket.pk, trigger="created")
+    routing.route([ticket.pk], "created").get(ticket.pk)
     routing.recheck_waiting_tickets()
     routing.recheck_waiting_tickets()
     assert RoutingDecision.objects.filter(ticket=ticket).count() == 1
@@ -242,7 +242,7 @@ def test_agent_on_leave_receives_nothing(billing, tier1):
     AgentLeave.objects.create(agent=away, starts_on=today, ends_on=today + dt.timedelta(days=3))
     ticket = TicketFactory(team=billing, tier=tier1)
 
-    decision = routing.route(ticket.pk, trigger="created")
+    decision = routing.route([ticket.pk], "created").get(ticket.pk)
 
     assert decision.agent is None
     assert decision.candidates[0]["excluded_reason"] == "on leave"
@@ -283,7 +283,7 @@ def test_agent_becoming_available_is_offered_waiting_work(billing, tier1, run_ta
 
     returning = AgentFactory(tier=tier1, teams=[billing], status=AgentStatus.OFFLINE)
     ticket = TicketFactory(team=billing, tier=tier1)
-    routing.route(ticket.pk, trigger="created")
+    routing.route([ticket.pk], "created").get(ticket.pk)
 
     with run_tasks():
         agent_set_status(agent=returning, status=AgentStatus.AVAILABLE)
@@ -301,14 +301,14 @@ def test_rule_notify_tells_the_team_lead_once(billing, tier1, agent, lead):
         actions=[{"type": "notify", "to": "team_lead", "message": "Refund asked"}],
     )
     ticket = TicketFactory(team=billing, tier=tier1, subject="Refund", body="refund please")
-    routing.route(ticket.pk, trigger="created")
-    routing.route(ticket.pk, trigger="reopened")
+    routing.route([ticket.pk], "created").get(ticket.pk)
+    routing.route([ticket.pk], "reopened").get(ticket.pk)
     assert Notification.objects.filter(recipient=lead.user, kind="rule").count() == 1
 
 
 def test_assignment_notifies_the_agent(billing, tier1, agent):
     ticket = TicketFactory(team=billing, tier=tier1)
-    routing.route(ticket.pk, trigger="created")
+    routing.route([ticket.pk], "created").get(ticket.pk)
     assert Notification.objects.filter(recipient=agent.user, kind="assignment", ticket=ticket).exists()
 
 
@@ -318,12 +318,14 @@ def test_automation_that_handles_the_ticket_means_no_agent(billing, tier1, agent
     monkeypatch.setattr(
         routing,
         "decide_autonomy",
-        lambda t, tr, human_required, **_: AutonomyDecision("autonomous", "Answered from the knowledge base."),
+        lambda t, tr, human_required, **_: AutonomyDecision(
+            "autonomous", "Answered from the knowledge base."
+        ),
     )
     monkeypatch.setattr(choosers, "apply_autonomy", lambda t, d: True)
     ticket = TicketFactory(team=billing, tier=tier1)
 
-    decision = routing.route(ticket.pk, trigger="created")
+    decision = routing.route([ticket.pk], "created").get(ticket.pk)
 
     ticket.refresh_from_db()
     assert decision.agent is None and ticket.assignee is None
@@ -344,7 +346,7 @@ def test_a_rule_requiring_a_human_beats_automation(billing, tier1, skills, monke
     monkeypatch.setattr(choosers, "apply_autonomy", lambda t, d: calls.append(d) or True)
     ticket = TicketFactory(team=billing, tier=tier1, body="We dispute a charge of $900.")
 
-    decision = routing.route(ticket.pk, trigger="created")
+    decision = routing.route([ticket.pk], "created").get(ticket.pk)
 
     assert calls == [] and decision.agent == agent
 
@@ -358,7 +360,7 @@ def test_hop_limit_sends_the_ticket_to_the_coordinator(billing, technical, tier1
     config.save()
     third = Team.objects.create(name="Accounts")
     ticket = TicketFactory(team=billing, tier=tier1)
-    routing.route(ticket.pk, trigger="created")
+    routing.route([ticket.pk], "created").get(ticket.pk)
     with run_tasks():
         ticket_escalate(ticket=ticket, kind="functional", team=technical, actor=None, reason="API")
     with run_tasks():
@@ -373,7 +375,7 @@ def test_unknown_language_excludes_the_agent(billing, tier1):
         user=UserFactory(username="de_too"), tier=tier1, teams=[billing], languages=["en", "de"]
     )
     ticket = TicketFactory(team=billing, tier=tier1, language="de")
-    decision = routing.route(ticket.pk, trigger="created")
+    decision = routing.route([ticket.pk], "created").get(ticket.pk)
     assert decision.agent == german
     assert {c["agent"]: c["excluded_reason"] for c in decision.candidates}["en_only"] == "does not speak de"
 
@@ -393,7 +395,7 @@ def test_a_first_routing_reached_by_a_recheck_still_applies_the_rules_team(
     guard = AgentFactory(tier=tier1, teams=[security], skills={skills["security"]: 4})
     ticket = TicketFactory(team=billing, tier=tier1, body="We see unauthorized access to our admin account.")
 
-    decision = routing.route(ticket.pk, trigger="recheck")
+    decision = routing.route([ticket.pk], "recheck").get(ticket.pk)
 
     ticket.refresh_from_db()
     assert decision.trigger == "created" and ticket.team == security and ticket.assignee == guard
@@ -438,7 +440,7 @@ def test_a_rule_raising_the_tier_of_a_placed_ticket_is_an_automatic_hierarchical
 ):
     senior = AgentFactory(tier=tier2, teams=[billing])
     ticket = TicketFactory(team=billing, tier=tier1, assignee=agent, status=Status.OPEN)
-    routing.route(ticket.pk, trigger="reopened")  # placed, with its agent
+    routing.route([ticket.pk], "reopened").get(ticket.pk)  # placed, with its agent
     EscalationRule.objects.create(
         name="Reopened twice goes to tier 2",
         conditions={"field": "reopen_count", "op": "gte", "value": 2},
