@@ -150,34 +150,90 @@ def _part_bytes(part: EmailMessage) -> bytes:
     return part.get_payload(decode=True) or b""
 
 
+# Headers that tell an automatic or list mail from a person's (helpdesk.mail.safety) and our own loops.
+KEPT_HEADERS = (
+    "Auto-Submitted",
+    "Precedence",
+    "X-Autoreply",
+    "X-Autorespond",
+    "X-Auto-Response-Suppress",
+    "List-Id",
+    "List-Unsubscribe",
+    "X-Loop",
+    "X-Helpdesk-Ticket",
+)
+
+
+@dataclass
+class _Parts:
+    """What the walk over a message's parts found."""
+
+    texts: list[str] = field(default_factory=list)
+    htmls: list[str] = field(default_factory=list)
+    files: list[IncomingFile] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
+
+
 def parse_email(raw: bytes) -> ParsedEmail:
     """Read a whole RFC 822 message. Never raises on odd mail: what cannot be read is left out."""
     msg: EmailMessage = BytesParser(policy=policy.default).parsebytes(raw)
     from_addrs = _addresses(msg, "From")
     sender = from_addrs[0] if from_addrs else ""
-    sender_name = ""
+    reply_to = (_addresses(msg, "Reply-To") or [""])[0]
+    parts = _read_parts(msg)
+    html = sanitise_html("\n".join(parts.htmls)) if parts.htmls else ""
+    text = "\n\n".join(t.strip() for t in parts.texts if t.strip())
+    if not text and html:
+        text = html_to_text(html)
+    to = _addresses(msg, "To")
+    return ParsedEmail(
+        message_id=(message_ids(_header(msg, "Message-ID")) or [""])[0],
+        subject=re.sub(r"\s+", " ", _header(msg, "Subject")).strip(),
+        sender=sender,
+        sender_name=_sender_name(msg).strip(),
+        reply_to=reply_to if reply_to != sender else "",
+        to=to + [a for a in _addresses(msg, "Delivered-To") if a not in to],
+        cc=_addresses(msg, "Cc"),
+        in_reply_to=message_ids(_header(msg, "In-Reply-To")),
+        references=message_ids(_header(msg, "References")),
+        text=text,
+        html=html,
+        files=parts.files,
+        unreadable_parts=parts.unreadable,
+        # checked on the raw headers: parsing each one costs more
+        headers={name.lower(): _header(msg, name) for name in KEPT_HEADERS if name in msg},
+        content_type=msg.get_content_type(),
+        return_path=_header(msg, "Return-Path") if "Return-Path" in msg else None,
+    )
+
+
+def _sender_name(msg: EmailMessage) -> str:
     try:
-        from_header = msg.get("From")
-        groups = getattr(from_header, "addresses", ())
+        groups = getattr(msg.get("From"), "addresses", ())
         if groups:
             first: Address = groups[0]
-            sender_name = first.display_name or ""
+            return first.display_name or ""
     except (ValueError, TypeError, IndexError):
-        sender_name = parseaddr(_header(msg, "From"))[0]
-    reply_to = (_addresses(msg, "Reply-To") or [""])[0]
+        return parseaddr(_header(msg, "From"))[0]
+    return ""
 
-    texts: list[str] = []
-    htmls: list[str] = []
-    files: list[IncomingFile] = []
-    unreadable: list[str] = []
-    body_parts = set()
+
+def _body_part_ids(msg: EmailMessage) -> set[int]:
+    """The parts the mail client shows as the body: its plain text and its HTML alternative."""
+    found = set()
     try:
         for preferred in (msg.get_body(preferencelist=("plain",)), msg.get_body(preferencelist=("html",))):
             if preferred is not None:
-                body_parts.add(id(preferred))
+                found.add(id(preferred))
     except (KeyError, TypeError):
         pass
+    return found
 
+
+def _read_parts(msg: EmailMessage) -> _Parts:
+    """Body text, HTML and files, in the order the parts come."""
+    found = _Parts()
+    body_parts = _body_part_ids(msg)
     # An e-mail forwarded as an attachment (message/rfc822) is kept whole as one .eml file: the parts
     # inside it are not split out again.
     inside_forwarded = {
@@ -188,76 +244,38 @@ def parse_email(raw: bytes) -> ParsedEmail:
         if inner is not part
     }
     for index, part in enumerate(msg.walk()):
-        if id(part) in inside_forwarded:
-            continue
-        if part.get_content_type() == "message/rfc822":
-            pass  # kept whole below
-        elif part.is_multipart():
-            continue
         ctype = part.get_content_type()
+        if id(part) in inside_forwarded or (part.is_multipart() and ctype != "message/rfc822"):
+            continue
         disposition = part.get_content_disposition()
         is_body = id(part) in body_parts and disposition != "attachment"
         if is_body and ctype == "text/plain":
-            texts.append(_part_text(part))
+            found.texts.append(_part_text(part))
         elif is_body and ctype == "text/html":
-            htmls.append(_part_text(part))
+            found.htmls.append(_part_text(part))
         elif ctype in ("text/plain", "text/html") and disposition is None:
             # extra inline text parts (Apple Mail splits a body around an inline image)
-            (texts if ctype == "text/plain" else htmls).append(_part_text(part))
-        elif ctype == "message/delivery-status":
-            continue  # the machine-readable half of a bounce
-        else:
-            try:
-                content = _part_bytes(part)
-            except Exception:
-                unreadable.append(_filename(part, index))
-                continue
-            if not content:
-                continue
-            content_id = (_header(part, "Content-ID") or "").strip("<> ")
-            files.append(
-                IncomingFile(
-                    name=_filename(part, index),
-                    content=content,
-                    is_inline=disposition == "inline" or (disposition is None and bool(content_id)),
-                    content_id=content_id,
-                )
-            )
+            (found.texts if ctype == "text/plain" else found.htmls).append(_part_text(part))
+        elif ctype != "message/delivery-status":  # that is the machine-readable half of a bounce
+            _read_file(part, index, found)
+    return found
 
-    html = sanitise_html("\n".join(htmls)) if htmls else ""
-    text = "\n\n".join(t.strip() for t in texts if t.strip())
-    if not text and html:
-        text = html_to_text(html)
-    return ParsedEmail(
-        message_id=(message_ids(_header(msg, "Message-ID")) or [""])[0],
-        subject=re.sub(r"\s+", " ", _header(msg, "Subject")).strip(),
-        sender=sender,
-        sender_name=sender_name.strip(),
-        reply_to=reply_to if reply_to != sender else "",
-        to=_addresses(msg, "To")
-        + [a for a in _addresses(msg, "Delivered-To") if a not in _addresses(msg, "To")],
-        cc=_addresses(msg, "Cc"),
-        in_reply_to=message_ids(_header(msg, "In-Reply-To")),
-        references=message_ids(_header(msg, "References")),
-        text=text,
-        html=html,
-        files=files,
-        unreadable_parts=unreadable,
-        headers={
-            name.lower(): _header(msg, name)
-            for name in (
-                "Auto-Submitted",
-                "Precedence",
-                "X-Autoreply",
-                "X-Autorespond",
-                "X-Auto-Response-Suppress",
-                "List-Id",
-                "List-Unsubscribe",
-                "X-Loop",
-                "X-Helpdesk-Ticket",
-            )
-            if name in msg  # checked on the raw headers: parsing each one costs more
-        },
-        content_type=msg.get_content_type(),
-        return_path=_header(msg, "Return-Path") if "Return-Path" in msg else None,
+
+def _read_file(part: EmailMessage, index: int, found: _Parts) -> None:
+    try:
+        content = _part_bytes(part)
+    except Exception:
+        found.unreadable.append(_filename(part, index))
+        return
+    if not content:
+        return
+    content_id = (_header(part, "Content-ID") or "").strip("<> ")
+    found.files.append(
+        IncomingFile(
+            name=_filename(part, index),
+            content=content,
+            is_inline=part.get_content_disposition() == "inline"
+            or (part.get_content_disposition() is None and bool(content_id)),
+            content_id=content_id,
+        )
     )

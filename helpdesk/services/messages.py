@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from django.conf import settings
@@ -71,14 +72,7 @@ def message_add(
     """
     body = (body or "").strip()
     files = as_incoming(attachments)
-    attachments_check(files)
-    if not body and not files:
-        raise ValidationError({"body": ["Write a message first."]})
-    if len(body) > settings.TICKET_BODY_MAX:
-        raise ValidationError({"body": [f"Keep the message under {settings.TICKET_BODY_MAX:,} characters."]})
-    kind = _author_kind(ticket, author, copied=copied)
-    if kind == AuthorKind.CUSTOMER and internal:
-        raise ValidationError({"internal": [errors.ERR_CUSTOMER_NOTE]})
+    kind = _message_check(ticket, author, body, files, internal=internal, copied=copied)
 
     with unit_of_work():  # scoring, reassessment, SLA: one broker message
         locked = locked_ticket(ticket)
@@ -86,16 +80,7 @@ def message_add(
             raise ValidationError({"body": [errors.ERR_TICKET_CLOSED]})
         now = timezone.now()
         if kind == AuthorKind.CUSTOMER and locked.status == Status.RESOLVED:
-            locked = ticket_reopen(
-                ticket=locked,
-                actor=author,
-                reason=(
-                    "The customer wrote again."
-                    if author is not None and author.pk == locked.customer_id
-                    else "Someone copied on the ticket wrote again."
-                ),
-                trigger=Trigger.MANUAL,
-            )
+            locked = _reopen_on_reply(locked, author)
         old_status = locked.status
         message = Message.objects.create(
             ticket=locked,
@@ -109,44 +94,86 @@ def message_add(
         )
         if files:
             attachments_store(message=message, files=files, uploaded_by=author)
-        fields = ["updated_at"]
-        if kind == AuthorKind.CUSTOMER:
-            locked.last_customer_message_at = now
-            fields.append("last_customer_message_at")
-            if locked.status in (Status.PENDING, Status.ON_HOLD):
-                locked.status = Status.OPEN
-                fields.append("status")
-            code = "message.customer"
-        else:
-            locked.last_agent_activity_at = now
-            fields.append("last_agent_activity_at")
-            if not internal:
-                if locked.first_response_at is None:
-                    locked.first_response_at = now
-                    fields.append("first_response_at")
-                if locked.status == Status.NEW:
-                    locked.status = Status.OPEN
-                    fields.append("status")
-            code = "message.note" if internal else AGENT_CODES[kind]
-        locked.save(update_fields=fields)
-        if old_status != locked.status:
-            # Recorded before the message: the message is the news, so it is what people hear last.
-            event_record(
-                ticket=locked,
-                code="ticket.status_changed",
-                actor=author,
-                trigger=Trigger.SYSTEM,
-                reason="A message arrived.",
-                from_value=old_status,
-                to_value=locked.status,
-            )
-        details = {"message_id": message.pk}
-        if kind == AuthorKind.CUSTOMER and author is not None and author.pk != locked.customer_id:
-            details["copied"] = True  # a CC (or a colleague) wrote, not the customer: the log says so
-        event_record(ticket=locked, code=code, actor=author, details=details)
+        _move_ticket_along(locked, kind=kind, internal=internal, now=now)
+        _message_record(locked, message, author=author, kind=kind, old_status=old_status)
         message_notify_people(message=message, ticket=locked, author=author)
         if then_status and kind != AuthorKind.CUSTOMER and then_status != locked.status:
             ticket_status_change(
                 ticket=locked, status=then_status, actor=author, reason="Set with the reply."
             )
     return message
+
+
+def _message_check(
+    ticket: Ticket,
+    author: AbstractBaseUser | None,
+    body: str,
+    files: list[IncomingFile],
+    *,
+    internal: bool,
+    copied: bool,
+) -> str:
+    """Refuse a message that cannot be written, before anything is: the author's kind when it can."""
+    attachments_check(files)
+    if not body and not files:
+        raise ValidationError({"body": ["Write a message first."]})
+    if len(body) > settings.TICKET_BODY_MAX:
+        raise ValidationError({"body": [f"Keep the message under {settings.TICKET_BODY_MAX:,} characters."]})
+    kind = _author_kind(ticket, author, copied=copied)
+    if kind == AuthorKind.CUSTOMER and internal:
+        raise ValidationError({"internal": [errors.ERR_CUSTOMER_NOTE]})
+    return kind
+
+
+def _reopen_on_reply(ticket: Ticket, author: AbstractBaseUser | None) -> Ticket:
+    by_customer = author is not None and author.pk == ticket.customer_id
+    reason = "The customer wrote again." if by_customer else "Someone copied on the ticket wrote again."
+    return ticket_reopen(ticket=ticket, actor=author, reason=reason, trigger=Trigger.MANUAL)
+
+
+def _move_ticket_along(ticket: Ticket, *, kind: str, internal: bool, now: dt.datetime) -> None:
+    """What a message changes on its ticket: the customer's reply resumes a paused ticket; an agent's
+    first public reply is the first response and opens a new ticket; a note changes only the time."""
+    fields = ["updated_at"]
+    if kind == AuthorKind.CUSTOMER:
+        ticket.last_customer_message_at = now
+        fields.append("last_customer_message_at")
+        if ticket.status in (Status.PENDING, Status.ON_HOLD):
+            ticket.status = Status.OPEN
+            fields.append("status")
+    else:
+        ticket.last_agent_activity_at = now
+        fields.append("last_agent_activity_at")
+        if not internal:
+            if ticket.first_response_at is None:
+                ticket.first_response_at = now
+                fields.append("first_response_at")
+            if ticket.status == Status.NEW:
+                ticket.status = Status.OPEN
+                fields.append("status")
+    ticket.save(update_fields=fields)
+
+
+def _message_record(
+    ticket: Ticket, message: Message, *, author: AbstractBaseUser | None, kind: str, old_status: str
+) -> None:
+    """The events of a new message: the status change it caused first, then the message itself (the
+    message is the news, so it is what people hear last)."""
+    if old_status != ticket.status:
+        event_record(
+            ticket=ticket,
+            code="ticket.status_changed",
+            actor=author,
+            trigger=Trigger.SYSTEM,
+            reason="A message arrived.",
+            from_value=old_status,
+            to_value=ticket.status,
+        )
+    details = {"message_id": message.pk}
+    if kind == AuthorKind.CUSTOMER and author is not None and author.pk != ticket.customer_id:
+        details["copied"] = True  # a CC (or a colleague) wrote, not the customer: the log says so
+    if kind == AuthorKind.CUSTOMER:
+        code = "message.customer"
+    else:
+        code = "message.note" if message.is_internal else AGENT_CODES[kind]
+    event_record(ticket=ticket, code=code, actor=author, details=details)

@@ -137,3 +137,17 @@ def test_a_portal_form_over_the_upload_limit_answers_a_413_page(customer, settin
     response = client.post("/portal/tickets/new/", {"subject": "s", "body": "x" * 20_000})
     assert response.status_code == 413
     assert b"Too large" in response.content
+
+
+@pytest.mark.parametrize("query", ["page=", "page=abc", "page=0", "page_size=", "page_size=-3"])
+def test_a_page_or_page_size_that_is_no_positive_number_is_a_field_error(api, customer, query):
+    api.force_authenticate(customer)
+    response = api.get(f"/api/tickets/?{query}")
+    assert response.status_code == 400
+    field = query.split("=")[0]
+    assert response.json()[field] == ["Must be a whole number of at least 1."]
+
+
+def test_the_last_page_can_be_asked_for_by_name(api, customer):
+    api.force_authenticate(customer)
+    assert api.get("/api/tickets/?page=last").status_code == 200
