@@ -53,7 +53,9 @@ def main() -> None:
         hits = int((skip & truth).sum())
         precision = hits / skip.sum() if skip.sum() else float("nan")
         recall = hits / truth.sum() if truth.sum() else float("nan")
-        print(f"{threshold:9.2f}  {int(skip.sum()):11d}  {precision:9.3f}  {recall:6.3f}  {int((skip & ~truth).sum()):15d}")
+        print(
+            f"{threshold:9.2f}  {int(skip.sum()):11d}  {precision:9.3f}  {recall:6.3f}  {int((skip & ~truth).sum()):15d}"
+        )
 
 
 if __name__ == "__main__":

@@ -260,7 +260,11 @@ STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
 
 
 def _unquote(lines: list[str]) -> str:
-    return "".join(bytes(m, "utf-8").decode("unicode_escape").encode("latin-1").decode("utf-8") for line in lines for m in STRING.findall(line))
+    return "".join(
+        bytes(m, "utf-8").decode("unicode_escape").encode("latin-1").decode("utf-8")
+        for line in lines
+        for m in STRING.findall(line)
+    )
 
 
 def _quote(text: str) -> str:
@@ -278,7 +282,9 @@ def main() -> int:
     text = PO.read_text()
     header, *blocks = text.split("\n\n")
     header = header.replace('"Language: \\n"', '"Language: de\\n"')
-    header = re.sub(r'"Plural-Forms: [^"]*"', lambda _m: '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"', header)
+    header = re.sub(
+        r'"Plural-Forms: [^"]*"', lambda _m: '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"', header
+    )
     header = header.replace("#, fuzzy\n", "")
     out, missing = [header], []
     for block in blocks:
@@ -287,9 +293,7 @@ def main() -> int:
         lines = block.strip("\n").split("\n")
         # makemessages marks a guess from a similar msgid fuzzy (and names it on "#|" lines): the German
         # here is written for this msgid, so the guess and its flag go (a fuzzy entry is never used)
-        comments = [
-            _unfuzzy(line) for line in lines if line.startswith("#") and not line.startswith("#|")
-        ]
+        comments = [_unfuzzy(line) for line in lines if line.startswith("#") and not line.startswith("#|")]
         comments = [line for line in comments if line != "#,"]
         part, pieces = None, {"msgid": [], "msgid_plural": []}
         for line in lines:
@@ -307,7 +311,11 @@ def main() -> int:
         entry = comments + [f"msgid {_quote(msgid)}"]
         if plural:
             singular, many = german if isinstance(german, tuple) else (german, german)
-            entry += [f"msgid_plural {_quote(plural)}", f"msgstr[0] {_quote(singular)}", f"msgstr[1] {_quote(many)}"]
+            entry += [
+                f"msgid_plural {_quote(plural)}",
+                f"msgstr[0] {_quote(singular)}",
+                f"msgstr[1] {_quote(many)}",
+            ]
         else:
             entry.append(f"msgstr {_quote(german)}")
         out.append("\n".join(entry))

@@ -85,7 +85,9 @@ def _category_rows(filters: Filters) -> list[dict]:
         name = row["article__categories__name"] or NO_CATEGORY
         deflected[name] = deflected.get(name, 0) + row["n"]
     covered = set(
-        Category.objects.filter(articles__in=Article.objects.filter(PUBLIC_ARTICLES)).values_list("name", flat=True)
+        Category.objects.filter(articles__in=Article.objects.filter(PUBLIC_ARTICLES)).values_list(
+            "name", flat=True
+        )
     )
     rows = []
     for name in sorted(set(tickets) | set(deflected)):
@@ -166,7 +168,9 @@ def selfservice_report(filters: Filters) -> Report:
                 Column("gap", "Documentation gap"),
             ],
             rows=articles,
-            chart=Chart("bars", label="article", value="deflections", extra={"flag": "gap", "flag_value": "yes"}),
+            chart=Chart(
+                "bars", label="article", value="deflections", extra={"flag": "gap", "flag_value": "yes"}
+            ),
             show_table=True,
         ),
     ]

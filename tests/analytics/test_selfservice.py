@@ -72,7 +72,12 @@ def test_satisfaction_per_agent_and_team(db, agent, billing, technical):
     assert report.stat("rated") == 3 and report.stat("low") == 1
     agents = {r["agent"]: r for r in report.table("agents").rows}
     assert agents["ana"] == {
-        "agent": "ana", "rated": 2, "average": 3.0, "csat": 0.5, "low": 1, "explained": 1
+        "agent": "ana",
+        "rated": 2,
+        "average": 3.0,
+        "csat": 0.5,
+        "low": 1,
+        "explained": 1,
     }
     teams = {r["team"]: r for r in report.table("teams").rows}
     assert teams["Technical"]["csat"] == 1.0 and teams["Billing"]["rated"] == 2
@@ -81,5 +86,5 @@ def test_satisfaction_per_agent_and_team(db, agent, billing, technical):
 def test_the_pages_are_in_the_analytics_navigation(client, lead):
     client.force_login(lead.user)
     page = client.get("/analytics/self-service/").content.decode()
-    assert "Solved without a ticket" in page, page[page.find('<main'):][:3000]
+    assert "Solved without a ticket" in page, page[page.find("<main") :][:3000]
     assert 'href="/analytics/satisfaction/' in page

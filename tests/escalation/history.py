@@ -16,13 +16,34 @@ from tests.factories import CategoryFactory, CustomerFactory, TeamFactory
 
 VOCABULARY = {
     ("Accounts", "Password reset"): (
-        "password", "reset", "forgot", "sign in", "login", "locked out", "reset link", "credentials",
+        "password",
+        "reset",
+        "forgot",
+        "sign in",
+        "login",
+        "locked out",
+        "reset link",
+        "credentials",
     ),
     ("Billing", "Invoice question"): (
-        "invoice", "receipt", "billing", "charged", "vat", "payment", "card", "subscription fee",
+        "invoice",
+        "receipt",
+        "billing",
+        "charged",
+        "vat",
+        "payment",
+        "card",
+        "subscription fee",
     ),
     ("Technical", "API & integrations"): (
-        "api", "timeout", "webhook", "endpoint", "integration", "server", "stack trace", "latency",
+        "api",
+        "timeout",
+        "webhook",
+        "endpoint",
+        "integration",
+        "server",
+        "stack trace",
+        "latency",
     ),
 }
 FILLER = ("please", "help", "today", "hello", "thanks", "team", "again", "since", "morning", "hi")

@@ -43,10 +43,14 @@ def security_lead(security, tier2):
     return lead
 
 
-def test_an_on_call_agent_takes_an_urgent_ticket_at_night(night, submit, security, tier1, skills, enterprise_customer):
+def test_an_on_call_agent_takes_an_urgent_ticket_at_night(
+    night, submit, security, tier1, skills, enterprise_customer
+):
     skilled = {skills["security"]: 4}
     office = {"work_start": dt.time(9, 0), "work_end": dt.time(17, 0), "work_days": [0, 1, 2, 3, 4]}
-    sleeper = AgentFactory(user=UserFactory(username="sam"), tier=tier1, teams=[security], skills=skilled, **office)
+    sleeper = AgentFactory(
+        user=UserFactory(username="sam"), tier=tier1, teams=[security], skills=skilled, **office
+    )
     on_call = AgentFactory(
         user=UserFactory(username="oona"),
         tier=tier1,
@@ -68,7 +72,9 @@ def test_an_on_call_agent_takes_an_urgent_ticket_at_night(night, submit, securit
 
 
 def test_an_urgent_ticket_relaxes_required_skills_after_its_wait(clock, submit, security, tier1, categories):
-    generalist = AgentFactory(user=UserFactory(username="gil"), tier=tier1, teams=[security])  # no security skill
+    generalist = AgentFactory(
+        user=UserFactory(username="gil"), tier=tier1, teams=[security]
+    )  # no security skill
     ticket = submit(*URGENT)
     assert ticket.assignee is None and ticket.priority == "urgent"
 
@@ -80,7 +86,9 @@ def test_an_urgent_ticket_relaxes_required_skills_after_its_wait(clock, submit, 
     assert "required skills (security) relaxed after 30 min" in ticket.routing_decisions.first().explanation
 
 
-def test_a_lead_hears_about_a_ticket_nobody_eligible_could_take(clock, submit, security, security_lead, tier1, categories):
+def test_a_lead_hears_about_a_ticket_nobody_eligible_could_take(
+    clock, submit, security, security_lead, tier1, categories
+):
     AgentFactory(tier=tier1, teams=[security], status=AgentStatus.OFFLINE)
     RoutingConfig.objects.update(urgent_relax_required_minutes=0)
     ticket = submit("Phishing", "A colleague clicked a phishing link, please check.")
@@ -113,7 +121,9 @@ def test_coverage_gaps_add_up_by_team_tier_and_hour(clock, submit, security, tie
     assert row.tickets == 2 and row.minutes == 90.0
 
 
-def test_a_gap_closes_when_someone_can_take_the_ticket(clock, submit, security, tier1, categories, skills, run_tasks):
+def test_a_gap_closes_when_someone_can_take_the_ticket(
+    clock, submit, security, tier1, categories, skills, run_tasks
+):
     away = AgentFactory(tier=tier1, teams=[security], skills={skills["security"]: 3}, status=AgentStatus.AWAY)
     ticket = submit("Phishing", "A colleague clicked a phishing link, please check.")
     clock.move_to(MONDAY_9AM + dt.timedelta(minutes=12), tick=False)

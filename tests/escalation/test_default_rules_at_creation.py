@@ -26,7 +26,9 @@ def staffed(categories, skills, tier1, tier2, billing, technical, security, prod
     for team in (billing, technical, security, product):
         for tier in (tier1, tier2):
             AgentFactory(tier=tier, teams=[team], skills=every_skill, capacity=20)
-    lead = AgentFactory(user=UserFactory(username="lee"), tier=tier2, role=Role.LEAD, teams=[billing, security])
+    lead = AgentFactory(
+        user=UserFactory(username="lee"), tier=tier2, role=Role.LEAD, teams=[billing, security]
+    )
     billing.lead = security.lead = lead
     billing.save()
     security.save()
@@ -69,7 +71,9 @@ def test_confirmed_bug_needs_a_code_change_moves_a_technical_ticket_to_product(s
 def test_cancellation_intent_near_renewal(staffed, submit, billing):
     organization = OrganizationFactory(renewal_date=timezone.localdate() + dt.timedelta(days=30))
     customer = CustomerFactory(organization=organization).user
-    ticket = submit("Invoice", "We were overcharged again on the invoice. We consider to cancel.", by=customer)
+    ticket = submit(
+        "Invoice", "We were overcharged again on the invoice. We consider to cancel.", by=customer
+    )
     assert "Cancellation intent near renewal" in _fired(ticket)
     assert ticket.team == billing and ticket.tier.level == 2
     assert Notification.objects.filter(recipient=staffed.user, kind="rule", ticket=ticket).exists()

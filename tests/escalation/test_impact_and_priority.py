@@ -29,13 +29,17 @@ def integration(api, staff_user):
 def _post(api, run_tasks, subject, body, email="it@client.test", **extra):
     with run_tasks():
         created = api.post(
-            "/api/tickets/", {"subject": subject, "body": body, "customer_email": email, **extra}, format="json"
+            "/api/tickets/",
+            {"subject": subject, "body": body, "customer_email": email, **extra},
+            format="json",
         )
     assert created.status_code == 201, created.content
     return api.get(f"/api/tickets/{created.json()['id']}/").json()
 
 
-def test_an_outage_for_all_users_is_urgent_with_the_urgent_sla(integration, run_tasks, clock, tier1, categories):
+def test_an_outage_for_all_users_is_urgent_with_the_urgent_sla(
+    integration, run_tasks, clock, tier1, categories
+):
     seed_sla_defaults()
     routine = _post(integration, run_tasks, "SSO question", "How do I add a user to SSO?")
     outage = _post(integration, run_tasks, "SSO down", "SSO fails for all 40 users. Production blocked!")
@@ -64,15 +68,21 @@ def test_each_kind_of_business_impact_lifts_the_priority(integration, run_tasks,
 def test_the_seed_example_from_an_enterprise_customer_goes_straight_to_tier_2_technical(
     integration, run_tasks, technical, tier1, tier2, categories
 ):
-    AgentFactory(tier=tier1, teams=[technical], skills={categories["API & integrations"].required_skills.get(): 3})
+    AgentFactory(
+        tier=tier1, teams=[technical], skills={categories["API & integrations"].required_skills.get(): 3}
+    )
     specialist = AgentFactory(
         user=UserFactory(username="tess"),
         tier=tier2,
         teams=[technical],
         skills={categories["API & integrations"].required_skills.get(): 5},
     )
-    enterprise = OrganizationFactory(name="Globex", segment=Segment.ENTERPRISE, annual_contract_value=Decimal(240000))
-    CustomerFactory(user=UserFactory(username="ops@globex.test", email="ops@globex.test"), organization=enterprise)
+    enterprise = OrganizationFactory(
+        name="Globex", segment=Segment.ENTERPRISE, annual_contract_value=Decimal(240000)
+    )
+    CustomerFactory(
+        user=UserFactory(username="ops@globex.test", email="ops@globex.test"), organization=enterprise
+    )
 
     shown = _post(
         integration,
@@ -82,7 +92,9 @@ def test_the_seed_example_from_an_enterprise_customer_goes_straight_to_tier_2_te
         email="ops@globex.test",
     )
 
-    assert shown["team"] == "Technical" and shown["tier"] == 2 and shown["assignee"] == specialist.user.username
+    assert (
+        shown["team"] == "Technical" and shown["tier"] == 2 and shown["assignee"] == specialist.user.username
+    )
     decision = integration.get(f"/api/tickets/{shown['id']}/routing/").json()[0]
     assert "Complex problem (intermittent, under load, production" in decision["explanation"]
 
@@ -115,14 +127,21 @@ def test_the_sla_sweep_raises_the_level_with_the_score(clock, submit, sweep, ref
     shown = integration.get(f"/api/tickets/{ticket.pk}/").json()
     assert shown["priority_score"] >= 45 and shown["priority"] == "high"
     event = Ticket.objects.get(pk=ticket.pk).events.get(code="ticket.priority_changed", trigger="sla")
-    assert (event.from_value, event.to_value) == ("normal", "high") and "reached the high threshold" in event.reason
+    assert (event.from_value, event.to_value) == (
+        "normal",
+        "high",
+    ) and "reached the high threshold" in event.reason
 
 
-def test_an_escalation_never_pushes_a_running_deadline_out(clock, integration, run_tasks, billing, tier1, tier2, refund):
+def test_an_escalation_never_pushes_a_running_deadline_out(
+    clock, integration, run_tasks, billing, tier1, tier2, refund
+):
     seed_sla_defaults()
     agent = AgentFactory(tier=tier1, teams=[billing])
     AgentFactory(tier=tier2, teams=[billing])
-    shown = _post(integration, run_tasks, "Refund", "Please refund the duplicate charge.", category="Refund request")
+    shown = _post(
+        integration, run_tasks, "Refund", "Please refund the duplicate charge.", category="Refund request"
+    )
     before = shown["sla"]
     assert shown["tier"] == 1 and before["first_response_due"] == "2025-03-03T09:30:00Z"
 
@@ -148,8 +167,12 @@ def chosen(tier1, submit, customer):
 
     def write(threshold):
         RoutingConfig.objects.update(category_override_confidence=threshold)
-        ticket = submit("Question", "Hello, a question about my account please.", category=categories["Invoice question"])
-        message_add(ticket=ticket, author=customer, body="I forgot my password, please send a reset link to sign in")
+        ticket = submit(
+            "Question", "Hello, a question about my account please.", category=categories["Invoice question"]
+        )
+        message_add(
+            ticket=ticket, author=customer, body="I forgot my password, please send a reset link to sign in"
+        )
         return ticket
 
     return write
@@ -174,4 +197,3 @@ def test_a_confident_model_replaces_it_and_says_so(chosen, run_tasks):
     event = ticket.events.get(code="ticket.category_changed")
     assert event.trigger == "model" and "replaces the customer's choice Invoice question" in event.reason
     assert event.details["suggestion"]["confidence"] >= 0.5
-

@@ -16,7 +16,10 @@ FRENCH = (
     "Impossible de télécharger la facture",
     "Bonjour, depuis hier je ne peux plus télécharger nos factures du mois dernier. Pouvez-vous m'aider ?",
 )
-ENGLISH = ("Invoice download", "Hello, since yesterday I cannot download last month's invoices. Can you help?")
+ENGLISH = (
+    "Invoice download",
+    "Hello, since yesterday I cannot download last month's invoices. Can you help?",
+)
 
 
 @pytest.fixture
@@ -65,7 +68,9 @@ def test_an_agent_recategorises_and_routing_keeps_their_choice(integration, run_
 
     ticket = Ticket.objects.get(pk=shown["id"])
     with run_tasks():
-        ticket_set_category(ticket=ticket, category=categories["Bug report"], actor=None, reason="It's a bug.")
+        ticket_set_category(
+            ticket=ticket, category=categories["Bug report"], actor=None, reason="It's a bug."
+        )
         message_add(ticket=ticket, author=ticket.customer, body="I want a refund, money back please.")
     shown = integration.get(f"/api/tickets/{ticket.pk}/").json()
     assert shown["category"] == "Bug report" and shown["category_source"] == "agent"
@@ -73,7 +78,9 @@ def test_an_agent_recategorises_and_routing_keeps_their_choice(integration, run_
 
 
 def test_the_customers_profile_language_reaches_the_ticket(integration, run_tasks, billing, tier1):
-    CustomerFactory(user=UserFactory(username="amelie@client.test", email="amelie@client.test"), language="fr")
+    CustomerFactory(
+        user=UserFactory(username="amelie@client.test", email="amelie@client.test"), language="fr"
+    )
     shown = _post(integration, run_tasks, *ENGLISH)
     assert shown["language"] == "fr"
 
@@ -108,9 +115,13 @@ def test_the_portals_language_counts_when_the_text_says_nothing(client, customer
     assert ticket.language == "es" and ticket.metadata["language"]["source"] == "portal"
 
 
-def test_a_french_ticket_goes_to_the_agent_who_speaks_french(integration, run_tasks, billing, tier1, categories):
+def test_a_french_ticket_goes_to_the_agent_who_speaks_french(
+    integration, run_tasks, billing, tier1, categories
+):
     AgentFactory(user=UserFactory(username="ed"), tier=tier1, teams=[billing], languages=["en"], capacity=9)
-    AgentFactory(user=UserFactory(username="flo"), tier=tier1, teams=[billing], languages=["en", "fr"], capacity=2)
+    AgentFactory(
+        user=UserFactory(username="flo"), tier=tier1, teams=[billing], languages=["en", "fr"], capacity=2
+    )
     shown = _post(integration, run_tasks, *FRENCH, category="Refund request")
     assert shown["assignee"] == "flo"
     decision = integration.get(f"/api/tickets/{shown['id']}/routing/").json()[0]

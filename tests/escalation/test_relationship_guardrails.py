@@ -50,7 +50,9 @@ def test_a_calm_first_time_customer_gets_the_knowledge_base_answer(trained, subm
 
 def test_a_furious_customer_on_their_fifth_ticket_this_week_gets_a_human(trained, submit, customer, api):
     for days_ago in (6, 4, 3, 1):
-        submit("Password trouble", "I cannot sign in.", created_at=timezone.now() - dt.timedelta(days=days_ago))
+        submit(
+            "Password trouble", "I cannot sign in.", created_at=timezone.now() - dt.timedelta(days=days_ago)
+        )
 
     ticket = submit(*FURIOUS)
 
@@ -66,7 +68,9 @@ def test_a_furious_customer_on_their_fifth_ticket_this_week_gets_a_human(trained
 
 def test_review_at_most_gives_a_draft_instead_of_an_answer(trained, submit):
     AutonomyDefaults.objects.update_or_create(pk=1, defaults={"guard_mode": Autonomy.REVIEW})
-    org = OrganizationFactory(segment=Segment.ENTERPRISE, renewal_date=timezone.localdate() + dt.timedelta(days=20))
+    org = OrganizationFactory(
+        segment=Segment.ENTERPRISE, renewal_date=timezone.localdate() + dt.timedelta(days=20)
+    )
     key_account = CustomerFactory(organization=org).user
 
     ticket = submit(*CALM, by=key_account)

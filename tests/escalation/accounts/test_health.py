@@ -105,7 +105,11 @@ def test_the_priority_score_reads_the_stored_account_state():
     ("trends", "points", "words"),
     [
         ({"data_volume": {"change": {"30": 3.0}}}, 5.0, "data volume +300% in 30 days"),
-        ({"api_calls": {"change": {"30": 1.5}}, "data_volume": {"change": {"30": 0.3}}}, 2.5, "api calls +150% in 30 days"),
+        (
+            {"api_calls": {"change": {"30": 1.5}}, "data_volume": {"change": {"30": 0.3}}},
+            2.5,
+            "api calls +150% in 30 days",
+        ),
         ({"data_volume": {"change": {"30": -0.5}}}, 0.0, "data volume -50% in 30 days"),
         ({}, 0.0, "no usage trend on record"),
     ],

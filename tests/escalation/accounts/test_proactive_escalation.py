@@ -174,7 +174,9 @@ def test_ticket_changes_refresh_health_at_most_once_per_debounce_period(
     api.force_authenticate(acme_customer)
     with django_capture_on_commit_callbacks(execute=True):
         for n in range(3):
-            reply = api.post(f"/api/tickets/{ticket_id}/messages/", {"body": f"Any news? ({n})"}, format="json")
+            reply = api.post(
+                f"/api/tickets/{ticket_id}/messages/", {"body": f"Any news? ({n})"}, format="json"
+            )
             assert reply.status_code == 201, reply.content
     # The first message computed the health; the others left one delayed refresh behind.
     assert AccountHealth.objects.filter(organization=acme).count() == 1

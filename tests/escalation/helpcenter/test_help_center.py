@@ -48,7 +48,9 @@ def kb(db):
         ),
         "refund": article("Refund a double charge", "Refunds take 5 days to reach your card.", billing),
         "unpublished": article("Old refund rules", "No longer valid.", billing, is_published=False),
-        "draft": article("Password reset via SMS", "Coming soon: reset your password by text.", accounts, approved=False),
+        "draft": article(
+            "Password reset via SMS", "Coming soon: reset your password by text.", accounts, approved=False
+        ),
         "internal": article(
             "Reset a password for a customer by hand",
             "Agents: use the admin to reset the password when the customer cannot.",
@@ -98,7 +100,9 @@ def test_suggestions_are_public_and_shaped_as_the_contract_says(api, kb):
         "url": "http://testserver/help/reset-your-password/",
         "score": rows[0]["score"],
     }
-    assert rows[0]["score"] > 0 and [r["score"] for r in rows] == sorted((r["score"] for r in rows), reverse=True)
+    assert rows[0]["score"] > 0 and [r["score"] for r in rows] == sorted(
+        (r["score"] for r in rows), reverse=True
+    )
     assert {r["id"] for r in rows}.isdisjoint({kb["draft"].pk, kb["internal"].pk})
     assert api.get("/api/articles/suggest/", {"q": ""}).json() == []
     assert api.get("/api/articles/suggest/").json() == []
@@ -114,7 +118,9 @@ def test_suggestions_are_public_and_shaped_as_the_contract_says(api, kb):
 )
 def test_suggestions_rank_like_the_automatic_answer(kb, text):
     ticket = Ticket(subject=text, body="", category=kb["accounts"])
-    in_category = Article.objects.filter(is_published=True, review_state="approved", categories=kb["accounts"])
+    in_category = Article.objects.filter(
+        is_published=True, review_state="approved", categories=kb["accounts"]
+    )
     ranked = rank_articles(text, articles=in_category)
     assert ranked and ranked[0].article == best_article(ticket)
 
@@ -141,7 +147,9 @@ def test_a_reader_votes_once_and_may_change_their_mind(client, kb, customer):
 
 
 def _answered_with(article, customer, category) -> AutomationRecord:
-    ticket = TicketFactory(customer=customer, category=category, status=Status.PENDING, autonomy=Autonomy.AUTONOMOUS)
+    ticket = TicketFactory(
+        customer=customer, category=category, status=Status.PENDING, autonomy=Autonomy.AUTONOMOUS
+    )
     return AutomationRecord.objects.create(
         ticket=ticket, mode=Autonomy.AUTONOMOUS, category=category, article=article
     )
