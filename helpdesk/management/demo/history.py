@@ -30,6 +30,7 @@ from helpdesk.models import (
     Role,
     Segment,
     Status,
+    Team,
     Ticket,
     TicketEvent,
     Trigger,
@@ -359,53 +360,33 @@ class HistoryBuilder:
     def _escalate(
         self, life: Life, agent: Agent, after: dt.datetime, category_name: str, misfiled: str | None
     ):
-        rng, ticket, cast = self.rng, life.ticket, self.cast
+        """An agent escalates the ticket (to another team, or a tier up); now and then it bounces back
+        or goes up once more. The agent who has it in the end, and when that happened."""
+        rng, ticket = self.rng, life.ticket
         at = after + patterns.escalation_delay(rng)
         if at > self.now:
             return agent, after
         trigger = patterns.trigger_for(ticket.frustration or 0, rng)
-        actor = agent.user if trigger == Trigger.MANUAL else None
         life.say(at, AuthorKind.AGENT, agent.user, rng.choice(content.AGENT_REPLIES["note"]), internal=True)
         life.log(at, "message.note", actor=agent.user)
         functional = misfiled is not None or rng.random() < 0.3
         old_team, old_tier = ticket.team, ticket.tier
         if functional:
-            target = (
-                cast.categories[category_name].team
-                if misfiled
-                else cast.teams[rng.choice(content.FUNCTIONAL_PATHS[ticket.team.name])]
-            )
-            if target == ticket.team:
-                target = cast.teams[content.FUNCTIONAL_PATHS[ticket.team.name][0]]
-            ticket.team = target
-            reason = rng.choice(content.ESCALATION_REASONS["functional"])
-            life.log(
-                at,
-                "escalation.functional",
-                actor=actor,
-                trigger=trigger,
-                reason=reason,
-                from_team=old_team,
-                to_team=target,
-                from_tier=old_tier,
-                to_tier=old_tier,
-                from_agent=agent,
-            )
+            ticket.team = self._functional_target(ticket, category_name, misfiled)
         else:
-            ticket.tier = cast.tiers[min(3, old_tier.level + 1)]
-            reason = rng.choice(content.ESCALATION_REASONS["hierarchical"])
-            life.log(
-                at,
-                "escalation.hierarchical",
-                actor=actor,
-                trigger=trigger,
-                reason=reason,
-                from_team=old_team,
-                to_team=old_team,
-                from_tier=old_tier,
-                to_tier=ticket.tier,
-                from_agent=agent,
-            )
+            ticket.tier = self.cast.tiers[min(3, old_tier.level + 1)]
+        life.log(
+            at,
+            "escalation.functional" if functional else "escalation.hierarchical",
+            actor=agent.user if trigger == Trigger.MANUAL else None,
+            trigger=trigger,
+            reason=rng.choice(content.ESCALATION_REASONS["functional" if functional else "hierarchical"]),
+            from_team=old_team,
+            to_team=ticket.team,
+            from_tier=old_tier,
+            to_tier=ticket.tier,
+            from_agent=agent,
+        )
         ticket.escalation_count += 1
         new_agent = self.agent_for(ticket.team.pk, ticket.tier.level)
         life.log(
@@ -415,64 +396,72 @@ class HistoryBuilder:
             from_agent=agent,
             to_agent=new_agent,
         )
-        # Ping-pong: now and then the receiving team bounces it straight back.
         if functional and rng.random() < 0.08:
-            back = at + dt.timedelta(hours=rng.uniform(1, 8))
-            if back < self.now:
-                life.log(
-                    back,
-                    "escalation.functional",
-                    actor=new_agent.user,
-                    reason="Not ours — sending back.",
-                    from_team=ticket.team,
-                    to_team=old_team,
-                    from_tier=ticket.tier,
-                    to_tier=ticket.tier,
-                    from_agent=new_agent,
-                )
-                ticket.team, ticket.escalation_count = old_team, ticket.escalation_count + 1
-                if rng.random() < 0.5:
-                    life.log(
-                        back + dt.timedelta(seconds=10),
-                        "routing.circular_blocked",
-                        trigger=Trigger.ROUTING,
-                        reason="Bounced back and forth: kept here with the team lead.",
-                    )
-                new_agent = self.agent_for(old_team.pk, ticket.tier.level)
-                life.log(
-                    back + dt.timedelta(seconds=30),
-                    "ticket.assigned",
-                    trigger=Trigger.ROUTING,
-                    to_agent=new_agent,
-                )
-                at = back
+            new_agent, at = self._bounce_back(life, new_agent, at, old_team)
         elif not functional and ticket.tier.level < 3 and rng.random() < 0.25:
-            later = at + dt.timedelta(hours=rng.uniform(2, 30))
-            if later < self.now:
-                previous = ticket.tier
-                ticket.tier = cast.tiers[previous.level + 1]
-                life.log(
-                    later,
-                    "escalation.hierarchical",
-                    actor=new_agent.user,
-                    reason=rng.choice(content.ESCALATION_REASONS["hierarchical"]),
-                    from_team=ticket.team,
-                    to_team=ticket.team,
-                    from_tier=previous,
-                    to_tier=ticket.tier,
-                    from_agent=new_agent,
-                )
-                ticket.escalation_count += 1
-                new_agent = self.agent_for(ticket.team.pk, ticket.tier.level)
-                life.log(
-                    later + dt.timedelta(seconds=30),
-                    "ticket.assigned",
-                    trigger=Trigger.ROUTING,
-                    to_agent=new_agent,
-                )
-                at = later
+            new_agent, at = self._raise_again(life, new_agent, at)
         ticket.resolution_due = ticket.created_at + dt.timedelta(minutes=ticket.tier.resolution_minutes)
         return new_agent, at
+
+    def _functional_target(self, ticket: Ticket, category_name: str, misfiled: str | None) -> Team:
+        """The team a functional escalation sends the ticket to: the right one for a misfiled ticket,
+        else one of the usual paths out of its team."""
+        cast, paths = self.cast, content.FUNCTIONAL_PATHS[ticket.team.name]
+        target = cast.categories[category_name].team if misfiled else cast.teams[self.rng.choice(paths)]
+        return cast.teams[paths[0]] if target == ticket.team else target
+
+    def _bounce_back(self, life: Life, agent: Agent, at: dt.datetime, old_team: Team):
+        """Ping-pong: the receiving team sends it straight back (and routing sometimes stops it there)."""
+        rng, ticket = self.rng, life.ticket
+        back = at + dt.timedelta(hours=rng.uniform(1, 8))
+        if back >= self.now:
+            return agent, at
+        life.log(
+            back,
+            "escalation.functional",
+            actor=agent.user,
+            reason="Not ours — sending back.",
+            from_team=ticket.team,
+            to_team=old_team,
+            from_tier=ticket.tier,
+            to_tier=ticket.tier,
+            from_agent=agent,
+        )
+        ticket.team, ticket.escalation_count = old_team, ticket.escalation_count + 1
+        if rng.random() < 0.5:
+            life.log(
+                back + dt.timedelta(seconds=10),
+                "routing.circular_blocked",
+                trigger=Trigger.ROUTING,
+                reason="Bounced back and forth: kept here with the team lead.",
+            )
+        agent = self.agent_for(old_team.pk, ticket.tier.level)
+        life.log(back + dt.timedelta(seconds=30), "ticket.assigned", trigger=Trigger.ROUTING, to_agent=agent)
+        return agent, back
+
+    def _raise_again(self, life: Life, agent: Agent, at: dt.datetime):
+        """The next tier cannot solve it either: one more tier up."""
+        rng, ticket = self.rng, life.ticket
+        later = at + dt.timedelta(hours=rng.uniform(2, 30))
+        if later >= self.now:
+            return agent, at
+        previous = ticket.tier
+        ticket.tier = self.cast.tiers[previous.level + 1]
+        life.log(
+            later,
+            "escalation.hierarchical",
+            actor=agent.user,
+            reason=rng.choice(content.ESCALATION_REASONS["hierarchical"]),
+            from_team=ticket.team,
+            to_team=ticket.team,
+            from_tier=previous,
+            to_tier=ticket.tier,
+            from_agent=agent,
+        )
+        ticket.escalation_count += 1
+        agent = self.agent_for(ticket.team.pk, ticket.tier.level)
+        life.log(later + dt.timedelta(seconds=30), "ticket.assigned", trigger=Trigger.ROUTING, to_agent=agent)
+        return agent, later
 
     def _leave_open(self, life: Life, agent: Agent, *, responded: bool) -> None:
         ticket = life.ticket
