@@ -76,6 +76,26 @@ def locked_ticket(ticket: Ticket | int) -> Ticket:
     )
 
 
+def _intake_errors(subject: str, body: str, channel: str, files: list[IncomingFile]) -> dict[str, list[str]]:
+    """Every field a new ticket gets wrong, at once (a form shows them all)."""
+    field_errors: dict[str, list[str]] = {}
+    if not subject:
+        field_errors["subject"] = [errors.ERR_SUBJECT_REQUIRED]
+    elif len(subject) > settings.TICKET_SUBJECT_MAX:
+        field_errors["subject"] = [f"Keep the subject under {settings.TICKET_SUBJECT_MAX} characters."]
+    if not body:
+        field_errors["body"] = [errors.ERR_BODY_REQUIRED]
+    elif len(body) > settings.TICKET_BODY_MAX:
+        field_errors["body"] = [f"Keep the description under {settings.TICKET_BODY_MAX:,} characters."]
+    if channel not in Channel.values:
+        field_errors["channel"] = [f"Choose one of: {', '.join(Channel.values)}."]
+    try:
+        attachments_check(files)
+    except ValidationError as exc:
+        field_errors.update(exc.message_dict)
+    return field_errors
+
+
 def ticket_create(
     *,
     customer: AbstractBaseUser,
@@ -107,22 +127,8 @@ def ticket_create(
     A category the customer chose is recorded as theirs (`category_source`).
     """
     subject, body = subject_line(subject or ""), (body or "").strip()
-    field_errors: dict[str, list[str]] = {}
-    if not subject:
-        field_errors["subject"] = [errors.ERR_SUBJECT_REQUIRED]
-    elif len(subject) > settings.TICKET_SUBJECT_MAX:
-        field_errors["subject"] = [f"Keep the subject under {settings.TICKET_SUBJECT_MAX} characters."]
-    if not body:
-        field_errors["body"] = [errors.ERR_BODY_REQUIRED]
-    elif len(body) > settings.TICKET_BODY_MAX:
-        field_errors["body"] = [f"Keep the description under {settings.TICKET_BODY_MAX:,} characters."]
-    if channel not in Channel.values:
-        field_errors["channel"] = [f"Choose one of: {', '.join(Channel.values)}."]
     files = as_incoming(attachments)
-    try:
-        attachments_check(files)
-    except ValidationError as exc:
-        field_errors.update(exc.message_dict)
+    field_errors = _intake_errors(subject, body, channel, files)
     if field_errors:
         raise ValidationError(field_errors)
 
