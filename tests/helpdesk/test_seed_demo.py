@@ -13,6 +13,7 @@ from django.db import connection
 from rest_framework.authtoken.models import Token
 
 from helpdesk.management.commands.start import Command as Start
+from helpdesk.management.commands.start import own_address
 from helpdesk.management.demo.credentials import parse_printed
 from helpdesk.models import Team, Ticket
 from tests.factories import TicketFactory
@@ -104,3 +105,9 @@ def test_start_never_seeds_postgresql_unless_asked():
     assert "--demo" in said and "createsuperuser" in said
     assert "Admin password:" in start_seeding(demo=True)
     assert Team.objects.exists()
+
+
+def test_links_in_emails_start_where_the_server_listens():
+    assert own_address("127.0.0.1", 8123) == "http://127.0.0.1:8123"
+    assert own_address("help.example.com", 443) == "https://help.example.com"
+    assert own_address("0.0.0.0", 8000) is None  # every interface: only the operator knows the public name

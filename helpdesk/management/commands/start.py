@@ -24,6 +24,17 @@ from helpdesk.models import Team
 from helpdesk.supervise import Child, Supervisor
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+WILDCARD = {"0.0.0.0", "::", "[::]"}
+
+
+def own_address(host: str, port: int) -> str | None:
+    """The address links in e-mails should start with when HELPDESK_BASE_URL is not set: where this
+    server listens, unless it listens on every interface (then only the operator knows the public name)."""
+    if host in WILDCARD:
+        return None
+    scheme = "http" if host in LOOPBACK else "https"
+    default_port = {"http": 80, "https": 443}[scheme]
+    return f"{scheme}://{host}" if port == default_port else f"{scheme}://{host}:{port}"
 
 
 class Command(BaseCommand):
@@ -58,6 +69,10 @@ class Command(BaseCommand):
         **options,
     ) -> None:
         call_command("migrate", interactive=False, verbosity=0)
+        address = own_address(host, port)
+        if "HELPDESK_BASE_URL" not in os.environ and address:
+            os.environ["HELPDESK_BASE_URL"] = address  # for the web server and the worker
+            settings.HELPDESK_BASE_URL = address  # for the e-mails seeding the demo writes here
         self._seed(demo=demo, no_seed=no_seed)
         children = [
             Child(
