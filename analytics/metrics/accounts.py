@@ -27,7 +27,7 @@ from helpdesk.models import OPEN_STATUSES, Organization, Ticket
 EXPERIENCE_DAYS = 180
 HEAVY_SHARE = 0.3
 LEAD_DAYS = 30
-HISTORY_ROWS = 200
+HISTORY_ROWS = 50  # the newest changes; every record is in admin (Account health)
 MIN_FOR_TEST = 5
 RETAINED = (OutcomeKind.RENEWED, OutcomeKind.EXPANDED, OutcomeKind.CONTRACTED)
 
