@@ -180,3 +180,14 @@ def test_tags_links_merge_and_follow_from_the_ticket_page(agent_client, agent, b
     # The old number leads to the ticket it was merged into.
     old = agent_client.get(f"/agent/tickets/{ticket.pk}/")
     assert old.status_code == 302 and old.url == f"/agent/tickets/{other.pk}/"
+
+
+def test_the_customer_panel_shows_the_accounts_computed_health(agent_client, billing, customer):
+    organization = customer.customer.organization
+    organization.health_score, organization.at_risk = 42.4, True
+    organization.usage_metrics = {"active_users": 673}  # an old hand-typed blob: not shown as a fact
+    organization.save()
+    ticket = TicketFactory(team=billing, customer=customer, organization=organization)
+    html = agent_client.get(f"/agent/tickets/{ticket.pk}/").content.decode()
+    assert "42/100 — at risk" in html
+    assert "673" not in html
