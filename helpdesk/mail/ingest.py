@@ -273,18 +273,32 @@ def _add_reply(
 
 
 def _copy_people(ticket: Ticket, email: ParsedEmail, mailbox: Mailbox | None) -> None:
-    """Everyone else on the e-mail's To and Cc (but our own addresses) is copied on the ticket."""
-    known = {settings.HELPDESK_FROM_EMAIL.lower(), (ticket.customer.email or "").lower(), email.sender}
-    if mailbox is not None:
-        known.add(mailbox.email_address.lower())
-    others = [
-        a for a in dict.fromkeys([*email.to, *email.cc]) if a not in known and not a.endswith(_our_domains())
-    ]
-    if not others:
+    """Everyone else on the e-mail's Cc, and on its To, is copied on the ticket, except our own addresses.
+
+    A To line holding none of our addresses names where the e-mail was sent: a support address nobody
+    configured as a mailbox (a forwarding service in front of the webhook, say). That address is ours
+    too, and copying it would send every reply back to ourselves, so such a To line copies nobody.
+    """
+    involved = {(ticket.customer.email or "").lower(), email.sender}
+    candidates = [a for a in dict.fromkeys([*email.to, *email.cc]) if a not in involved]
+    if not candidates:
         return
-    ours = set(Mailbox.objects.filter(email_address__in=others).values_list("email_address", flat=True))
-    for address in others:
-        if address not in ours:
+    mailboxes = set(
+        Mailbox.objects.filter(email_address__in=candidates).values_list("email_address", flat=True)
+    )
+    if mailbox is not None:
+        mailboxes.add(mailbox.email_address.lower())
+
+    def ours(address: str) -> bool:
+        return (
+            address == settings.HELPDESK_FROM_EMAIL.lower()
+            or address in mailboxes
+            or address.endswith(_our_domains())
+        )
+
+    to_line = email.to if any(ours(a) for a in email.to) else []
+    for address in dict.fromkeys([*to_line, *email.cc]):
+        if address not in involved and not ours(address):
             TicketCc.objects.get_or_create(ticket=ticket, email=address)
 
 

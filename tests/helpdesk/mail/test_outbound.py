@@ -300,6 +300,26 @@ def test_people_copied_on_the_email_hear_back_too(smtp, api, staff_user, custome
     assert "bob@acme.test" in ack.recipients and ack.message["Cc"] == "bob@acme.test"
 
 
+def test_a_support_address_nobody_configured_is_never_copied(smtp, api, staff_user, customer, agent, deliver):
+    """Mail forwarded to the webhook from an address that is neither a mailbox nor on our domain."""
+    api.force_authenticate(staff_user)
+    deliver(
+        FIRST.replace(b"To: support@helpdesk.test", b"To: help@acme-support.example\r\nCc: bob@acme.test")
+    )
+    [ack] = customer_mail(smtp)
+    assert ack.message["Cc"] == "bob@acme.test"
+    assert "help@acme-support.example" not in ack.recipients
+
+
+def test_a_colleague_next_to_our_address_on_the_to_line_is_copied(
+    smtp, api, staff_user, customer, agent, deliver
+):
+    api.force_authenticate(staff_user)
+    deliver(FIRST.replace(b"To: support@helpdesk.test", b"To: support@helpdesk.test, dora@acme.test"))
+    [ack] = customer_mail(smtp)
+    assert ack.message["Cc"] == "dora@acme.test"
+
+
 def test_the_via_label_shows_each_messages_own_channel(opened, client, lead, committed):
     client.force_login(lead.user)
     committed(
