@@ -1,4 +1,4 @@
-"""Bench: one SLA sweep over 100,000 open tickets of which 1% are due (issue 4).
+"""Bench: one SLA sweep over 100,000 open tickets of which 1% are due.
 
 Run against your own PostgreSQL database (it migrates and loads the data on first use):
 

@@ -37,7 +37,7 @@ def recheck_waiting_tickets() -> int:
     return routing.recheck_waiting_tickets()
 
 
-# --- SLA (issue 4) ----------------------------------------------------------------------------
+# --- SLA -------------------------------------------------------------------------------------
 
 
 def sweep_sla() -> str:
@@ -64,7 +64,7 @@ def sla_route_ticket(
     return decision.pk if decision else None
 
 
-# --- sentiment and autonomy (issue 6) -----------------------------------------------------------
+# --- sentiment and autonomy --------------------------------------------------------------------
 
 
 def score_message(message_id: int) -> bool:
@@ -90,7 +90,7 @@ def settle_automations() -> int:
     return autonomy_outcomes.settle_expired()
 
 
-# --- triage model (issue 6) -------------------------------------------------------------------
+# --- triage model ----------------------------------------------------------------------------
 
 
 def train_router() -> str:
