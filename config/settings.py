@@ -446,6 +446,8 @@ HELPDESK_BASE_URL = env_str("HELPDESK_BASE_URL", "http://127.0.0.1:8000").rstrip
 HELPDESK_FROM_EMAIL = env_str("HELPDESK_FROM_EMAIL", DEFAULT_FROM_EMAIL)
 # Customers hear back by e-mail (acknowledgement, replies, notices, rating request); off: in-app only.
 HELPDESK_CUSTOMER_EMAILS = env_bool("HELPDESK_CUSTOMER_EMAILS", True)
+# Languages the text of a new ticket may be detected as (ISO 639-1; escalation/triage/language.py).
+HELPDESK_DETECT_LANGUAGES = env_list("HELPDESK_DETECT_LANGUAGES", "en,de,fr,es,it,pt,nl,pl,sv,da,ja")
 # One sender may open or add to tickets at most this often; beyond it their mail is kept but ignored.
 MAIL_SENDER_LIMIT = env_int("MAIL_SENDER_LIMIT", 30)
 MAIL_SENDER_WINDOW = env_int("MAIL_SENDER_WINDOW", 600)

@@ -177,7 +177,7 @@ def _alert_recipients(organization: Organization) -> list:
 
 
 def _alert_body(organization: Organization, record: AccountHealth, open_tickets: list[Ticket]) -> str:
-    base = getattr(settings, "HELPDESK_BASE_URL", "").rstrip("/")
+    base = settings.HELPDESK_BASE_URL
     lines = [
         f"{organization.name}'s account health is {record.score:.0f}/100, below the at-risk threshold of "
         f"{record.threshold:.0f}.",

@@ -25,7 +25,6 @@ from django.conf import settings
 
 from escalation.triage.sentiment import ACRONYMS, customer_words
 
-DEFAULT_LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "nl", "pl", "sv", "da", "ja")
 MIN_WORDS = 4  # shorter texts ("Okta SSO SAML") are not detected at all
 MIN_CONFIDENCE = 0.9
 SITE_DEFAULT = "en"
@@ -45,7 +44,7 @@ def _detector():
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    identifier.set_languages(list(getattr(settings, "HELPDESK_DETECT_LANGUAGES", DEFAULT_LANGUAGES)))
+    identifier.set_languages(list(settings.HELPDESK_DETECT_LANGUAGES))
     return identifier
 
 

@@ -92,7 +92,7 @@ def _send_invitation(invitation: Invitation, token: str) -> None:
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,
-        from_email=getattr(settings, "HELPDESK_FROM_EMAIL", "") or settings.DEFAULT_FROM_EMAIL,
+        from_email=settings.HELPDESK_FROM_EMAIL,
         to=[user.email],
     )
     message.attach_alternative(html, "text/html")
