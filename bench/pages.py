@@ -45,7 +45,8 @@ client = Client()
 client.force_login(get_user_model().objects.get(username="lead"))
 for path in {paths!r}:
     with CaptureQueriesContext(connection) as ctx:
-        status = client.get(path, HTTP_AUTHORIZATION="Token {token}" if path.startswith("/api/") else "").status_code
+        auth = "Token {token}" if path.startswith("/api/") else ""
+        status = client.get(path, secure=True, HTTP_AUTHORIZATION=auth).status_code  # production: HTTPS only
     print(path, status, len(ctx.captured_queries))
 """
 
