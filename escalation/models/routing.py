@@ -166,7 +166,7 @@ class RoutingConfig(models.Model):
         help_text="A rise in frustration this sharp (0..1) after a customer message re-routes the ticket.",
     )
     predictive_escalation = models.FloatField(
-        default=0.5,
+        default=0.7,  # docs/triage.md: the lowest threshold whose skips were needed at least 65% of the time
         validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
         help_text="From this predicted escalation probability on, a new ticket skips tier 1 and goes to the "
         "tier similar tickets ended at (1.0 turns it off).",

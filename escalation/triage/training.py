@@ -49,10 +49,14 @@ class History:
 
 
 def _escalation_label(ticket: Ticket) -> str | None:
-    """Did it need more than tier 1? Unknown for imports that did not say."""
+    """Did it need more than tier 1 (did it end above it)? Unknown for imports that did not say.
+
+    A change of team at tier 1 is not counted: skipping tier 1 would not have helped it (the team head
+    learns where a ticket belongs), and counting it sent tickets of often-misfiled categories to tier 2
+    needlessly (docs/triage.md, predictive escalation)."""
     if ticket.metadata.get("escalation_known") is False:
         return None
-    escalated = ticket.escalation_count > 0 or (ticket.tier is not None and ticket.tier.level > 1)
+    escalated = ticket.tier.level > 1 if ticket.tier is not None else ticket.escalation_count > 0
     return "escalated" if escalated else "not escalated"
 
 

@@ -127,11 +127,12 @@ MIXED_SHARE = 0.15  # tickets that also mention a second topic
 DROP_WORD = 0.06  # words customers leave out or garble
 
 
-def varied_text(category_name: str, rng: random.Random) -> tuple[str, str]:
+def varied_text(category_name: str, rng: random.Random, detail: str = "") -> tuple[str, str]:
     """A customer's subject and text for a ticket that ended up in `category_name`: one of the category's
     templates with an opening and closing, sometimes a second topic mixed in, sometimes too vague to
     tell, with words dropped here and there, so a model trained on the demo history meets the ambiguity
-    real tickets have (and its card shows honest figures, not a memorised 100%)."""
+    real tickets have (and its card shows honest figures, not a memorised 100%). `detail` (how the problem
+    shows itself) goes after the description."""
     if rng.random() < VAGUE_SHARE:
         subject, body = rng.choice(VAGUE)
     else:
@@ -145,7 +146,9 @@ def varied_text(category_name: str, rng: random.Random) -> tuple[str, str]:
     words = body.split()
     if len(words) > 8:
         words = [w for w in words if rng.random() >= DROP_WORD]
-    body = " ".join(part for part in (rng.choice(OPENINGS), " ".join(words), rng.choice(CLOSINGS)) if part)
+    body = " ".join(
+        part for part in (rng.choice(OPENINGS), " ".join(words), detail, rng.choice(CLOSINGS)) if part
+    )
     return subject, body
 
 
@@ -208,7 +211,8 @@ class HistoryBuilder:
         )[0]
         category_name = patterns.surge(category_name, created, self.now, rng)
         category = cast.categories[category_name]
-        subject, body = varied_text(category_name, rng)
+        hard, detail = patterns.complex_problem(rng)
+        subject, body = varied_text(category_name, rng, detail)
         customer = rng.choices(cast.customers, weights=self.customer_weights)[0]
         org = self.org_of[customer.pk]
         priority = _priority(category_name, subject, org.segment, rng)
@@ -275,7 +279,7 @@ class HistoryBuilder:
             trigger=Trigger.ROUTING,
             to_agent=agent,
         )
-        self._work(life, agent, category_name, misfiled, start)
+        self._work(life, agent, category_name, misfiled, start, hard)
         return life
 
     def _answer_automatically(self, life: Life) -> dt.datetime | None:
@@ -308,7 +312,13 @@ class HistoryBuilder:
         return rejected
 
     def _work(
-        self, life: Life, agent: Agent, category_name: str, misfiled: str | None, start: dt.datetime
+        self,
+        life: Life,
+        agent: Agent,
+        category_name: str,
+        misfiled: str | None,
+        start: dt.datetime,
+        hard: bool,
     ) -> None:
         rng, ticket, now = self.rng, life.ticket, self.now
         created = start
@@ -321,24 +331,29 @@ class HistoryBuilder:
         ticket.first_response_at = first_response
         life.say(first_response, AuthorKind.AGENT, agent.user, rng.choice(content.AGENT_REPLIES["default"]))
         life.log(first_response, "message.agent", actor=agent.user)
-        escalate_p = (
+        usual = (
             0.12
             + ESCALATION_BIAS.get(category_name, 0)
             + (0.08 if ticket.organization.segment == Segment.ENTERPRISE else 0)
             + (patterns.NEW_HIRE_EXTRA_ESCALATION if agent.pk in self.new_hires else 0)
             + (0.2 if self.in_trouble(ticket) else 0)
         )
+        escalate_p = patterns.escalation_chance(usual, hard)
         hours = rng.lognormvariate(1.9, 0.9)  # median ~7h of work
         if created.weekday() == 4:
             hours *= 2.0  # Friday tickets wait over the weekend
         moment = first_response
         resolved = created + dt.timedelta(hours=hours)
         if misfiled or rng.random() < escalate_p:
-            agent, moment = self._escalate(life, agent, moment, category_name, misfiled)
+            agent, moment = self._escalate(life, agent, moment, category_name, misfiled, hard)
             if moment > first_response:
                 # Friday escalations wait over the weekend.
                 work = patterns.work_after_escalation(ticket.tier.level, category_name, rng)
                 resolved = moment + work * (2 if moment.weekday() == 4 else 1)
+            else:
+                # The escalation is still to come: tier 1 is still on it, so it cannot be resolved yet
+                # (resolving it at its plain time would show a hard ticket solved by tier 1).
+                resolved = now + dt.timedelta(days=1)
         if rng.random() < 0.4:
             at = moment + dt.timedelta(hours=rng.uniform(0.5, 6))
             if at < now:
@@ -358,7 +373,13 @@ class HistoryBuilder:
         self._resolve(life, agent, resolved)
 
     def _escalate(
-        self, life: Life, agent: Agent, after: dt.datetime, category_name: str, misfiled: str | None
+        self,
+        life: Life,
+        agent: Agent,
+        after: dt.datetime,
+        category_name: str,
+        misfiled: str | None,
+        hard: bool,
     ):
         """An agent escalates the ticket (to another team, or a tier up); now and then it bounces back
         or goes up once more. The agent who has it in the end, and when that happened."""
@@ -369,7 +390,7 @@ class HistoryBuilder:
         trigger = patterns.trigger_for(ticket.frustration or 0, rng)
         life.say(at, AuthorKind.AGENT, agent.user, rng.choice(content.AGENT_REPLIES["note"]), internal=True)
         life.log(at, "message.note", actor=agent.user)
-        functional = misfiled is not None or rng.random() < 0.3
+        functional = misfiled is not None or rng.random() < patterns.TEAM_CHANGE_SHARE[hard]
         old_team, old_tier = ticket.team, ticket.tier
         if functional:
             ticket.team = self._functional_target(ticket, category_name, misfiled)

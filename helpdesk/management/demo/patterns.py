@@ -8,6 +8,9 @@ Each is a small rule the history builder consults; together they make the demo s
 - over-escalation: password and user-management escalations are solved within an hour of arriving,
   and tier 2 takes about as long as tier 1 while tier 3 takes much longer;
 - triggers: the SLA and the customer's mood escalate some tickets, not only people;
+- complex problems: some tickets describe a hard problem (intermittent, under load, in production, several
+  systems), usually in so many words; tier 1 passes most of them up a tier, while a plain ticket goes up
+  only now and then (so what the customer wrote tells, imperfectly, which tickets will need tier 2);
 - a topic surge: SSO logins fail more often in the last twelve days;
 - documentation gaps: the knowledge base covers some frequent topics and misses others.
 """
@@ -29,6 +32,24 @@ NEW_HIRE_EXTRA_ESCALATION = 0.3
 QUICK_FIX_CATEGORIES = {"Password reset", "User management"}
 SURGE_DAYS, SURGE_SHARE, SURGE_CATEGORY = 12, 0.1, "SSO & login"
 LATE_ESCALATION_SHARE = 0.15
+COMPLEX_SHARE = 0.15  # tickets about a hard problem
+COMPLEX_SAID = 0.75  # of those, the ones whose text says so (the rest read like any other ticket)
+PLAIN_SOUNDS_COMPLEX = 0.04  # plain tickets that use the same words for an ordinary problem
+COMPLEX_ESCALATION_EXTRA = (
+    0.7  # added to a hard problem's chance of escalating: tier 1 passes most of them up
+)
+PLAIN_ESCALATION_FACTOR = 0.6  # a plain problem's chance of escalating, relative to the usual one
+TEAM_CHANGE_SHARE = {True: 0.05, False: 0.45}  # of escalations (not misfiled): a change of team, not of tier
+COMPLEX_SENTENCES = (
+    "It happens intermittently, mostly at peak hours.",
+    "Only in our production environment, and only under load.",
+    "It started after we connected our ERP through the API; the webhooks fail randomly.",
+    "Sometimes it works, sometimes it times out, and we could not find a pattern.",
+    "It only shows up with our custom configuration and SSO enabled.",
+    "We see it every few hours on the live system, never on staging.",
+    "The sync between the CRM and the API drops records from time to time.",
+    "Latency spikes under heavy load and then the requests time out.",
+)
 
 EXTRA_ARTICLES = [
     (
@@ -102,6 +123,18 @@ def trigger_for(frustration: float, rng: random.Random) -> str:
     if draw < 0.2:
         return Trigger.RULE
     return Trigger.MANUAL
+
+
+def complex_problem(rng: random.Random) -> tuple[bool, str]:
+    """Is the problem hard, and the sentence (if any) in which the customer describes it so."""
+    hard = rng.random() < COMPLEX_SHARE
+    said = rng.random() < (COMPLEX_SAID if hard else PLAIN_SOUNDS_COMPLEX)
+    return hard, rng.choice(COMPLEX_SENTENCES) if said else ""
+
+
+def escalation_chance(usual: float, hard: bool) -> float:
+    """A hard problem usually goes up; a plain one less often than the usual rate (same rate overall)."""
+    return min(0.95, usual + COMPLEX_ESCALATION_EXTRA) if hard else usual * PLAIN_ESCALATION_FACTOR
 
 
 def work_after_escalation(level: int, category_name: str, rng: random.Random) -> dt.timedelta:

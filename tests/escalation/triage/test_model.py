@@ -17,6 +17,7 @@ from escalation.triage.features import TicketFeatures, classifier, embedding
 from escalation.triage.predict import features_for
 from escalation.triage.store import active_model
 from escalation.triage.ticket import triage_ticket
+from escalation.triage.training import load_history
 from escalation.triage.versions import activate_version
 from helpdesk.models import Priority, Status, Ticket
 from helpdesk.services import message_add
@@ -142,6 +143,25 @@ def test_training_again_swaps_the_active_version_and_an_old_one_can_be_rolled_ba
     activate_version(first)  # what the admin action "Activate" does
     assert TriageModelVersion.objects.filter(is_active=True).get() == first
     assert active_model().version == first.version
+
+
+def test_the_escalation_head_learns_which_tickets_needed_a_higher_tier_not_a_change_of_team(db):
+    tier1, tier2 = TierFactory(level=1), TierFactory(level=2)
+    product, technical = TeamFactory(name="Product"), TeamFactory(name="Technical")
+    tickets = [
+        ("raised", technical, tier2, 1),
+        ("sent to the right team", product, tier1, 1),  # misfiled at first, solved at tier 1
+        ("solved at tier 1", product, tier1, 0),
+    ]
+    for subject, team, tier, escalations in tickets:
+        TicketFactory(
+            subject=subject, team=team, tier=tier, escalation_count=escalations, status=Status.RESOLVED
+        )
+
+    history = load_history()
+
+    assert history.labels["escalation"] == ["escalated", "not escalated", "not escalated"]
+    assert history.end_tiers == {"Technical": 2}
 
 
 def test_a_ticket_the_model_expects_to_escalate_skips_tier_one(history, submit):
