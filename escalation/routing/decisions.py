@@ -96,89 +96,113 @@ def record_changes(run: Run, *, overflow: bool) -> None:
     """One event per thing routing changed on the ticket. A new ticket's first placement is recorded as
     team/tier changes; moving a ticket that was already placed is an automatic escalation."""
     ticket, before = run.ticket, run.before
-    initial = run.trigger == "created"
-    placed = {"ticket": ticket, "trigger": Trigger.ROUTING}
-    moved = {"ticket": ticket, "from_agent": before["assignee"], "details": {"by_routing": True}}
     if _pk(before["team"]) != ticket.team_id:
-        trigger, reason = _why_team(run)
-        if initial:
-            event_record(
-                code="ticket.team_changed",
-                reason=reason,
-                from_team=before["team"],
-                to_team=ticket.team,
-                details={"initial": True},
-                **placed,
-            )
-        else:
-            ticket.escalation_count += 1
-            event_record(
-                code="escalation.functional",
-                trigger=trigger,
-                reason=reason,
-                from_team=before["team"],
-                to_team=ticket.team,
-                **moved,
-            )
+        _record_team_change(run)
     if _pk(before["tier"]) != ticket.tier_id:
-        if overflow or initial:
-            reason = (
-                "Overflow: nobody in the ticket's tier could take it in time."
-                if overflow
-                else "Queue placement."
-            )
-            event_record(
-                code="ticket.tier_changed",
-                reason=reason,
-                from_tier=before["tier"],
-                to_tier=ticket.tier,
-                **placed,
-            )
-        else:
-            trigger, reason = _why_tier(run)
-            ticket.escalation_count += 1
-            event_record(
-                code="escalation.hierarchical",
-                trigger=trigger,
-                reason=reason,
-                from_tier=before["tier"],
-                to_tier=ticket.tier,
-                to_team=ticket.team,
-                **moved,
-            )
+        _record_tier_change(run, overflow=overflow)
     if _pk(before["category"]) != ticket.category_id:
-        suggestion = run.suggestion if run.suggestion and run.suggestion.get("applied") else None
-        if ticket.category_source == "rule":
-            trigger, reason = Trigger.RULE, f"Rule '{run.outcome.category_rule}'."
-        elif suggestion:
-            trigger = Trigger.MODEL
-            reason = (
-                f"Model suggestion, {suggestion['confidence']:.0%} confident: replaces the "
-                f"{suggestion['replaced_source']}'s choice {suggestion['replaced']}."
-            )
-        else:
-            trigger, reason = Trigger.ROUTING, "Triage."
-        event_record(
-            ticket=ticket,
-            trigger=trigger,
-            code="ticket.category_changed",
-            reason=reason,
-            from_value=getattr(before["category"], "name", "")[:40],
-            to_value=getattr(ticket.category, "name", "")[:40],
-            details={"source": ticket.category_source, **({"suggestion": suggestion} if suggestion else {})},
-        )
+        _record_category_change(run)
     if before["priority"] != ticket.priority:
-        floor = run.floor
-        lifted = floor is not None and any(f.name == floor.name for f in run.score.factors)
+        _record_priority_change(run)
+
+
+def _placed(run: Run) -> dict:
+    return {"ticket": run.ticket, "trigger": Trigger.ROUTING}
+
+
+def _moved(run: Run) -> dict:
+    return {"ticket": run.ticket, "from_agent": run.before["assignee"], "details": {"by_routing": True}}
+
+
+def _record_team_change(run: Run) -> None:
+    ticket, before = run.ticket, run.before
+    trigger, reason = _why_team(run)
+    if run.trigger == "created":
         event_record(
-            code="ticket.priority_changed",
-            reason=f"Priority score {ticket.priority_score:g}"
-            + (f"; {floor.label.lower()}: {floor.detail}." if lifted else "."),
-            from_value=before["priority"],
-            to_value=ticket.priority,
-            details={"score": ticket.priority_score},
-            **placed,
+            code="ticket.team_changed",
+            reason=reason,
+            from_team=before["team"],
+            to_team=ticket.team,
+            details={"initial": True},
+            **_placed(run),
         )
+        return
+    ticket.escalation_count += 1
+    event_record(
+        code="escalation.functional",
+        trigger=trigger,
+        reason=reason,
+        from_team=before["team"],
+        to_team=ticket.team,
+        **_moved(run),
+    )
+
+
+def _record_tier_change(run: Run, *, overflow: bool) -> None:
+    ticket, before = run.ticket, run.before
+    if overflow or run.trigger == "created":
+        reason = (
+            "Overflow: nobody in the ticket's tier could take it in time." if overflow else "Queue placement."
+        )
+        event_record(
+            code="ticket.tier_changed",
+            reason=reason,
+            from_tier=before["tier"],
+            to_tier=ticket.tier,
+            **_placed(run),
+        )
+        return
+    trigger, reason = _why_tier(run)
+    ticket.escalation_count += 1
+    event_record(
+        code="escalation.hierarchical",
+        trigger=trigger,
+        reason=reason,
+        from_tier=before["tier"],
+        to_tier=ticket.tier,
+        to_team=ticket.team,
+        **_moved(run),
+    )
+
+
+def _record_category_change(run: Run) -> None:
+    """Who set the category: a rule, the model overriding someone's choice (with its confidence), or
+    triage on a ticket nobody had categorised."""
+    ticket, before = run.ticket, run.before
+    suggestion = run.suggestion if run.suggestion and run.suggestion.get("applied") else None
+    if ticket.category_source == "rule":
+        trigger, reason = Trigger.RULE, f"Rule '{run.outcome.category_rule}'."
+    elif suggestion:
+        trigger = Trigger.MODEL
+        reason = (
+            f"Model suggestion, {suggestion['confidence']:.0%} confident: replaces the "
+            f"{suggestion['replaced_source']}'s choice {suggestion['replaced']}."
+        )
+    else:
+        trigger, reason = Trigger.ROUTING, "Triage."
+    event_record(
+        ticket=ticket,
+        trigger=trigger,
+        code="ticket.category_changed",
+        reason=reason,
+        from_value=getattr(before["category"], "name", "")[:40],
+        to_value=getattr(ticket.category, "name", "")[:40],
+        details={"source": ticket.category_source, **({"suggestion": suggestion} if suggestion else {})},
+    )
+
+
+def _record_priority_change(run: Run) -> None:
+    ticket, floor = run.ticket, run.floor
+    lifted = floor is not None and any(f.name == floor.name for f in run.score.factors)
+    event_record(
+        code="ticket.priority_changed",
+        reason=f"Priority score {ticket.priority_score:g}"
+        + (f"; {floor.label.lower()}: {floor.detail}." if lifted else "."),
+        from_value=run.before["priority"],
+        to_value=ticket.priority,
+        details={"score": ticket.priority_score},
+        **_placed(run),
+    )
 
 
 def _recipients(ticket: Ticket, to: str, coordinator_id: int | None) -> list:
