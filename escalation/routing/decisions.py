@@ -287,6 +287,27 @@ def save_ticket(run: Run) -> None:
     unit_of_work.update(run.ticket, [*TICKET_FIELDS, "updated_at"])
 
 
+def _triage_record(run: Run) -> dict:
+    """What triage said, with what routing made of it: the category's source, the model's suggestion,
+    relationship risks, the business impact read in the text, and the language with its signals."""
+    ticket, impact = run.ticket, run.impact
+    return {
+        **run.triage.as_record(),
+        "fallback_used": run.triage.source != "model",
+        "category_source": ticket.category_source or None,
+        "category_suggestion": run.suggestion,
+        "relationship_risks": run.risks,
+        "impact": {
+            "kinds": list(impact.kinds),
+            "phrases": list(impact.phrases),
+            "complexity": list(impact.complexity),
+        }
+        if impact
+        else None,
+        "language": {"code": ticket.language, **((ticket.metadata or {}).get("language") or {})},
+    }
+
+
 def record_decision(run: Run, choice: Choice) -> RoutingDecision | None:
     """Save the ticket, assign (or unassign), store the decision and tell the new owner.
 
@@ -301,21 +322,7 @@ def record_decision(run: Run, choice: Choice) -> RoutingDecision | None:
     if unchanged_wait and run.trigger in QUIET_TRIGGERS:
         save_ticket(run)
         return None
-    triage = {
-        **run.triage.as_record(),
-        "fallback_used": run.triage.source != "model",
-        "category_source": ticket.category_source or None,
-        "category_suggestion": run.suggestion,
-        "relationship_risks": run.risks,
-        "impact": {
-            "kinds": list(run.impact.kinds),
-            "phrases": list(run.impact.phrases),
-            "complexity": list(run.impact.complexity),
-        }
-        if run.impact
-        else None,
-        "language": {"code": ticket.language, **((ticket.metadata or {}).get("language") or {})},
-    }
+    triage = _triage_record(run)
     track_gap(
         run, waiting=choice.kind == "waiting" or (choice.kind == "coordinator" and choice.agent is None)
     )
@@ -354,8 +361,7 @@ def record_decision(run: Run, choice: Choice) -> RoutingDecision | None:
 
     record_changes(run, overflow=overflow)
     if assigns or unassigns:
-        if run.reads is not None:
-            run.reads.assignment_changed(agent.pk if assigns else None, ticket.assignee_id)
+        run.reads.assignment_changed(agent.pk if assigns else None, ticket.assignee_id)
         unit_of_work.insert(decision, then=assign)
     else:
         unit_of_work.insert(decision)
