@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from escalation.process_cache import ProcessCache
 from helpdesk.models import Category
 
-WORD = re.compile(r"[a-z0-9$€£]+(?:[-'][a-z0-9]+)*")
+WORD = re.compile(r"(?:[^\W_]|[$€£])+(?:[-'][^\W_]+)*")  # letters of any language: "rückerstattung"
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from escalation.triage.features import TicketFeatures, ticket_text
 from escalation.triage.result import TriageResult
-from escalation.triage.store import LoadedModel
+from escalation.triage.store import HeadGuess, LoadedModel
 from helpdesk.models import AuthorKind, Category, Message, Team, Ticket
 
 LATER_MESSAGES = 3  # the customer's newest follow-ups that join the text when triaging again
@@ -54,6 +54,15 @@ def features_for(ticket: Ticket) -> TicketFeatures:
     )
 
 
+# A guess is a shrug below this probability, or below 1.5 times a blind guess among the head's labels.
+UNSURE_CATEGORY = 0.35
+UNSURE_TEAM = 0.5
+
+
+def _unsure(guess: HeadGuess, floor: float) -> bool:
+    return guess.probability < max(floor, 1.5 / max(len(guess.probabilities), 1))
+
+
 def model_triage(ticket: Ticket, model: LoadedModel) -> TriageResult:
     """Team, category, priority, escalation probability and a calibrated confidence from the model."""
     guesses = model.predict(features_for(ticket))
@@ -83,6 +92,8 @@ def model_triage(ticket: Ticket, model: LoadedModel) -> TriageResult:
         priority_confidence=priority.probability if priority else None,
         escalation_probability=probability,
         confidence=decisive.probability if decisive else None,
+        category_unsure=category_guess is not None and _unsure(category_guess, UNSURE_CATEGORY),
+        team_unsure=team_guess is not None and _unsure(team_guess, UNSURE_TEAM),
         suggested_tier=model.end_tiers.get(team_guess.label) if team_guess else None,
         source="model",
         model_version=model.version,

@@ -15,6 +15,10 @@ class TriageResult:
     priority_confidence: float | None = None
     escalation_probability: float | None = None
     confidence: float | None = None
+    # The model's guess is little better than chance (text unlike anything it learnt from: another
+    # language, a few words): escalation.triage.ticket lets the categories' keywords answer then.
+    category_unsure: bool = False
+    team_unsure: bool = False
     sentiment: float | None = None
     frustration: float | None = None
     suggested_tier: int | None = None
@@ -31,6 +35,8 @@ class TriageResult:
             "priority_confidence": self.priority_confidence,
             "escalation_probability": self.escalation_probability,
             "confidence": self.confidence,
+            "category_unsure": self.category_unsure,
+            "team_unsure": self.team_unsure,
             "sentiment": self.sentiment,
             "frustration": self.frustration,
             "suggested_tier": self.suggested_tier,

@@ -49,14 +49,26 @@ CATEGORIES = {
             "charged twice",
             "chargeback",
             "unauthorized charge",
+            # the same in the languages the demo's customers write in (German, French, Spanish)
+            "doppelt abgebucht",
+            "zweimal abgebucht",
+            "débité deux fois",
+            "débitée deux fois",
+            "prélevé deux fois",
+            "cobrado dos veces",
         ],
     ),
-    "Refund request": ("Billing", ["refunds"], False, ["refund", "money back", "reimburse"]),
+    "Refund request": (
+        "Billing",
+        ["refunds"],
+        False,
+        ["refund", "money back", "reimburse", "erstattung", "rückerstattung", "remboursement", "reembolso"],
+    ),
     "Invoice question": (
         "Billing",
         ["invoicing"],
         False,
-        ["invoice", "receipt", "vat", "billing address", "purchase order"],
+        ["invoice", "receipt", "vat", "billing address", "purchase order", "rechnung", "facture", "factura"],
     ),
     "API & integrations": (
         "Technical",
@@ -89,7 +101,12 @@ CATEGORIES = {
         False,
         ["sso", "saml", "okta", "azure ad", "2fa", "mfa", "single sign-on"],
     ),
-    "Password reset": ("Accounts", ["account-admin"], True, ["password", "reset", "locked out", "forgot"]),
+    "Password reset": (
+        "Accounts",
+        ["account-admin"],
+        True,
+        ["password", "reset", "locked out", "forgot", "passwort", "kennwort", "mot de passe", "contraseña"],
+    ),
     "User management": (
         "Accounts",
         ["account-admin"],
