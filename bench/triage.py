@@ -28,7 +28,8 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT.parent / "shared" / "data" / "it-tickets" / "train.csv"
+# ../shared/data from the project root (TRAIN_CSV elsewhere, e.g. from a git worktree)
+DATA = Path(os.environ.get("TRAIN_CSV", ROOT.parent / "shared" / "data" / "it-tickets" / "train.csv"))
 sys.path.insert(0, str(ROOT))
 
 
