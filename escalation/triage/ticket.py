@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
+from django.conf import settings
+
 from escalation.triage.keywords import best_category
 from escalation.triage.predict import model_triage
 from escalation.triage.result import TriageResult
@@ -37,15 +39,18 @@ def triage_ticket(ticket: Ticket, *, reads: KnownRows | None = None) -> TriageRe
 
 def keywords_when_unsure(result: TriageResult, ticket: Ticket) -> TriageResult:
     """The model's guess, unless it is unsure of the category and the keywords name one: then the
-    keywords' category, and its team when the model is unsure of the team too or agrees with it. The
-    model's confidence stays what it was, so automation still keeps out of a ticket nobody is sure of."""
+    keywords' category. Its team replaces the model's only when the model is unsure of the team too and
+    the ticket is written in another language than the helpdesk's (the history the model learnt from):
+    in its own language a doubtful team guess still beats a single keyword. The model's confidence stays
+    what it was, so automation keeps out of a ticket nobody is sure of."""
     if not result.category_unsure:
         return result
     match = best_category(f"{ticket.subject}\n{ticket.body}")
     if match is None or match.category == result.category:
         return result
     keyword_team = match.category.team
-    if keyword_team != result.team and not result.team_unsure:
+    foreign = (ticket.language or "")[:2] not in ("", settings.LANGUAGE_CODE[:2])
+    if keyword_team != result.team and not (result.team_unsure and foreign):
         return result
     note = (
         f"The model was unsure ({result.confidence:.0%}); the keywords of {match.category} matched: "

@@ -211,19 +211,29 @@ def test_triage_of_a_follow_up_reads_the_customers_new_words(history, customer):
     assert triage_ticket(ticket).team == history["Accounts"]
 
 
-def test_an_unsure_model_gives_way_to_the_categories_keywords(history, customer):
+def test_an_unsure_model_gives_way_to_the_categories_keywords_in_another_language(history, customer):
     _train()
     billing = history["Billing"]
     refunds = CategoryFactory(name="Refunds", team=billing, keywords=["rückerstattung", "remboursement"])
     # German the model never saw: it shrugs, the keyword list an admin wrote names the category.
     ticket = TicketFactory(
-        customer=customer, subject="Rückerstattung", body="Bitte um Rückerstattung der Gebühr."
+        customer=customer, subject="Rückerstattung", body="Bitte um Rückerstattung der Gebühr.", language="de"
     )
     triage = triage_ticket(ticket)
     assert triage.category_unsure
     assert triage.category == refunds and triage.team == billing
     assert "keywords of Refunds matched: rückerstattung" in triage.notes[-1]
     assert triage.source == "model"  # the model's numbers stay, and with them its low confidence
+
+
+def test_in_the_helpdesks_own_language_a_keyword_does_not_move_the_team(history, customer):
+    _train()
+    CategoryFactory(name="Refunds", team=history["Billing"], keywords=["rückerstattung"])
+    ticket = TicketFactory(
+        customer=customer, subject="Rückerstattung", body="Rückerstattung bitte.", language="en"
+    )
+    triage = triage_ticket(ticket)
+    assert triage.category_unsure and triage.category.name != "Refunds"
 
 
 def test_a_confident_model_is_not_second_guessed_by_keywords(history, customer):
