@@ -3,6 +3,8 @@
     python bench/analytics.py                     # build bench_analytics once (minutes), then measure
     python bench/analytics.py --rebuild           # drop and rebuild the history
     python bench/analytics.py --tickets 200000    # a smaller history (needs --rebuild to change)
+    python bench/analytics.py --last 365          # every page over the last 365 days (default: 90)
+    python bench/analytics.py --last 365 --only overview timing   # some pages only
 
 Uses its own database (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/bench_analytics).
 Each page is requested through Django's test client as a team lead: after one priming pass over all
@@ -69,7 +71,9 @@ def build(tickets: int, days: int) -> None:
     log(f"built in {time.perf_counter() - started:.0f} s")
 
 
-def measure(runs: int) -> list[tuple[str, float, float, float, int, int]]:
+def measure(
+    runs: int, last: int | None = None, only: list[str] | None = None
+) -> list[tuple[str, float, float, float, int, int]]:
     from django.core.cache import cache
     from django.db import connection
     from django.test import Client
@@ -87,15 +91,24 @@ def measure(runs: int) -> list[tuple[str, float, float, float, int, int]]:
     client.force_login(Agent.objects.filter(role=Role.LEAD).first().user)
     last_year = "since=" + (datetime.date.today() - datetime.timedelta(days=364)).isoformat()
     paths = [(slug, "/analytics/" + ("" if slug == "overview" else f"{slug}/")) for slug in PAGES]
-    paths += [
-        ("api escalations by=team", "/api/analytics/escalations/?by=team"),
-        ("api escalations by=agent", "/api/analytics/escalations/?by=agent"),
-        ("csv escalations/by_category", "/analytics/escalations/by_category.csv"),
-        ("overview, team filter", "/analytics/?team=Billing"),
-        ("escalations, agent filter", "/analytics/escalations/?agent=bench-billing-1-0"),
-        ("overview, whole year", "/analytics/?" + last_year),
-        ("timing, whole year", "/analytics/timing/?" + last_year),
-    ]
+    if last is not None:
+        # Every page over the last `last` days (today included): the range is the page's only filter.
+        since = "?since=" + (datetime.date.today() - datetime.timedelta(days=last - 1)).isoformat()
+        paths = [(f"{slug}, last {last} days", path + since) for slug, path in paths]
+        paths = [(name, path) for name, path in paths if not only or name.split(",")[0] in only]
+    paths += (
+        [
+            ("api escalations by=team", "/api/analytics/escalations/?by=team"),
+            ("api escalations by=agent", "/api/analytics/escalations/?by=agent"),
+            ("csv escalations/by_category", "/analytics/escalations/by_category.csv"),
+            ("overview, team filter", "/analytics/?team=Billing"),
+            ("escalations, agent filter", "/analytics/escalations/?agent=bench-billing-1-0"),
+            ("overview, whole year", "/analytics/?" + last_year),
+            ("timing, whole year", "/analytics/timing/?" + last_year),
+        ]
+        if last is None
+        else []
+    )
     # One pass first, so that "cold" below is the report's computation, not this process's first
     # template compilation, imports and connection set-up.
     for _, path in paths:
@@ -134,12 +147,14 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--build-only", action="store_true")
+    parser.add_argument("--last", type=int, help="Every page over the last N days only (e.g. 90, 365).")
+    parser.add_argument("--only", nargs="*", help="With --last: only these pages (slugs).")
     options = parser.parse_args()
     ensure_database(options.rebuild)
     setup_django()
     build(options.tickets, options.days)
     if not options.build_only:
-        measure(options.runs)
+        measure(options.runs, options.last, options.only)
 
 
 if __name__ == "__main__":

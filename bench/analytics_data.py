@@ -147,7 +147,8 @@ STEPS = [
         "tickets",
         """
         INSERT INTO helpdesk_ticket (
-            id, subject, body, channel, language, status, priority, priority_score, created_at, updated_at,
+            id, subject, body, channel, language, status, priority, priority_score, category_source,
+            created_at, updated_at,
             first_response_at, resolved_at, closed_at, last_customer_message_at, first_response_due,
             resolution_due, sla_breached, reopen_count, escalation_count, autonomy, requires_human, is_flagged,
             flag_reason, metadata, assignee_id, category_id, customer_id, organization_id, team_id, tier_id)
@@ -156,7 +157,7 @@ STEPS = [
                'en',
                CASE WHEN p.resolved_at IS NULL THEN 'open' ELSE 'closed' END,
                (ARRAY['low','normal','normal','high','urgent'])[1 + floor(p.r_time * 5)::int],
-               100 * p.r_misc, p.created_at, coalesce(p.resolved_at, p.created_at), p.first_response_at,
+               100 * p.r_misc, 'model', p.created_at, coalesce(p.resolved_at, p.created_at), p.first_response_at,
                p.resolved_at, p.resolved_at, p.created_at, p.created_at + interval '30 minutes',
                p.created_at + interval '1 day',
                p.first_response_at > p.created_at + interval '30 minutes'
@@ -224,8 +225,8 @@ STEPS = [
     (
         "ratings",
         """
-        INSERT INTO helpdesk_csat (ticket_id, score, comment, created_at)
-        SELECT id, greatest(1, least(5, round(4.4 - 1.2 * escalated::int - r_misc * 1.5 + r_a1)))::int, '',
+        INSERT INTO helpdesk_csat (ticket_id, score, comment, what_went_wrong, created_at)
+        SELECT id, greatest(1, least(5, round(4.4 - 1.2 * escalated::int - r_misc * 1.5 + r_a1)))::int, '', '',
                resolved_at + interval '2 hours'
         FROM b_plan WHERE resolved_at IS NOT NULL AND r_csat < 0.4;
         """,
