@@ -53,6 +53,17 @@ class OrganizationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+def query_flag(request: Request, name: str) -> bool | None:
+    """A true/false query parameter: None when absent, a 400 naming it when it is anything else."""
+    raw = request.query_params.get(name)
+    if raw is None:
+        return None
+    try:
+        return serializers.BooleanField().to_internal_value(raw)
+    except serializers.ValidationError:
+        raise serializers.ValidationError({name: ["Must be true or false."]}) from None
+
+
 def _organization(pk: int) -> Organization:
     return get_object_or_404(Organization.objects.select_related("account_manager"), pk=pk)
 
@@ -66,17 +77,11 @@ class OrganizationListApi(ListAPIView):
     permission_classes = [IsStaffClient]
     serializer_class = OrganizationSerializer
 
-    class FilterSerializer(serializers.Serializer):
-        at_risk = serializers.BooleanField(required=False, allow_null=True, default=None)
-
     def get_queryset(self):
-        filters = self.FilterSerializer(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
-        if "at_risk" in self.request.query_params and filters.validated_data.get("at_risk") is None:
-            raise serializers.ValidationError({"at_risk": ["Must be true or false."]})
+        at_risk = query_flag(self.request, "at_risk")
         organizations = Organization.objects.select_related("account_manager").order_by("name", "pk")
-        if filters.validated_data.get("at_risk") is not None:
-            organizations = organizations.filter(at_risk=filters.validated_data["at_risk"])
+        if at_risk is not None:
+            organizations = organizations.filter(at_risk=at_risk)
         return organizations
 
 
@@ -239,7 +244,7 @@ class OrganizationHealthApi(APIView):
         if latest is None:
             latest = account_health_refresh(organization_id=organization.pk, trigger="manual")
         body = HealthSerializer(latest).data
-        if request.query_params.get("history") in ("1", "true"):
+        if query_flag(request, "history"):
             earlier = organization.health_history.order_by("-computed_at", "-id")[:50]
             body["history"] = [
                 {"score": h.score, "at_risk": h.at_risk, "reasons": h.reasons, "computed_at": h.computed_at}

@@ -195,6 +195,15 @@ def test_at_risk_filter(api, staff_user, acme):
     assert calm.pk
 
 
+@pytest.mark.parametrize("value", ["perhaps", "0.17", ""])
+def test_a_history_flag_that_is_not_true_or_false_is_a_field_error(api, staff_user, acme, value):
+    api.force_authenticate(staff_user)
+    response = api.get(f"/api/organizations/{acme.pk}/health/?history={value}")
+    assert response.status_code == 400
+    assert response.json() == {"history": ["Must be true or false."]}
+    assert "history" in api.get(f"/api/organizations/{acme.pk}/health/?history=true").json()
+
+
 def test_account_manager_errors_are_a_flat_list(api, staff_user, customer, acme):
     api.force_authenticate(staff_user)
     body = api.patch(
