@@ -14,12 +14,14 @@ what readers thought of the articles, and how satisfied customers were with each
 
 from __future__ import annotations
 
-from django.db.models import Avg, Count, Q
+from collections import defaultdict
+
+from django.db.models import Count, Q, Sum
 
 from analytics.filters import Filters, cohort
 from analytics.metrics.common import ESCALATED, SATISFIED, round4
 from analytics.report import Chart, Column, Report, Stat, Table, rate
-from helpdesk.models import PUBLIC_ARTICLES, Article, ArticleVote, Category, Deflection
+from helpdesk.models import PUBLIC_ARTICLES, Agent, Article, ArticleVote, Category, Deflection, Team
 
 MIN_VOTES = 3
 NO_CATEGORY = "(no category)"
@@ -177,30 +179,43 @@ def selfservice_report(filters: Filters) -> Report:
     return report
 
 
-def _satisfaction_rows(filters: Filters, group: str, label: str) -> list[dict]:
-    rows = (
+def _rated_groups(filters: Filters) -> list[dict]:
+    """The cohort's ratings counted per (final assignee, team) in one pass; the agent table, the team
+    table and the totals are sums over these groups (every rated ticket is in exactly one), so a year
+    of tickets is read once instead of three times."""
+    return list(
         cohort(filters)
         .filter(csat__isnull=False)
-        .values(group)
+        .values("assignee_id", "team_id")
         .annotate(
             rated=Count("csat"),
-            average=Avg("csat__score"),
+            score_sum=Sum("csat__score"),
             satisfied=Count("csat", filter=SATISFIED),
             low=Count("csat", filter=LOW),
             explained=Count("csat", filter=LOW & ~Q(csat__what_went_wrong="")),
         )
-        .order_by(group)
     )
+
+
+RATING_MEASURES = ("rated", "score_sum", "satisfied", "low", "explained")
+
+
+def _satisfaction_rows(groups: list[dict], key: str, names: dict, label: str) -> list[dict]:
+    sums: dict = defaultdict(lambda: dict.fromkeys(RATING_MEASURES, 0))
+    for group in groups:
+        name = names.get(group[key])
+        for measure in RATING_MEASURES:
+            sums[name][measure] += group[measure] or 0
     return [
         {
-            label: row[group] or "—",
+            label: name or "—",
             "rated": row["rated"],
-            "average": round4(row["average"]),
+            "average": round4(row["score_sum"] / row["rated"]),
             "csat": rate(row["satisfied"], row["rated"]),
             "low": row["low"],
             "explained": row["explained"],
         }
-        for row in rows
+        for name, row in sorted(sums.items(), key=lambda item: (item[0] is None, item[0] or ""))
     ]
 
 
@@ -215,21 +230,22 @@ SATISFACTION_COLUMNS = [
 
 def satisfaction_report(filters: Filters) -> Report:
     report = Report(page="satisfaction", title="Satisfaction")
-    totals = cohort(filters).aggregate(
-        rated=Count("csat"), satisfied=Count("csat", filter=SATISFIED), low=Count("csat", filter=LOW)
-    )
+    groups = _rated_groups(filters)
+    totals = {m: sum(g[m] or 0 for g in groups) for m in RATING_MEASURES}
     report.stats = [
         Stat("rated", "Ratings", totals["rated"]),
         Stat("csat", "Satisfied (4-5 of 5)", rate(totals["satisfied"], totals["rated"]), "rate"),
         Stat("low", "Low ratings (1-2)", totals["low"]),
     ]
+    usernames = dict(Agent.objects.values_list("pk", "user__username"))
+    team_names = dict(Team.objects.values_list("pk", "name"))
     report.tables = [
         Table(
             key="agents",
             title="Satisfaction per agent",
             description="Ratings of the tickets each agent was assigned at the end.",
             columns=[Column("agent", "Agent"), *SATISFACTION_COLUMNS],
-            rows=_satisfaction_rows(filters, "assignee__user__username", "agent"),
+            rows=_satisfaction_rows(groups, "assignee_id", usernames, "agent"),
             chart=Chart("bars", label="agent", value="csat", extra={"count": "rated"}),
             show_table=True,
         ),
@@ -237,7 +253,7 @@ def satisfaction_report(filters: Filters) -> Report:
             key="teams",
             title="Satisfaction per team",
             columns=[Column("team", "Team"), *SATISFACTION_COLUMNS],
-            rows=_satisfaction_rows(filters, "team__name", "team"),
+            rows=_satisfaction_rows(groups, "team_id", team_names, "team"),
             chart=Chart("bars", label="team", value="csat", extra={"count": "rated"}),
             show_table=True,
         ),
