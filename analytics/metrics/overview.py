@@ -3,31 +3,37 @@ times, CSAT, and how resolved tickets were handled (autonomously, reviewed, by p
 
 from __future__ import annotations
 
-from django.db.models import Avg, Count, Q
+from collections import defaultdict
+
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncWeek
 
 from analytics.db import HoursBetween, Median
 from analytics.filters import Filters, cohort
-from analytics.metrics.common import ESCALATED, RESOLVED, SATISFIED
+from analytics.metrics.common import ESCALATED, SATISFIED
 from analytics.report import Chart, Column, Report, Stat, Table, hours, rate
 from helpdesk.models import Autonomy
 
 AUTONOMY_LABELS = {**dict(Autonomy.choices), None: "Not decided"}
 
 
+# What the weekly table and the handling table count, per (week, autonomy, resolved) group.
+COUNTS = ("tickets", "escalated", "breached", "rated", "satisfied", "score_sum")
+
+
 def overview_report(filters: Filters) -> Report:
     tickets = cohort(filters)
-    totals = tickets.aggregate(
-        tickets=Count("pk"),
-        escalated=Count("pk", filter=ESCALATED),
-        breached=Count("pk", filter=Q(sla_breached=True)),
-        first_response=Median(HoursBetween("first_response_at", "created_at")),
-        resolved=Count("pk", filter=RESOLVED),
-        resolution=Median(HoursBetween("resolved_at", "created_at")),
-        rated=Count("csat"),
-        satisfied=Count("csat", filter=SATISFIED),
-        csat_average=Avg("csat__score"),
+    groups = _week_groups(tickets)
+    totals = {name: sum(g[name] or 0 for g in groups) for name in COUNTS}
+    totals["resolved"] = sum(g["tickets"] for g in groups if g["resolved"])
+    # Medians cannot be summed from groups: one more pass, over the tickets only (no ratings joined).
+    totals.update(
+        tickets.aggregate(
+            first_response=Median(HoursBetween("first_response_at", "created_at")),
+            resolution=Median(HoursBetween("resolved_at", "created_at")),
+        )
     )
+    average = totals["score_sum"] / totals["rated"] if totals["rated"] else None
     report = Report(page="overview", title="Overview")
     report.stats = [
         Stat("tickets", "Tickets", totals["tickets"]),
@@ -36,39 +42,48 @@ def overview_report(filters: Filters) -> Report:
         Stat("median_first_response", "Median first response", hours(totals["first_response"]), "hours"),
         Stat("median_resolution", "Median resolution time", hours(totals["resolution"]), "hours"),
         Stat("csat", "CSAT (4-5 of 5)", rate(totals["satisfied"], totals["rated"]), "rate"),
-        Stat(
-            "csat_average",
-            "Average rating",
-            None if totals["csat_average"] is None else round(totals["csat_average"], 4),
-            "number",
-        ),
+        Stat("csat_average", "Average rating", None if average is None else round(average, 4), "number"),
         Stat("escalated", "Escalated tickets", totals["escalated"]),
         Stat("resolved", "Resolved tickets", totals["resolved"]),
     ]
-    report.tables = [_weekly_trend(tickets), _handling(tickets, totals["resolved"])]
+    report.tables = [_weekly_trend(groups), _handling(groups, totals["resolved"])]
     return report
 
 
-def _weekly_trend(tickets) -> Table:
-    weeks = (
-        tickets.annotate(week=TruncWeek("created_at"))
-        .values("week")
+def _week_groups(tickets) -> list[dict]:
+    """The range's tickets counted per (week, autonomy, resolved or not), with their ratings, in one
+    pass: the weekly table, the handling table and every count of the headline are sums over these
+    groups, as each ticket is in exactly one."""
+    return list(
+        tickets.annotate(week=TruncWeek("created_at"), resolved=Q(resolved_at__isnull=False))
+        .values("week", "autonomy", "resolved")
         .annotate(
             tickets=Count("pk"),
             escalated=Count("pk", filter=ESCALATED),
             breached=Count("pk", filter=Q(sla_breached=True)),
+            rated=Count("csat"),
+            satisfied=Count("csat", filter=SATISFIED),
+            score_sum=Sum("csat__score"),
         )
-        .order_by("week")
     )
+
+
+def _weekly_trend(groups: list[dict]) -> Table:
+    weeks: dict = defaultdict(lambda: [0, 0, 0])
+    for g in groups:
+        week = weeks[g["week"]]
+        week[0] += g["tickets"]
+        week[1] += g["escalated"]
+        week[2] += g["breached"]
     rows = [
         {
-            "week": row["week"].date(),
-            "tickets": row["tickets"],
-            "escalated": row["escalated"],
-            "escalation_rate": rate(row["escalated"], row["tickets"]),
-            "sla_breach_rate": rate(row["breached"], row["tickets"]),
+            "week": week.date(),
+            "tickets": count,
+            "escalated": escalated,
+            "escalation_rate": rate(escalated, count),
+            "sla_breach_rate": rate(breached, count),
         }
-        for row in weeks
+        for week, (count, escalated, breached) in sorted(weeks.items())
     ]
     return Table(
         key="weekly",
@@ -86,9 +101,11 @@ def _weekly_trend(tickets) -> Table:
     )
 
 
-def _handling(tickets, resolved: int) -> Table:
-    counts = tickets.filter(RESOLVED).values("autonomy").annotate(tickets=Count("pk")).order_by("autonomy")
-    by_value = {row["autonomy"]: row["tickets"] for row in counts}
+def _handling(groups: list[dict], resolved: int) -> Table:
+    by_value: dict = defaultdict(int)
+    for g in groups:
+        if g["resolved"]:
+            by_value[g["autonomy"]] += g["tickets"]
     order = [*Autonomy.values, None]
     rows = [
         {

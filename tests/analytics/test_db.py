@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 
 import pytest
 from django.db.models import Count
@@ -39,3 +40,22 @@ def test_median_per_group_ignores_missing_values(tier1, tier2):
     assert [(r["tier__level"], r["n"]) for r in rows] == [(1, 3), (2, 1)]
     assert rows[0]["median"] == pytest.approx(1.0) and rows[0]["p90"] == pytest.approx(1.4)
     assert rows[1]["median"] == pytest.approx(0.75)
+
+
+@pytest.mark.postgres
+def test_postgresql_knows_how_many_weeks_and_days_the_tickets_span(db):
+    """The planner statistics are on the very expressions the weekly and daily groupings send, in the
+    site's time zone, so PostgreSQL counts those groups in its workers instead of sorting a year."""
+    from django.db import connection
+
+    migration = importlib.import_module("helpdesk.migrations.0019_analytics_planner_statistics")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT stxname, (pg_get_statisticsobjdef_expressions(oid))[1] FROM pg_statistic_ext")
+        stored = dict(cursor.fetchall())
+        for name, function in migration.STATISTICS.items():
+            # PostgreSQL's own rendering of what the report sends, to compare like with like
+            sent = migration._expression_sql(connection, Ticket, function)
+            cursor.execute(f"CREATE TEMP VIEW sent_{name} AS SELECT {sent} AS value FROM helpdesk_ticket")
+            cursor.execute(f"SELECT pg_get_viewdef('sent_{name}')")
+            rendered = cursor.fetchone()[0].replace("helpdesk_ticket.", "")
+            assert stored[name] in rendered, (name, stored[name], rendered)
