@@ -27,6 +27,11 @@ ERR_RANGE_ORDER = "The end date must not be before the start date."
 ERR_DATE_BOUNDS = "Choose a date between 2000-01-01 and 2100-12-31."
 
 
+def day_start(day: dt.date) -> dt.datetime:
+    """The first moment of `day` in the site's time zone."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
 @dataclass(frozen=True)
 class Filters:
     since: dt.date
@@ -41,12 +46,12 @@ class Filters:
     @property
     def start(self) -> dt.datetime:
         """The first moment of `since`, in the site's time zone."""
-        return timezone.make_aware(dt.datetime.combine(self.since, dt.time.min))
+        return day_start(self.since)
 
     @property
     def end(self) -> dt.datetime:
         """The first moment after `until` (exclusive bound)."""
-        return timezone.make_aware(dt.datetime.combine(self.until + dt.timedelta(days=1), dt.time.min))
+        return day_start(self.until + dt.timedelta(days=1))
 
     def as_params(self) -> dict[str, str]:
         """The filters as query parameters (what the forms and the API accept)."""

@@ -17,10 +17,9 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Count, Q
-from django.utils import timezone
 from scipy.stats import fisher_exact, mannwhitneyu
 
-from analytics.filters import Filters
+from analytics.filters import Filters, day_start
 from analytics.report import Chart, Column, Report, Stat, Table, rate
 from escalation.models.accounts import AccountHealth, AccountOutcome, OutcomeKind
 from helpdesk.models import OPEN_STATUSES, Organization, Ticket
@@ -120,11 +119,6 @@ def _history_table(filters: Filters) -> Table:
     )
 
 
-def _day_start(day: dt.date) -> dt.datetime:
-    """The first moment of `day` in the site's time zone."""
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
 def _outcomes(filters: Filters) -> list[dict[str, Any]]:
     """Outcomes dated in the range, each with whether the account had an escalated ticket before it and
     its health LEAD_DAYS ahead. Two small queries per outcome: an account has about one a year."""
@@ -139,15 +133,15 @@ def _outcomes(filters: Filters) -> list[dict[str, Any]]:
         # Whole days as a time range, so the (organization, created_at) index bounds the scan.
         experience = Ticket.objects.filter(
             organization_id=o["organization_id"],
-            created_at__gte=_day_start(experience_from + dt.timedelta(days=1)),
-            created_at__lt=_day_start(o["date"] + dt.timedelta(days=1)),
+            created_at__gte=day_start(experience_from + dt.timedelta(days=1)),
+            created_at__lt=day_start(o["date"] + dt.timedelta(days=1)),
         ).aggregate(tickets=Count("*"), escalated=Count("escalation_count", filter=Q(escalation_count__gt=0)))
         o["escalated_share"] = rate(experience["escalated"], experience["tickets"]) or 0.0
         o["escalated"] = o["escalated_share"] >= HEAVY_SHARE
         record = (
             AccountHealth.objects.filter(
                 organization_id=o["organization_id"],
-                computed_at__lt=_day_start(health_by + dt.timedelta(days=1)),
+                computed_at__lt=day_start(health_by + dt.timedelta(days=1)),
             )
             .order_by("-computed_at")
             .values("score", "at_risk")
