@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models import Count, Sum
 
 from analytics.filters import Filters, cohort, cohort_events
-from analytics.metrics.common import ESCALATED, tier_name
+from analytics.metrics.common import ESCALATED, sum_by, tier_name, total
 from analytics.metrics.escalation_groups import escalation_groups
 from analytics.metrics.training import agent_category_counts
 from analytics.report import Chart, Column, Report, Stat, Table, rate
@@ -62,6 +62,7 @@ Groups = dict[str, list[dict[str, Any]]]
 # The ticket columns the page groups by. One pass groups the range by all of them at once; each
 # dimension's numbers are then sums over those groups, as every ticket is in exactly one group.
 BREAKDOWN = ("category_id", "organization__segment", "channel", "autonomy", "team_id", "tier_id")
+BREAKDOWN_MEASURES = ("tickets", "escalated", "escalations")
 
 
 @dataclass
@@ -83,16 +84,11 @@ class Breakdown:
 
     def by(self, column: str) -> dict[Any, tuple[int, int, int]]:
         """value -> (tickets, escalated tickets, escalations)."""
-        sums: dict[Any, list[int]] = defaultdict(lambda: [0, 0, 0])
-        for group in self.groups:
-            counts = sums[group[column]]
-            counts[0] += group["tickets"]
-            counts[1] += group["escalated"]
-            counts[2] += group["escalations"] or 0
-        return {value: tuple(counts) for value, counts in sums.items()}
+        sums = sum_by(self.groups, lambda g: g[column], BREAKDOWN_MEASURES)
+        return {value: tuple(counts[m] for m in BREAKDOWN_MEASURES) for value, counts in sums.items()}
 
     def total(self) -> tuple[int, int, int]:
-        return tuple(sum(g[k] or 0 for g in self.groups) for k in ("tickets", "escalated", "escalations"))
+        return tuple(total(self.groups, BREAKDOWN_MEASURES).values())
 
 
 def _row(key, label, tickets: int, escalated: int, escalations: int) -> dict[str, Any]:

@@ -3,14 +3,12 @@ times, CSAT, and how resolved tickets were handled (autonomously, reviewed, by p
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncWeek
 
 from analytics.db import HoursBetween, Median
 from analytics.filters import Filters, cohort
-from analytics.metrics.common import ESCALATED, SATISFIED
+from analytics.metrics.common import ESCALATED, SATISFIED, sum_by, total
 from analytics.report import Chart, Column, Report, Stat, Table, hours, rate
 from helpdesk.models import Autonomy
 
@@ -24,7 +22,7 @@ COUNTS = ("tickets", "escalated", "breached", "rated", "satisfied", "score_sum")
 def overview_report(filters: Filters) -> Report:
     tickets = cohort(filters)
     groups = _week_groups(tickets)
-    totals = {name: sum(g[name] or 0 for g in groups) for name in COUNTS}
+    totals = total(groups, COUNTS)
     totals["resolved"] = sum(g["tickets"] for g in groups if g["resolved"])
     # Medians cannot be summed from groups: one more pass, over the tickets only (no ratings joined).
     totals.update(
@@ -69,21 +67,16 @@ def _week_groups(tickets) -> list[dict]:
 
 
 def _weekly_trend(groups: list[dict]) -> Table:
-    weeks: dict = defaultdict(lambda: [0, 0, 0])
-    for g in groups:
-        week = weeks[g["week"]]
-        week[0] += g["tickets"]
-        week[1] += g["escalated"]
-        week[2] += g["breached"]
+    weeks = sum_by(groups, lambda g: g["week"], ("tickets", "escalated", "breached"))
     rows = [
         {
             "week": week.date(),
-            "tickets": count,
-            "escalated": escalated,
-            "escalation_rate": rate(escalated, count),
-            "sla_breach_rate": rate(breached, count),
+            "tickets": counts["tickets"],
+            "escalated": counts["escalated"],
+            "escalation_rate": rate(counts["escalated"], counts["tickets"]),
+            "sla_breach_rate": rate(counts["breached"], counts["tickets"]),
         }
-        for week, (count, escalated, breached) in sorted(weeks.items())
+        for week, counts in sorted(weeks.items())
     ]
     return Table(
         key="weekly",
@@ -102,10 +95,8 @@ def _weekly_trend(groups: list[dict]) -> Table:
 
 
 def _handling(groups: list[dict], resolved: int) -> Table:
-    by_value: dict = defaultdict(int)
-    for g in groups:
-        if g["resolved"]:
-            by_value[g["autonomy"]] += g["tickets"]
+    counts = sum_by((g for g in groups if g["resolved"]), lambda g: g["autonomy"], ["tickets"])
+    by_value = {autonomy: c["tickets"] for autonomy, c in counts.items()}
     order = [*Autonomy.values, None]
     rows = [
         {

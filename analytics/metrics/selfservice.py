@@ -14,12 +14,10 @@ what readers thought of the articles, and how satisfied customers were with each
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from django.db.models import Count, Q, Sum
 
 from analytics.filters import Filters, cohort
-from analytics.metrics.common import ESCALATED, SATISFIED, round4
+from analytics.metrics.common import ESCALATED, SATISFIED, round4, sum_by, total
 from analytics.report import Chart, Column, Report, Stat, Table, rate
 from helpdesk.models import PUBLIC_ARTICLES, Agent, Article, ArticleVote, Category, Deflection, Team
 
@@ -201,11 +199,7 @@ RATING_MEASURES = ("rated", "score_sum", "satisfied", "low", "explained")
 
 
 def _satisfaction_rows(groups: list[dict], key: str, names: dict, label: str) -> list[dict]:
-    sums: dict = defaultdict(lambda: dict.fromkeys(RATING_MEASURES, 0))
-    for group in groups:
-        name = names.get(group[key])
-        for measure in RATING_MEASURES:
-            sums[name][measure] += group[measure] or 0
+    sums = sum_by(groups, lambda g: names.get(g[key]), RATING_MEASURES)
     return [
         {
             label: name or "—",
@@ -231,7 +225,7 @@ SATISFACTION_COLUMNS = [
 def satisfaction_report(filters: Filters) -> Report:
     report = Report(page="satisfaction", title="Satisfaction")
     groups = _rated_groups(filters)
-    totals = {m: sum(g[m] or 0 for g in groups) for m in RATING_MEASURES}
+    totals = total(groups, RATING_MEASURES)
     report.stats = [
         Stat("rated", "Ratings", totals["rated"]),
         Stat("csat", "Satisfied (4-5 of 5)", rate(totals["satisfied"], totals["rated"]), "rate"),
