@@ -6,6 +6,7 @@ import datetime as dt
 import importlib
 
 import pytest
+from django.db import connection
 from django.db.models import Count
 
 from analytics.db import HoursBetween, Median, Percentile, percentile_of
@@ -46,8 +47,6 @@ def test_median_per_group_ignores_missing_values(tier1, tier2):
 def test_postgresql_knows_how_many_weeks_and_days_the_tickets_span(db):
     """The planner statistics are on the very expressions the weekly and daily groupings send, in the
     site's time zone, so PostgreSQL counts those groups in its workers instead of sorting a year."""
-    from django.db import connection
-
     migration = importlib.import_module("helpdesk.migrations.0019_analytics_planner_statistics")
     with connection.cursor() as cursor:
         cursor.execute("SELECT stxname, (pg_get_statisticsobjdef_expressions(oid))[1] FROM pg_statistic_ext")
