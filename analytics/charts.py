@@ -24,6 +24,7 @@ DANGER = "#b42318"
 MUTED = "#8a93a6"
 GRID = "#e3e7ee"
 MAX_BARS = 30
+MIN_LABELLED_SLOT = 40  # px: a value such as "37.8%" fits above a column this wide
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 
@@ -124,6 +125,7 @@ def columns(table: Table, ident: str) -> SafeString:
     slot = (WIDTH - left - 10) / max(len(table.rows), 1)
     svg = Svg(WIDTH, height, table.title, _summary(table, len(table.rows)), ident)
     plot = height - top - bottom
+    kind = table.column(spec.value).kind
     svg.add("line", x1=left, y1=height - bottom, x2=WIDTH - 10, y2=height - bottom, stroke=MUTED)
     for i, (row, value) in enumerate(zip(table.rows, values, strict=True)):
         x, h = left + i * slot + slot * 0.1, value / peak * plot
@@ -138,13 +140,14 @@ def columns(table: Table, ident: str) -> SafeString:
             fill=ACCENT,
             rx=2,
         )
-        svg.text(
-            x + slot * 0.4,
-            height - bottom - h - 5,
-            display(row.get(spec.value), "int"),
-            "chart-value",
-            "middle",
-        )
+        if slot >= MIN_LABELLED_SLOT:  # narrower columns keep their value in the tooltip and the table
+            svg.text(
+                x + slot * 0.4,
+                height - bottom - h - 5,
+                display(row.get(spec.value), kind),
+                "chart-value",
+                "middle",
+            )
         svg.text(x + slot * 0.4, height - bottom + 16, str(row.get(spec.label)), anchor="middle")
     return svg.render()
 

@@ -89,6 +89,17 @@ def test_bars_are_as_long_as_their_share_of_the_largest_value():
     assert "50.0%" in svg and "25.0%" in svg
 
 
+def test_columns_label_their_values_as_the_column_reads_and_only_where_they_fit():
+    labels = re.findall(r'class="chart-value"[^>]*>([^<]*)<', str(chart_svg(table_for("columns"))))
+    assert labels == ["50.0%", "25.0%"]
+    month = table_for("columns")
+    month.rows = [{"label": str(day), "value": 1 / 3} for day in range(1, 32)]  # a day-of-month table
+    assert (
+        re.findall(r'class="chart-value"[^>]*>([^<]*)<', str(chart_svg(month))) == []
+    )  # 31 columns are too narrow: the tooltip and the table carry the values
+    assert "Rate: 33.3%" in str(chart_svg(month))
+
+
 def test_tables_without_rows_or_chart_draw_nothing():
     empty = table_for("bars")
     empty.rows = []
