@@ -90,6 +90,8 @@ class Folds:
             rows = list(csv.DictReader(handle))
         self.texts = np.array([ticket_text(r["subject"], r["body"]) for r in rows], dtype=object)
         self.y = np.array([r["team"] for r in rows], dtype=object)
+        # The file's own category code: a second label for shaping training only (the API gives text).
+        self.codes = np.array([r["category_code"] for r in rows], dtype=object)
         self.splits = [
             split
             for seed in seeds
@@ -281,6 +283,42 @@ def three_views(words: str = "words", **options) -> Candidate:
     return predict
 
 
+def joint_labels(min_rows: int) -> Candidate:
+    """One class per (team, category code); a class under `min_rows` rows joins its team's largest.
+    The team's probability is the sum over its classes."""
+
+    def predict(f: Folds, k: int) -> np.ndarray:
+        train, _ = f.splits[k]
+        a, b = f.union(k)
+        joint = [f"{team}|{code}" for team, code in zip(f.y[train], f.codes[train], strict=True)]
+        counts = Counter(joint)
+        largest: dict[str, str] = {}
+        for label, _ in counts.most_common():
+            largest.setdefault(label.split("|")[0], label)
+        joint = [label if counts[label] >= min_rows else largest[label.split("|")[0]] for label in joint]
+        model = svm_head().fit(a, np.array(joint, dtype=object))
+        p = model.predict_proba(b)
+        teams = np.array([label.split("|")[0] for label in model.classes_])
+        names = np.unique(teams)
+        return names[np.stack([p[:, teams == t].sum(axis=1) for t in names], axis=1).argmax(axis=1)]
+
+    return predict
+
+
+def category_stacked(f: Folds, k: int, min_rows: int = 20) -> np.ndarray:
+    """Out-of-fold category-code probabilities (codes under `min_rows` rows as one) appended to the features."""
+    train, _ = f.splits[k]
+    a, b = f.union(k)
+    counts = Counter(f.codes[train])
+    codes = np.array([c if counts[c] >= min_rows else "other" for c in f.codes[train]], dtype=object)
+    inner = StratifiedKFold(3, shuffle=True, random_state=0)
+    seen = cross_val_predict(svm_head(), a, codes, cv=inner, method="predict_proba")
+    unseen = svm_head().fit(a, codes).predict_proba(b)
+    a = sp.hstack([a, sp.csr_matrix(seen)]).tocsr()
+    b = sp.hstack([b, sp.csr_matrix(unseen)]).tocsr()
+    return svm_head().fit(a, f.y[train]).predict(b)
+
+
 def hinge(C: float) -> LinearSVC:
     return LinearSVC(C=C, loss="hinge", class_weight="balanced", max_iter=10_000)
 
@@ -321,6 +359,9 @@ CANDIDATES: dict[str, Candidate] = {
     "prune likely mislabelled training rows": prune_mislabelled,
     "three views (words, chars, both) averaged": three_views(),
     "three views + hinge + words max_df 0.5": three_views("words max_df 0.5", svm=hinge(0.6)),
+    "joint (team, category code) classes, min 10": joint_labels(10),
+    "joint (team, category code) classes, min 30": joint_labels(30),
+    "category-code probabilities stacked": category_stacked,
 }
 
 
