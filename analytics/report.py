@@ -19,7 +19,7 @@ from django.utils import timezone
 class Column:
     key: str
     label: str
-    # text, int, rate, hours, number, datetime, date, ticket (an id linking to the ticket page)
+    # text, int, rate, hours, number, money, datetime, date, ticket (an id linking to the ticket page)
     kind: str = "text"
 
 
@@ -99,11 +99,18 @@ def _hours_text(value: float) -> str:
     return f"{value / 24:.1f} d"
 
 
+def _number_text(value: float) -> str:
+    """Three significant digits for ratios, averages and p-values (1.27, 0.463, 0.0012); from a thousand
+    up, the whole number with separators (1,234, never 1.23e+03)."""
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+
+
 FORMATS = {
     "rate": lambda v: f"{v * 100:.1f}%",
     "hours": _hours_text,
     "int": lambda v: f"{v:,}",
-    "number": lambda v: f"{v:.3g}",
+    "number": _number_text,
+    "money": lambda v: f"{v:,.0f}",
     "date": lambda v: v.isoformat()[:10],
     "datetime": lambda v: timezone.localtime(v).strftime("%Y-%m-%d %H:%M"),
 }

@@ -72,7 +72,7 @@ def _at_risk_table() -> Table:
             Column("reasons", "Reasons"),
             Column("manager", "Account manager"),
             Column("open_tickets", "Open tickets", "int"),
-            Column("contract_value", "Contract value", "number"),
+            Column("contract_value", "Contract value", "money"),
             Column("renewal_date", "Renewal", "date"),
             Column("at_risk_since", "At risk since", "datetime"),
         ],

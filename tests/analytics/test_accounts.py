@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -81,6 +82,14 @@ def test_leads_see_the_accounts_at_risk_with_reasons_and_csv(client, lead, troub
     rows = list(csv.DictReader(io.StringIO(exported.content.decode())))
     assert [r["Organization"] for r in rows] == ["Acme"]
     assert rows[0]["Account manager"] == "lena"
+
+
+def test_contract_values_read_as_whole_amounts(client, lead, troubled):
+    troubled.annual_contract_value = Decimal("32500")
+    troubled.save(update_fields=["annual_contract_value"])
+    client.force_login(lead.user)
+    html = client.get(f"/analytics/accounts/?{YEAR}").content.decode()
+    assert "32,500" in html and "e+04" not in html
 
 
 def test_health_history_lists_the_crossing(troubled):
