@@ -108,7 +108,14 @@ def test_prediction_quality_is_measured_against_recorded_outcomes():
     assert report.stat("auc") == 1.0  # every churned account scored below every retained one
     rows = {r["outcome"]: r for r in report.table("prediction").rows}
     assert rows["Churned"]["flagged"] == 1.0 and rows["Retained"]["flagged"] == 0.0
-    assert any("AUC 1.00" in line for line in report.highlights)
+    assert any("AUC 1.00" in line and "better than chance" in line for line in report.highlights)
+
+
+def test_a_handful_of_churned_accounts_is_not_called_a_prediction():
+    _history(n_churned_low=1, n_retained_high=2)
+    report = accounts_report(Filters(since=TODAY - dt.timedelta(days=365), until=TODAY))
+    assert report.stat("auc") == 1.0
+    assert any("not distinguishable from chance" in line for line in report.highlights)
 
 
 def test_retention_is_compared_only_with_enough_outcomes_and_names_the_test():
