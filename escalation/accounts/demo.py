@@ -1,8 +1,9 @@
 """Demo accounts: an account manager, product-usage series, past health and realistic outcomes.
 
 Outcomes follow the accounts' own experience, not the health score: the chance of churning rises with
-the share of their tickets that were escalated, with poor ratings and with the churn risk typed in
-admin, plus chance. The health computed a month before the outcome can then be checked against them.
+the share of their tickets that were escalated, with the anger in their messages and with the churn
+risk typed in admin, plus chance. Past health is recorded weekly, as the schedule would have computed
+it, so the health of a month before each outcome (the page's measure) can be checked against them.
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ from escalation.models.accounts import (
 from helpdesk.models import Agent, AgentStatus, Organization, Role, Segment, Tier
 
 ACCOUNT_MANAGER = "amelia"
-PAST_HEALTH_DAYS = (65, 35)  # health computed this many days ago, before the outcomes
+# Health recorded weekly from 12 to 5 weeks ago, as the schedule would have: every outcome (in the last four
+# weeks) is judged by the account's health of 30 to 37 days before it, not of two months before.
+PAST_HEALTH_DAYS = tuple(range(84, 34, -7))
 OUTCOME_SHARE = 0.6  # accounts whose renewal fell in the last month
 
 
@@ -77,7 +80,10 @@ def _outcome(org: Organization, rng: random.Random, today: dt.date, now: dt.date
     )
     escalated_share = recent["escalated"] / recent["tickets"] if recent["tickets"] else 0.0
     anger = max(0.0, -(recent["mood"] or 0.0))
-    odds = -3.0 + 5.0 * (escalated_share - 0.2) + 3.0 * anger + 1.5 * org.churn_risk + rng.gauss(0, 0.5)
+    # Churn follows the experience strongly enough to show on ~60 accounts: a calm account churns about one
+    # time in ten, one whose last two months were angry and escalation-heavy about half the time. (Weaker
+    # weights left churn mostly to chance: no health score could have foreseen it.)
+    odds = -2.8 + 6.0 * (escalated_share - 0.25) + 6.0 * anger + 2.0 * org.churn_risk + rng.gauss(0, 0.5)
     churn = rng.random() < 1 / (1 + math.exp(-odds))
     day = today - dt.timedelta(days=rng.randint(1, 28))
     if churn:

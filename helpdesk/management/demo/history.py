@@ -37,10 +37,11 @@ from helpdesk.models import (
 )
 
 RECENT_SHARE = 0.06
-# Some accounts go through a rough patch: from about two months ago their people write in angrier and
-# their tickets escalate more (which later shows in their renewals; escalation.accounts.demo).
+# Some accounts go through a rough patch: for most of the last three months their people write in angrier
+# and their tickets escalate more, which later shows in their renewals (escalation.accounts.demo), long
+# enough before them for the health of a month earlier to see it.
 TROUBLED_PERCENT = 15
-TROUBLE_DAYS = 60
+TROUBLE_DAYS = 85
 ESCALATION_BIAS = {
     "Security incident": 0.25,
     "Bug report": 0.3,
