@@ -25,6 +25,7 @@ MUTED = "#8a93a6"
 GRID = "#e3e7ee"
 MAX_BARS = 30
 MIN_LABELLED_SLOT = 40  # px: a value such as "37.8%" fits above a column this wide
+AXIS_STEPS = 4  # gridlines above the baseline of a value axis
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 
@@ -80,6 +81,36 @@ def _scale(table: Table, values: list[float]) -> float:
     return max(values, default=0) or 1
 
 
+def _axis_top(peak: float, *, whole: bool = False) -> float:
+    """The smallest round number at or above `peak` that splits into AXIS_STEPS round steps (1, 1.5, 2,
+    2.5, 3, 4, 5, 6 or 8 x 10^k; whole numbers for counts), so an axis reads 0, 10, 20, 30, 40 % rather than
+    0, 19.9, 39.8 %."""
+    raw = max(peak, 0) / AXIS_STEPS
+    if raw <= 0:
+        return float(AXIS_STEPS) if whole else 1.0
+    if whole and raw <= 10:
+        return float(AXIS_STEPS * math.ceil(raw))
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(
+        f * magnitude for f in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10) if f * magnitude >= raw * (1 - 1e-9)
+    )
+    return AXIS_STEPS * step
+
+
+def _axis(svg: Svg, x: float, top: float, height: float, scale: float, kind: str, anchor: str) -> None:
+    """Round values along a vertical axis at the gridlines (the gridlines are drawn once, by the caller)."""
+    for step in range(AXIS_STEPS + 1):
+        value = scale * step / AXIS_STEPS
+        y = top + height * (1 - step / AXIS_STEPS)
+        svg.text(x, y + 4, display(round(value) if kind == "int" else value, kind), "chart-axis", anchor)
+
+
+def _gridlines(svg: Svg, left: float, right: float, top: float, height: float) -> None:
+    for step in range(AXIS_STEPS + 1):
+        y = top + height * (1 - step / AXIS_STEPS)
+        svg.add("line", x1=left, y1=y, x2=right, y2=y, stroke=MUTED if step == 0 else GRID)
+
+
 def _tip(table: Table, row: dict[str, Any], *keys: str) -> str:
     return "; ".join(
         f"{table.column(k).label}: {display(row.get(k), table.column(k).kind)}" for k in keys if k
@@ -119,14 +150,15 @@ def bars(table: Table, ident: str) -> SafeString:
 def columns(table: Table, ident: str) -> SafeString:
     """Vertical columns (a histogram when the rows are buckets in order)."""
     spec = table.chart
-    height, top, bottom, left = 240, 20, 40, 40
+    height, top, bottom, left = 240, 20, 40, 52
     values = _values(table, spec.value)
-    peak = _scale(table, values)
+    kind = table.column(spec.value).kind
+    peak = _axis_top(_scale(table, values), whole=kind == "int")
     slot = (WIDTH - left - 10) / max(len(table.rows), 1)
     svg = Svg(WIDTH, height, table.title, _summary(table, len(table.rows)), ident)
     plot = height - top - bottom
-    kind = table.column(spec.value).kind
-    svg.add("line", x1=left, y1=height - bottom, x2=WIDTH - 10, y2=height - bottom, stroke=MUTED)
+    _gridlines(svg, left, WIDTH - 10, top, plot)
+    _axis(svg, left - 6, top, plot, peak, kind, "end")
     for i, (row, value) in enumerate(zip(table.rows, values, strict=True)):
         x, h = left + i * slot + slot * 0.1, value / peak * plot
         tip = _tip(table, row, spec.label, spec.value)
@@ -155,23 +187,25 @@ def columns(table: Table, ident: str) -> SafeString:
 def trend(table: Table, ident: str) -> SafeString:
     """A line for a rate over time, over light columns showing the volume behind each point."""
     spec = table.chart
-    height, top, bottom, left, right = 260, 20, 40, 50, 20
+    height, top, bottom, left, right = 260, 20, 40, 52, 52
     plot_w, plot_h = WIDTH - left - right, height - top - bottom
     rates = [row.get(spec.value) for row in table.rows]
-    volumes = _values(table, spec.extra.get("volume", spec.value))
-    peak_rate = max((r for r in rates if r is not None), default=0) or 1
-    peak_volume = max(volumes, default=0) or 1
+    volume_key = spec.extra.get("volume", spec.value)
+    volumes = _values(table, volume_key)
+    peak_rate = _axis_top(max((r for r in rates if r is not None), default=0))
+    # The columns keep to the lower part of the plot (their axis reaches well above the largest), so the
+    # line stays readable over them; each has its own axis: the rate on the left, the volume on the right.
+    peak_volume = _axis_top(max(volumes, default=0) / 0.6, whole=True)
     slot = plot_w / max(len(table.rows), 1)
     svg = Svg(WIDTH, height, table.title, _summary(table, len(table.rows)), ident)
-    for fraction in (0, 0.5, 1):
-        y = top + plot_h * (1 - fraction)
-        svg.add("line", x1=left, y1=y, x2=WIDTH - right, y2=y, stroke=GRID)
-        svg.text(left - 6, y + 4, display(peak_rate * fraction, "rate"), anchor="end")
+    _gridlines(svg, left, WIDTH - right, top, plot_h)
+    _axis(svg, left - 6, top, plot_h, peak_rate, table.column(spec.value).kind, "end")
+    _axis(svg, WIDTH - right + 6, top, plot_h, peak_volume, "int", "start")
     points = []
     every = max(1, math.ceil(len(table.rows) / 12))
     for i, row in enumerate(table.rows):
         x = left + i * slot + slot / 2
-        h = volumes[i] / peak_volume * plot_h * 0.6
+        h = volumes[i] / peak_volume * plot_h
         tip = _tip(table, row, spec.label, spec.extra.get("volume", ""), spec.value)
         svg.add("rect", tip=tip, x=x - slot * 0.35, y=top + plot_h - h, width=slot * 0.7, height=h, fill=SOFT)
         if rates[i] is not None:
@@ -185,7 +219,8 @@ def trend(table: Table, ident: str) -> SafeString:
         svg.add("path", d=path, fill="none", stroke=ACCENT, stroke_width=2.5)
         for x, y, tip in points:
             svg.add("circle", tip=tip, cx=x, cy=y, r=4, fill=ACCENT)
-    svg.text(left, height - 6, "Line: " + table.column(spec.value).label + ". Columns: volume.", "chart-note")
+    note = f"Line: {table.column(spec.value).label} (left axis). Columns: {table.column(volume_key).label} (right axis)."
+    svg.text(left, height - 6, note, "chart-note")
     return svg.render()
 
 

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from analytics.charts import DRAWINGS, chart_svg
+from analytics.charts import DRAWINGS, _axis_top, chart_svg
 from analytics.report import Chart, Column, Table
 
 NASTY = '<script>alert("x")</script>'
@@ -107,3 +107,27 @@ def test_tables_without_rows_or_chart_draw_nothing():
     plain = table_for("bars")
     plain.chart = None
     assert chart_svg(plain) is None
+
+
+def test_value_axes_read_in_round_steps():
+    assert _axis_top(0.398) == pytest.approx(0.4)  # 0, 10, 20, 30, 40 %, not 0, 19.9, 39.8 %
+    assert _axis_top(0.5) == pytest.approx(0.6)
+    assert _axis_top(9, whole=True) == 12  # counts step in whole numbers
+    assert _axis_top(1234, whole=True) == 1600
+    assert _axis_top(0) == 1.0 and _axis_top(0, whole=True) == 4
+
+
+def test_trends_have_a_rate_axis_on_the_left_and_a_volume_axis_on_the_right():
+    svg = str(chart_svg(table_for("trend")))  # rates 50 % and 25 %, on 4 and 2 tickets
+    axis = re.findall(r'class="chart-axis" text-anchor="(start|end)">([^<]*)<', svg)
+    assert [text for side, text in axis if side == "end"] == ["0.0%", "15.0%", "30.0%", "45.0%", "60.0%"]
+    assert [text for side, text in axis if side == "start"] == ["0", "2", "4", "6", "8"]
+    assert "Count (right axis)" in svg
+
+
+def test_columns_have_a_value_axis_even_when_too_narrow_for_labels():
+    month = table_for("columns")
+    month.columns = [Column("label", "Day"), Column("value", "Tickets", "int")]
+    month.rows = [{"label": str(day), "value": 30 + day} for day in range(1, 32)]
+    axis = re.findall(r'class="chart-axis"[^>]*>([^<]*)<', str(chart_svg(month)))
+    assert axis == ["0", "20", "40", "60", "80"]  # the largest column, 61, is read against round steps
