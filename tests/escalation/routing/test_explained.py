@@ -68,6 +68,17 @@ def test_ticket_page_says_why_this_agent(agent_client, billing, tier1, agent):
     assert "offline" in page and "Priority score" in page
 
 
+def test_a_ticket_placed_without_the_router_does_not_claim_to_wait_for_it(
+    client, lead, billing, tier1, agent
+):
+    placed = TicketFactory(team=billing, tier=tier1, assignee=agent, status=Status.OPEN)  # as an import does
+    waiting = TicketFactory(team=None, tier=None)
+    client.force_login(lead.user)
+
+    assert "No routing decision is recorded" in client.get(f"/agent/tickets/{placed.pk}/").content.decode()
+    assert "Not routed yet." in client.get(f"/agent/tickets/{waiting.pk}/").content.decode()
+
+
 def test_escalated_ticket_shows_a_handoff_summary(
     agent_client, billing, tier1, tier2, agent, lead, customer, run_tasks
 ):
