@@ -62,10 +62,11 @@ def model_card(version_id: int | None = None) -> ModelCard:
 
 
 def reliability_svg(bands: list[dict], title: str) -> SafeString:
-    """Confidence (x) against accuracy (y) per band; on the diagonal means "90% sure" is right 90% of the time."""
+    """Confidence (x) against accuracy (y) per band; on the diagonal means "90% sure" is right 90% of the time.
+    Under each band: its share of the predictions, so a lone wrong guess in a rare band reads as rare."""
     if not bands:
         return mark_safe("")
-    pad, side = 34, PLOT
+    pad, side = 40, PLOT
     total = sum(b["count"] for b in bands) or 1
 
     def x(value: float) -> float:
@@ -94,11 +95,27 @@ def reliability_svg(bands: list[dict], title: str) -> SafeString:
         ),
     )
     points = " ".join(f"{x(b['confidence']):.1f},{y(b['accuracy']):.1f}" for b in bands)
+    ticks = format_html_join(
+        "",
+        '<text x="{}" y="{}" class="tick" text-anchor="middle">{}</text>'
+        '<text x="{}" y="{}" class="tick" text-anchor="end">{}</text>',
+        (
+            (
+                f"{x(v):.1f}",
+                f"{pad + side + 14:.1f}",
+                f"{v:.0%}",
+                f"{pad - 5:.1f}",
+                f"{y(v) + 3:.1f}",
+                f"{v:.0%}",
+            )
+            for v in (0, 0.25, 0.5, 0.75, 1)
+        ),
+    )
     share = format_html_join(
         "",
-        '<text x="{}" y="{}" class="tick">{}</text>',
+        '<text x="{}" y="{}" class="tick" text-anchor="middle">{}</text>',
         (
-            (f"{x((b['low'] + b['high']) / 2):.1f}", f"{pad + side + 24:.1f}", f"{b['count'] / total:.0%}")
+            (f"{x((b['low'] + b['high']) / 2):.1f}", f"{pad + side + 44:.1f}", f"{b['count'] / total:.0%}")
             for b in bands
         ),
     )
@@ -106,20 +123,23 @@ def reliability_svg(bands: list[dict], title: str) -> SafeString:
         '<svg class="chart reliability" viewBox="0 0 {w} {h}" role="img" aria-label="Calibration of the {t} model">'
         '<rect x="{p}" y="{p}" width="{s}" height="{s}" class="frame"/>'
         '<line x1="{p}" y1="{e}" x2="{e}" y2="{p}" class="diagonal"/>{bars}'
-        '<polyline points="{points}" class="line"/>{share}'
+        '<polyline points="{points}" class="line"/>{ticks}'
         '<text x="{p}" y="{lx}" class="axis">confidence →</text>'
-        '<text x="4" y="{p2}" class="axis">right</text></svg>',
+        '<text x="4" y="{ls}" class="axis">share</text>{share}'
+        '<text x="4" y="{p2}" class="axis">right ↑</text></svg>',
         w=pad * 2 + side,
-        h=pad * 2 + side + 10,
+        h=pad * 2 + side + 24,
         t=title,
         p=pad,
         s=side,
         e=pad + side,
         bars=bars,
         points=points,
+        ticks=ticks,
         share=share,
-        lx=pad + side + 40,
-        p2=pad - 8,
+        lx=pad + side + 28,
+        ls=pad + side + 44,
+        p2=pad - 12,
     )
 
 
@@ -128,7 +148,7 @@ def confusion_svg(confusion: dict, title: str) -> SafeString:
     labels, matrix = confusion.get("labels", []), confusion.get("matrix", [])
     if not labels:
         return mark_safe("")
-    left, top = 170, 20
+    left, top = 170, 80
     peak = max((max(row) for row in matrix), default=0) or 1
     cells = format_html_join(
         "",
@@ -159,14 +179,25 @@ def confusion_svg(confusion: dict, title: str) -> SafeString:
         '<text x="{}" y="{}" class="label">{}</text>',
         ((left - 6, top + i * CELL + CELL / 2 + 4, label[:24]) for i, label in enumerate(labels)),
     )
+    # The predicted labels head their columns, slanted so long names fit above narrow cells.
+    heads = format_html_join(
+        "",
+        '<text x="{}" y="{}" class="head" transform="rotate(-40 {} {})">{}</text>',
+        (
+            (x, top - 6, x, top - 6, label[:18])
+            for x, label in ((left + j * CELL + CELL / 2, label) for j, label in enumerate(labels))
+        ),
+    )
     size = len(labels) * CELL
     return format_html(
         '<svg class="chart confusion" viewBox="0 0 {w} {h}" role="img" aria-label="Confusion matrix of the {t} model">'
-        '{names}{cells}<text x="{left}" y="{bottom}" class="axis">predicted → (columns in the same order)</text></svg>',
-        w=left + size + 10,
+        '{names}{heads}{cells}<text x="{left}" y="{bottom}" class="axis">rows: true label · columns: predicted'
+        "</text></svg>",
+        w=left + size + 80,  # room for the last slanted heading and the caption
         h=top + size + 30,
         t=title,
         names=names,
+        heads=heads,
         cells=cells,
         left=left,
         bottom=top + size + 20,

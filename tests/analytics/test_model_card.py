@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -45,6 +47,8 @@ def test_the_card_shows_metrics_calibration_confusion_and_thresholds(agent_clien
     assert 'aria-label="Calibration of the Team model"' in html
     assert 'aria-label="Confusion matrix of the Team model"' in html
     assert "Hardware predicted as Hardware: 2" in html
+    assert re.search(r'class="head"[^>]*>Hardware<', html)  # predicted labels head the columns
+    assert re.search(r'class="tick" text-anchor="end">100%<', html)  # the accuracy axis is labelled
     assert "Not trained: needs at least two labels" in html
     assert "Autonomy by category" in html
     assert "20261101-090000" in html  # older versions are listed for rollback
