@@ -97,18 +97,21 @@ def _axis_top(peak: float, *, whole: bool = False) -> float:
     return AXIS_STEPS * step
 
 
+def _levels(top: float, height: float) -> list[tuple[float, float]]:
+    """(share of the axis, y) of each gridline, from the baseline up."""
+    return [(step / AXIS_STEPS, top + height * (1 - step / AXIS_STEPS)) for step in range(AXIS_STEPS + 1)]
+
+
 def _axis(svg: Svg, x: float, top: float, height: float, scale: float, kind: str, anchor: str) -> None:
     """Round values along a vertical axis at the gridlines (the gridlines are drawn once, by the caller)."""
-    for step in range(AXIS_STEPS + 1):
-        value = scale * step / AXIS_STEPS
-        y = top + height * (1 - step / AXIS_STEPS)
+    for share, y in _levels(top, height):
+        value = scale * share
         svg.text(x, y + 4, display(round(value) if kind == "int" else value, kind), "chart-axis", anchor)
 
 
 def _gridlines(svg: Svg, left: float, right: float, top: float, height: float) -> None:
-    for step in range(AXIS_STEPS + 1):
-        y = top + height * (1 - step / AXIS_STEPS)
-        svg.add("line", x1=left, y1=y, x2=right, y2=y, stroke=MUTED if step == 0 else GRID)
+    for share, y in _levels(top, height):
+        svg.add("line", x1=left, y1=y, x2=right, y2=y, stroke=MUTED if share == 0 else GRID)
 
 
 def _tip(table: Table, row: dict[str, Any], *keys: str) -> str:
