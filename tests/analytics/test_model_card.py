@@ -65,3 +65,15 @@ def test_an_older_version_can_be_inspected_and_bad_input_is_ignored(agent_client
 
 def test_customers_cannot_see_the_model_card(customer_client):
     assert customer_client.get("/analytics/model/").status_code in (302, 403)
+
+
+def test_only_those_who_may_switch_versions_get_the_admin_link(agent_client, client, agent):
+    _version("20261120-090000", active=True)
+    link = "/admin/escalation/triagemodelversion/"
+    html = agent_client.get("/analytics/model/").content.decode()
+    assert link not in html  # an agent would get 403 there
+    assert "An admin switches the active version" in html
+
+    agent.user.is_staff = agent.user.is_superuser = True
+    agent.user.save()
+    assert link in client.get("/analytics/model/").content.decode()
