@@ -14,6 +14,7 @@ polling (`fetch_mail`) all call `email_ingest`.
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 
@@ -248,28 +249,21 @@ def _add_reply(
     if author.pk != ticket.customer_id and not hasattr(author, "agent"):
         copied = True  # someone else on the conversation (copied, or given our Message-ID by the customer)
         TicketCc.objects.get_or_create(ticket=ticket, email=email.sender)
+    add = functools.partial(
+        message_add,
+        ticket=ticket,
+        author=author,
+        body=body,
+        channel=Channel.EMAIL,
+        attachments=files,
+        message_id=email.message_id,
+    )
     try:
-        return message_add(
-            ticket=ticket,
-            author=author,
-            body=body,
-            channel=Channel.EMAIL,
-            attachments=files,
-            message_id=email.message_id,
-            copied=copied,
-        )
+        return add(copied=copied)
     except PermissionDenied:
         # An agent of another team answered by e-mail: their words are kept, on the customer's side
         # of the conversation as a copied participant would be.
-        return message_add(
-            ticket=ticket,
-            author=author,
-            body=body,
-            channel=Channel.EMAIL,
-            attachments=files,
-            message_id=email.message_id,
-            copied=True,
-        )
+        return add(copied=True)
 
 
 def _copy_people(ticket: Ticket, email: ParsedEmail, mailbox: Mailbox | None) -> None:
