@@ -13,6 +13,38 @@ _CURRENCY_AFTER = re.compile(
     r"(?<![\d.,])" + _NUMBER + r"\s?(?:usd|eur|gbp|dollars?|euros?|pounds?|bucks)\b", re.IGNORECASE
 )
 
+# A customer saying they will leave: a frustration cue for the mood, and a relationship guardrail
+# that keeps automation off the ticket.
+THREATS_TO_LEAVE = (
+    "cancel our contract",
+    "cancel the contract",
+    "cancel my contract",
+    "cancel our subscription",
+    "cancel my subscription",
+    "cancel the subscription",
+    "cancel our account",
+    "cancel my account",
+    "cancel our plan",
+    "cancel my plan",
+    "want to cancel",
+    "will cancel",
+    "going to cancel",
+    "terminate our contract",
+    "terminate the contract",
+    "terminate our subscription",
+    "not renew",
+    "won't renew",
+    "not be renewing",
+    "switch to another",
+    "switching to another",
+    "switching to a competitor",
+    "move to a competitor",
+    "moving to a competitor",
+    "close our account",
+    "close my account",
+    "take our business elsewhere",
+)
+
 
 @lru_cache(maxsize=512)
 def phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:

@@ -15,39 +15,11 @@ from dataclasses import dataclass
 from escalation.models.autonomy import AutonomyDefaults
 from escalation.process_cache import ProcessCache
 from escalation.routing.snapshot import TicketSnapshot
-from escalation.text import phrases_found
+from escalation.text import THREATS_TO_LEAVE, phrases_found
 from helpdesk.models import Autonomy, Segment
 
-CANCELLATION_PHRASES = (
-    "cancel our contract",
-    "cancel the contract",
-    "cancel my contract",
-    "cancel our subscription",
-    "cancel my subscription",
-    "cancel the subscription",
-    "cancel our account",
-    "cancel my account",
-    "cancel our plan",
-    "cancel my plan",
-    "cancellation",
-    "want to cancel",
-    "will cancel",
-    "going to cancel",
-    "terminate our contract",
-    "terminate the contract",
-    "terminate our subscription",
-    "not renew",
-    "won't renew",
-    "not be renewing",
-    "switch to another",
-    "switching to another",
-    "switching to a competitor",
-    "move to a competitor",
-    "moving to a competitor",
-    "close our account",
-    "close my account",
-    "take our business elsewhere",
-)
+# Any mention of cancelling keeps a bot away, even a question about the cancellation policy.
+CANCELLATION_PHRASES = (*THREATS_TO_LEAVE, "cancellation")
 CANCELLATION_CATEGORIES = frozenset({"cancellation"})
 
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from django.utils import timezone
 
+from escalation.text import THREATS_TO_LEAVE
 from helpdesk.models import AuthorKind, Message, Ticket
 
 if TYPE_CHECKING:
@@ -64,25 +65,7 @@ CUES: tuple[Cue, ...] = (
         "threatens to leave",
         0.25,
         (
-            "cancel our contract",
-            "cancel the contract",
-            "cancel my contract",
-            "cancel our subscription",
-            "cancel my subscription",
-            "cancel the subscription",
-            "cancel our account",
-            "cancel my account",
-            "cancel our plan",
-            "will cancel",
-            "going to cancel",
-            "switch to another",
-            "switching to another",
-            "terminate our contract",
-            "terminate the contract",
-            "terminate our subscription",
-            "not renew",
-            "won't renew",
-            "take our business elsewhere",
+            *THREATS_TO_LEAVE,
             "lawyer",
             "legal action",
         ),

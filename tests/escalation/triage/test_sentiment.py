@@ -25,6 +25,13 @@ def test_a_furious_message_is_furious_and_says_why():
     )
 
 
+def test_every_way_of_saying_we_will_leave_is_heard_as_a_threat_but_asking_about_cancellation_is_not():
+    # The same phrases keep automation off the ticket (escalation.relationship.guardrails).
+    for text in ("We will move to a competitor.", "Please close our account.", "We are not renewing."):
+        assert "threatens to leave" in mood(text).cues, text
+    assert "threatens to leave" not in mood("What is your cancellation policy?").cues
+
+
 def test_repeat_contacts_add_frustration_up_to_a_cap():
     base = mood("The export is not working.").frustration
     assert mood("The export is not working.", repeat_contacts=1).frustration > base
