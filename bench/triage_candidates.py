@@ -42,7 +42,7 @@ from sklearn.metrics import f1_score  # noqa: E402
 from sklearn.model_selection import StratifiedKFold, cross_val_predict  # noqa: E402
 from sklearn.naive_bayes import ComplementNB, MultinomialNB  # noqa: E402
 from sklearn.pipeline import Pipeline  # noqa: E402
-from sklearn.svm import LinearSVC  # noqa: E402
+from sklearn.svm import SVC, LinearSVC  # noqa: E402
 
 from escalation.triage.features import CHAR_WEIGHT, KEEP_PERCENT, SVM_C, ticket_text  # noqa: E402
 
@@ -78,7 +78,22 @@ VECTORIZERS: dict[str, Callable[[], object]] = {
         analyzer="char", ngram_range=(2, 5), sublinear_tf=True, min_df=2, dtype=np.float32
     ),
     "word counts": lambda: CountVectorizer(ngram_range=(1, 2), binary=True, dtype=np.float32),
+    "head": lambda: TfidfVectorizer(
+        ngram_range=(1, 2),
+        sublinear_tf=True,
+        dtype=np.float32,
+        preprocessor=lambda text: head_of(text).lower(),
+    ),
 }
+HEAD_WORDS = 30
+
+
+def head_of(text: str) -> str:
+    """The subject and the first HEAD_WORDS words of the body: where a ticket usually says what it is about."""
+    subject, _, body = text.partition("\n")
+    return subject + "\n" + " ".join(body.split()[:HEAD_WORDS])
+
+
 SHIPPED = (("words", 1.0), ("chars", CHAR_WEIGHT))
 
 
@@ -319,6 +334,19 @@ def category_stacked(f: Folds, k: int, min_rows: int = 20) -> np.ndarray:
     return svm_head().fit(a, f.y[train]).predict(b)
 
 
+def rbf_svm(f: Folds, k: int, C: float = 3.0) -> np.ndarray:
+    """A kernel SVM (RBF on the selected, L2-normalised features: a function of cosine similarity)."""
+    a, b, y = _selected(f, k)
+    return SVC(C=C, gamma=1.0, class_weight="balanced").fit(a, y).predict(b)
+
+
+def blend_rbf(f: Folds, k: int) -> np.ndarray:
+    classes, p = _shipped_proba(f, k)
+    a, b, y = _selected(f, k)
+    q = SVC(C=10, gamma=1.0, class_weight="balanced", probability=True, random_state=0).fit(a, y)
+    return classes[(0.5 * p + 0.5 * q.predict_proba(b)).argmax(axis=1)]
+
+
 def hinge(C: float) -> LinearSVC:
     return LinearSVC(C=C, loss="hinge", class_weight="balanced", max_iter=10_000)
 
@@ -362,6 +390,9 @@ CANDIDATES: dict[str, Candidate] = {
     "joint (team, category code) classes, min 10": joint_labels(10),
     "joint (team, category code) classes, min 30": joint_labels(30),
     "category-code probabilities stacked": category_stacked,
+    "+ 0.5 x head (subject + first 30 words)": head_on((*SHIPPED, ("head", 0.5))),
+    "RBF-kernel SVM, C 3": rbf_svm,
+    "shipped + RBF-kernel SVM probabilities 50/50": blend_rbf,
 }
 
 
