@@ -2,7 +2,8 @@
 
 Built from data only: why it moved (trigger and reason), what was already tried (the previous replies
 and notes), the account's context, related recent tickets, and what the previous owner recommends
-(their last internal note, else the reason they gave). Nobody should need to ask the customer again.
+(their last internal note; the reason they gave is already the "why"). Nobody should need to ask the
+customer again.
 """
 
 from __future__ import annotations
@@ -116,7 +117,7 @@ def handoff_for(ticket: Ticket, *, today=None) -> Handoff | None:
         previous_owner=str(previous) if previous else "nobody yet",
         blocked=blocked[-1] if blocked else "",
         tried=tried,
-        recommendation=own_notes[-1].body if own_notes else event.reason,
+        recommendation=own_notes[-1].body if own_notes else "",
         account=_account_facts(ticket, today or timezone.localdate()),
         related=list(related),
     )

@@ -108,6 +108,22 @@ def test_escalated_ticket_shows_a_handoff_summary(
     assert "Earlier invoice problem" in page and "Contract value" in page
 
 
+def test_without_a_note_the_handoff_does_not_repeat_the_reason_as_advice(
+    agent_client, billing, tier1, tier2, agent, lead, run_tasks
+):
+    ticket = TicketFactory(team=billing, tier=tier1, assignee=agent, status=Status.OPEN)
+    with run_tasks():
+        ticket_escalate(
+            ticket=ticket, kind="hierarchical", actor=agent.user, reason="Needs a refund approval."
+        )
+
+    agent_client.force_login(lead.user)
+    page = agent_client.get(f"/agent/tickets/{ticket.pk}/").content.decode()
+
+    assert "<dt>Why</dt><dd>Needs a refund approval.</dd>" in page
+    assert "<dt>Recommends</dt><dd>No note from the previous owner.</dd>" in page  # not the reason again
+
+
 def test_unescalated_ticket_has_no_handoff_summary(agent_client, billing, tier1, agent):
     ticket = TicketFactory(team=billing, tier=tier1, assignee=agent, status=Status.OPEN)
     assert "Handoff summary" not in agent_client.get(f"/agent/tickets/{ticket.pk}/").content.decode()
