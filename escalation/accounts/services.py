@@ -25,7 +25,8 @@ from escalation.models.accounts import (
     UsageRecord,
 )
 from escalation.routing.scoring import score_ticket
-from helpdesk.models import OPEN_STATUSES, Agent, Organization, Role, Ticket
+from helpdesk.events import event_record
+from helpdesk.models import OPEN_STATUSES, Agent, Organization, Role, Ticket, Trigger
 from helpdesk.notifications import notify
 
 USAGE_WINDOWS = (7, 30, 90)
@@ -198,13 +199,29 @@ def _alert_body(organization: Organization, record: AccountHealth, open_tickets:
     return "\n".join(lines)
 
 
-def _rescore_open_tickets(open_tickets: list[Ticket], now: dt.datetime) -> None:
-    """The account's open tickets take the account's state into their priority score."""
+def _rescore_open_tickets(
+    open_tickets: list[Ticket], now: dt.datetime, *, at_risk: bool, health: float
+) -> None:
+    """The account's open tickets take the account's state into their priority score. A ticket whose
+    priority level moves records why (its history shows it, and its SLA follows the new level)."""
+    because = f"the account is {'at risk' if at_risk else 'no longer at risk'} (health {health:.0f}/100)"
     for ticket in open_tickets:
         score = score_ticket(ticket, now=now)
-        if (score.value, score.priority) != (ticket.priority_score, ticket.priority):
-            ticket.priority_score, ticket.priority = score.value, score.priority
-            Ticket.objects.filter(pk=ticket.pk).update(priority_score=score.value, priority=score.priority)
+        if (score.value, score.priority) == (ticket.priority_score, ticket.priority):
+            continue
+        before = ticket.priority
+        ticket.priority_score, ticket.priority = score.value, score.priority
+        Ticket.objects.filter(pk=ticket.pk).update(priority_score=score.value, priority=score.priority)
+        if score.priority != before:
+            event_record(
+                ticket=ticket,
+                code="ticket.priority_changed",
+                trigger=Trigger.SYSTEM,
+                reason=f"Priority score {score.value:g}: {because}.",
+                from_value=before,
+                to_value=score.priority,
+                details={"score": score.value},
+            )
 
 
 @transaction.atomic
@@ -274,7 +291,7 @@ def account_health_refresh(
             .select_related("organization", "category", "team", "tier")
             .order_by("-priority_score", "created_at")
         )
-        _rescore_open_tickets(open_tickets, now)
+        _rescore_open_tickets(open_tickets, now, at_risk=at_risk, health=health.score)
         if should_alert:
             title = f"Account at risk: {organization.name} (health {health.score:.0f}/100)"
             notify(

@@ -181,3 +181,26 @@ def test_ticket_changes_refresh_health_at_most_once_per_debounce_period(
     # The first message computed the health; the others left one delayed refresh behind.
     assert AccountHealth.objects.filter(organization=acme).count() == 1
     assert Schedule.objects.filter(name=f"account-health-{acme.pk}").count() == 1
+
+
+def test_a_ticket_whose_priority_moves_with_the_account_says_why_in_its_history(acme, acme_customer):
+    from escalation.models import PriorityThreshold
+    from escalation.routing.scoring import score_ticket
+
+    ticket = Ticket.objects.create(
+        subject="Exports", body="Exports are slow.", customer=acme_customer, organization=acme
+    )
+    calm = score_ticket(ticket)
+    # "High" starts just above the ticket's score: the at-risk factor alone lifts it there.
+    for level, minimum in (("urgent", 99.0), ("high", calm.value + 0.01), ("normal", 0.0)):
+        PriorityThreshold.objects.update_or_create(priority=level, defaults={"min_score": minimum})
+    Ticket.objects.filter(pk=ticket.pk).update(priority_score=calm.value, priority="normal")
+    AccountHealthSettings.objects.create(pk=1, at_risk_below=99.5)  # any health is "at risk"
+
+    account_health_refresh(organization_id=acme.pk)
+
+    ticket.refresh_from_db()
+    assert ticket.priority == "high"
+    change = ticket.events.get(code="ticket.priority_changed")
+    assert (change.from_value, change.to_value) == ("normal", "high")
+    assert "the account is at risk (health" in change.reason
