@@ -19,7 +19,17 @@ def routing_panel(ticket: Ticket) -> dict:
     )
     decision = decisions[0] if decisions else None
     factors = sorted(decision.factors, key=lambda f: -(f.get("contribution") or 0)) if decision else []
-    return {"ticket": ticket, "decision": decision, "factors": factors, "earlier": decisions[1:]}
+    # The factors are the routing run's; the SLA sweep and account health re-score the ticket since.
+    routed_score = min(100.0, sum(f.get("contribution") or 0 for f in factors)) if factors else None
+    rescored = routed_score is not None and round(routed_score) != round(ticket.priority_score or 0)
+    return {
+        "ticket": ticket,
+        "decision": decision,
+        "factors": factors,
+        "routed_score": routed_score,
+        "rescored": rescored,
+        "earlier": decisions[1:],
+    }
 
 
 @register.inclusion_tag("escalation/_handoff_panel.html")

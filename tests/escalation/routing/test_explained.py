@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
 
 from escalation.routing import engine as routing
-from helpdesk.models import AuthorKind, Status
+from helpdesk.models import AuthorKind, Status, Ticket
 from helpdesk.services import message_add, ticket_escalate
 from tests.factories import AgentFactory, MessageFactory, TeamFactory, TicketFactory
 
@@ -66,6 +66,21 @@ def test_ticket_page_says_why_this_agent(agent_client, billing, tier1, agent):
     assert "Why this agent?" in page
     assert escape(f"Assigned to {agent}: the best of 1 eligible agent") in page
     assert "offline" in page and "Priority score" in page
+    assert "re-scored" not in page  # the score is still the one this run computed
+
+
+def test_the_routing_runs_factors_are_dated_when_the_ticket_was_re_scored_since(
+    agent_client, billing, tier1, agent
+):
+    ticket = TicketFactory(team=billing, tier=tier1)
+    decision = routing.route([ticket.pk], "created").get(ticket.pk)
+    routed = min(100.0, sum(f["contribution"] for f in decision.factors))
+    Ticket.objects.filter(pk=ticket.pk).update(priority_score=routed + 12)  # as the SLA sweep would
+
+    page = agent_client.get(f"/agent/tickets/{ticket.pk}/").content.decode()
+
+    assert f"Priority score {routed:.0f} at this run" in page
+    assert f"(now {routed + 12:.0f}, re-scored as the SLA clock and the account changed)" in page
 
 
 def test_a_ticket_placed_without_the_router_does_not_claim_to_wait_for_it(
