@@ -99,13 +99,22 @@ class TicketForm(forms.Form):
         return token if token.isascii() and token.isalnum() else ""
 
 
-class ReplyForm(forms.Form):
-    body = forms.CharField(
-        label=_("Message"),
+def message_field(label: str, rows: int, help_text: str = "") -> forms.CharField:
+    """The text of a reply or note. It may stay empty when files are attached, but one of the two is
+    needed (the message service says so), so the form does not mark it "(optional)"."""
+    field = forms.CharField(
+        label=label,
         max_length=settings.TICKET_BODY_MAX,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": rows}),
+        help_text=help_text,
     )
+    field.marked_optional = False  # read by templates/_field.html
+    return field
+
+
+class ReplyForm(forms.Form):
+    body = message_field(_("Message"), rows=4)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -158,12 +167,7 @@ class PortalSortForm(forms.Form):
 
 
 class AgentReplyForm(forms.Form):
-    body = forms.CharField(
-        label="Message",
-        max_length=settings.TICKET_BODY_MAX,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
-    )
+    body = message_field("Message", rows=5)
     then_status = forms.ChoiceField(
         label="Then set status",
         required=False,
@@ -181,12 +185,8 @@ class AgentReplyForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    body = forms.CharField(
-        label="Internal note",
-        max_length=settings.TICKET_BODY_MAX,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Only agents see notes. Type @username to tell a colleague.",
+    body = message_field(
+        "Internal note", rows=3, help_text="Only agents see notes. Type @username to tell a colleague."
     )
     attachments = MultipleFileField(label="Attach files")
 

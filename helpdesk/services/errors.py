@@ -7,6 +7,7 @@ from django.utils.translation import gettext_noop
 
 ERR_SUBJECT_REQUIRED = gettext_noop("Please give the ticket a subject.")
 ERR_BODY_REQUIRED = gettext_noop("Please describe the problem.")
+ERR_MESSAGE_EMPTY = gettext_noop("Write a message or attach a file.")
 ERR_TICKET_CLOSED = gettext_noop("This ticket is closed. Please open a new ticket instead.")
 ERR_NOT_OPEN = gettext_noop("Only open tickets can be escalated or assigned.")
 ERR_ALREADY_RESOLVED = gettext_noop("This ticket is already resolved.")

@@ -116,7 +116,7 @@ def _message_check(
     """Refuse a message that cannot be written, before anything is: the author's kind when it can."""
     attachments_check(files)
     if not body and not files:
-        raise ValidationError({"body": ["Write a message first."]})
+        raise ValidationError({"body": [errors.ERR_MESSAGE_EMPTY]})
     if len(body) > settings.TICKET_BODY_MAX:
         raise ValidationError({"body": [f"Keep the message under {settings.TICKET_BODY_MAX:,} characters."]})
     kind = _author_kind(ticket, author, copied=copied)

@@ -23,6 +23,9 @@ def test_a_signed_in_customer_sees_the_portal_in_their_language(customer_client,
     assert "Wie können wir helfen?" in form and "Betreff" in form and "Ticket absenden" in form
     empty = customer_client.post("/portal/tickets/new/", {"subject": "", "body": ""}).content.decode()
     assert "Bitte geben Sie dem Ticket einen Betreff." in empty  # domain errors too
+    ticket = TicketFactory(customer=customer)
+    reply = customer_client.post(f"/portal/tickets/{ticket.pk}/reply/", {"body": ""}).content.decode()
+    assert "Schreiben Sie eine Nachricht oder hängen Sie eine Datei an." in reply
 
 
 def test_the_rating_scale_in_german(customer_client, customer):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -106,6 +107,10 @@ def test_customer_replies_and_the_reply_appears(customer_client, customer):
     assert "More info here" in response.content.decode()
     empty = customer_client.post(f"/portal/tickets/{ticket.pk}/reply/", {"body": "  "})
     assert empty.status_code == 400
+    # One of message and files is needed: the form says so instead of calling the message optional.
+    html = empty.content.decode()
+    assert errors.ERR_MESSAGE_EMPTY in html
+    assert re.search(r'<label for="id_body">Message</label>', html)
 
 
 def test_customer_rates_a_resolved_ticket_once_and_may_revise_it_for_a_week(customer_client, customer):
