@@ -6,6 +6,21 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+# What each kind of notification is called on the notifications page; others read as their code in words.
+KIND_LABELS = {
+    "assignment": "Assigned",
+    "mention": "Mention",
+    "followed": "Followed ticket",
+    "rule": "Rule",
+    "coverage": "No eligible agent",
+    "routing.circular_blocked": "Bounce stopped",
+    "sla.warning": "SLA warning",
+    "sla.breached": "SLA breached",
+    "sla.abandoned": "Abandoned",
+    "account.at_risk": "Account at risk",
+    "agent.status": "Agent status",
+}
+
 
 class Notification(models.Model):
     recipient = models.ForeignKey(
@@ -26,6 +41,10 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.recipient}: {self.title}"
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind) or self.kind.replace(".", " ").replace("_", " ").capitalize()
 
     @property
     def is_read(self) -> bool:

@@ -89,6 +89,15 @@ def test_the_list_shows_unread_first_filter_and_marks_one_read(agent_client, age
     assert mine.is_read
 
 
+def test_each_notification_says_what_kind_it_is_in_words(agent_client, agent):
+    for kind in ("sla.abandoned", "account.at_risk", "coverage", "some.new_kind"):
+        Notification.objects.create(recipient=agent.user, kind=kind, title=f"About {kind}")
+    page = agent_client.get("/agent/notifications/").content.decode()
+    for label in ("Abandoned", "Account at risk", "No eligible agent", "Some new kind"):
+        assert f'<span class="badge kind">{label}</span>' in page
+    assert ">sla.abandoned<" not in page
+
+
 def test_marking_read_with_htmx_swaps_the_item_and_updates_the_bell(agent_client, agent):
     first = Notification.objects.create(recipient=agent.user, kind="sla.warning", title="First")
     Notification.objects.create(recipient=agent.user, kind="sla.warning", title="Second")
