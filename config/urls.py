@@ -7,6 +7,7 @@ from django.urls import include, path, register_converter
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from config.api_root import api_root
 from helpdesk.converters import IdConverter
 from helpdesk.views import accounts, attachments, home
 
@@ -44,6 +45,7 @@ urlpatterns = [
     path("agent/", include("helpdesk.urls_agent")),
     path("agent/", include("escalation.urls")),
     path("analytics/", include("analytics.urls")),
+    path("api/", api_root, name="api-root"),
     path("api/", include("helpdesk.api.urls")),
     path("api/", include("escalation.api_urls")),
     path("api/", include("escalation.helpcenter.api_urls")),

@@ -122,6 +122,7 @@ CELLS = [
         _row("login", "ok", "refused", *["ok"] * 6),
         {"subject": "Help", "body": "Please", "customer_email": "carla@acme.test"},
     ),
+    Cell("API", "Index of the API (links only)", "GET", "/api/", _row(*["ok"] * 9)),
     Cell("API", "List tickets", "GET", "/api/tickets/", _row("login", *["ok"] * 8)),
     Cell(
         "API",

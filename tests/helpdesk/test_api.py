@@ -293,3 +293,11 @@ def test_create_answers_with_what_a_read_returns(api, staff_user, customer, djan
     fetched = api.get(f"/api/tickets/{created['id']}/").json()
     created["sla"].pop("seconds_left"), fetched["sla"].pop("seconds_left")
     assert created == fetched
+
+
+def test_the_api_index_points_to_the_collections_and_the_docs(api):
+    index = api.get("/api/")
+    assert index.status_code == 200
+    links = index.json()
+    assert links["tickets"].endswith("/api/tickets/") and links["docs"].endswith("/api/docs/")
+    assert api.get(links["schema"]).status_code == 200
