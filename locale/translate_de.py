@@ -61,6 +61,7 @@ DE: dict[str, str | tuple[str, str]] = {
     "Please give the ticket a subject.": "Bitte geben Sie dem Ticket einen Betreff.",
     "Please describe the problem.": "Bitte beschreiben Sie das Problem.",
     "Write a message or attach a file.": "Schreiben Sie eine Nachricht oder hängen Sie eine Datei an.",
+    "Type a few words about your question, or browse the articles in the help center.": "Geben Sie ein paar Wörter zu Ihrer Frage ein oder stöbern Sie in den Artikeln des Hilfecenters.",
     "This ticket is closed. Please open a new ticket instead.": "Dieses Ticket ist geschlossen. Bitte eröffnen Sie ein neues Ticket.",
     "Only open tickets can be escalated or assigned.": "Nur offene Tickets können eskaliert oder zugewiesen werden.",
     "This ticket is already resolved.": "Dieses Ticket ist bereits gelöst.",

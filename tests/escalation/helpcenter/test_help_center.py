@@ -88,6 +88,8 @@ def test_search_ranks_articles_and_never_shows_internal_ones(client, kb, custome
     assert kb["internal"].title not in page and kb["draft"].title not in page
     empty = client.get("/help/search/", {"q": "quantum teleportation"}).content.decode()
     assert "No article matches" in empty
+    blank = client.get("/help/search/", {"q": "  "}).content.decode()
+    assert "Type a few words about your question" in blank  # a search with no words says what to do
 
 
 def test_suggestions_are_public_and_shaped_as_the_contract_says(api, kb):
