@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import json
+
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -19,6 +22,18 @@ class RoutingDecisionAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+class IndentedJSONField(forms.JSONField):
+    """A rule's JSON shown indented, one key per line, so a tree of conditions reads as a tree."""
+
+    def prepare_value(self, value):
+        if isinstance(value, forms.fields.InvalidJSONInput):
+            return value  # what the admin typed, kept as typed next to its error
+        return json.dumps(value, indent=2, ensure_ascii=False, cls=self.encoder)
+
+
+RULE_JSON_WIDGET = forms.Textarea(attrs={"rows": 12, "cols": 90, "spellcheck": "false"})
 
 
 @admin.register(EscalationRule)
@@ -43,6 +58,11 @@ class EscalationRuleAdmin(admin.ModelAdmin):
         ("Actions", {"fields": ["actions", "then"]}),
         (None, {"fields": ["updated_at"]}),
     ]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in ("conditions", "actions"):
+            kwargs.update(form_class=IndentedJSONField, widget=RULE_JSON_WIDGET)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_fieldsets(self, request: HttpRequest, obj=None):
         # The format reference sits right above the JSON fields (rendered as preformatted text).

@@ -56,6 +56,18 @@ def test_an_invalid_rule_is_refused_with_a_clear_message(admin_client, billing, 
     assert not EscalationRule.objects.filter(name="VIP refunds").exists()
 
 
+def test_a_rules_json_is_shown_indented_and_a_typo_is_kept_as_typed(admin_client, billing):
+    admin_client.post("/admin/escalation/escalationrule/add/", rule_form())
+    rule = EscalationRule.objects.get(name="VIP refunds")
+    page = admin_client.get(f"/admin/escalation/escalationrule/{rule.pk}/change/").content.decode()
+    assert escape('{\n  "field": "is_vip",\n  "op": "is",\n  "value": true\n}') in page
+
+    typo = admin_client.post(
+        f"/admin/escalation/escalationrule/{rule.pk}/change/", rule_form(conditions='{"field": "is_vip",')
+    ).content.decode()
+    assert "Enter a valid JSON." in typo and escape('{"field": "is_vip",') in typo
+
+
 def test_policy_pages_list_and_describe_the_rules(admin_client):
     page = admin_client.get("/admin/escalation/escalationrule/")
     assert "text mentions any of" in page.content.decode()
