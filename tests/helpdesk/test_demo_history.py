@@ -1,12 +1,16 @@
-"""The demo history: what it plants for the triage model to find."""
+"""The demo history: what it plants for the triage model and the analytics pages to find."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
+from analytics.filters import Filters
+from analytics.metrics.selfservice import selfservice_report
 from helpdesk.management.demo.patterns import COMPLEX_SENTENCES
 from helpdesk.models import Status, Ticket
 
@@ -26,3 +30,14 @@ def test_tickets_that_describe_a_hard_problem_mostly_go_above_tier_1():
     assert share_above_tier_1(described) > 0.4
     assert share_above_tier_1(plain) < 0.15
     assert all(t.tier.level == 1 for t in resolved if t.escalation_count == 0)
+
+
+def test_the_help_center_answers_questions_and_readers_find_one_article_unhelpful():
+    call_command("seed_demo", tickets=300, seed=1, stdout=io.StringIO())
+    today = timezone.localdate()
+    report = selfservice_report(Filters(since=today - dt.timedelta(days=89), until=today))
+    stats = {s.key: s.value for s in report.stats}
+    assert stats["deflection_share"] > 0.2  # ~10 answers a day against 300 tickets in 90 days
+    assert 0.6 < stats["helpful_rate"] < 0.9
+    gaps = [r["article"] for r in report.table("articles").rows if r["gap"] == "yes"]
+    assert gaps == ["Refund policy"]

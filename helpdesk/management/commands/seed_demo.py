@@ -20,6 +20,7 @@ from rest_framework.authtoken.models import Token
 from helpdesk.management.demo import credentials
 from helpdesk.management.demo.history import build_history
 from helpdesk.management.demo.people import build_people
+from helpdesk.management.demo.selfservice import add_self_service
 from helpdesk.models import Ticket
 from helpdesk.services.macros import macros_seed_demo
 
@@ -72,6 +73,13 @@ class Command(BaseCommand):
         else:
             created = build_history(cast=cast, rng=rng, count=tickets, now=now)
             self.stdout.write(f"Created {created} historical tickets over the last 90 days.")
+            if created:
+                answers, votes = add_self_service(
+                    customers=cast.customers, now=now, rng=random.Random(f"self-service:{seed}")
+                )
+                self.stdout.write(
+                    f"Help center: {answers} questions answered without a ticket, {votes} votes."
+                )
         # SLA calendars and policies, and SLA tracking for the open demo tickets (escalation app, by name).
         call_command("seed_sla", stdout=self.stdout)
         # Account managers, usage series, past health and renewal/churn outcomes (escalation app, by name).
