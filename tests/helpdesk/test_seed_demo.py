@@ -111,3 +111,10 @@ def test_links_in_emails_start_where_the_server_listens():
     assert own_address("127.0.0.1", 8123) == "http://127.0.0.1:8123"
     assert own_address("help.example.com", 443) == "https://help.example.com"
     assert own_address("0.0.0.0", 8000) is None  # every interface: only the operator knows the public name
+
+
+def test_the_demo_agent_and_the_demo_customer_are_two_different_people():
+    call_command("seed_demo", tickets=0, stdout=io.StringIO())
+    users = get_user_model().objects
+    agent, customer = users.get(username="maria"), users.get(username="maria.schmidt@quantumlabs.example")
+    assert agent.get_full_name() != customer.get_full_name()

@@ -164,7 +164,9 @@ def build_agents(cast: Cast, rng: random.Random, password_hash: str, admin_passw
     ]
 
     for i in range(25):
-        first, last = content.FIRST_NAMES[i], content.LAST_NAMES[i % len(content.LAST_NAMES)]
+        # Surnames shifted from the customers' pattern: the demo's first agent ("maria") and first
+        # customer (maria.schmidt@…), the two logins the README offers, are two different people.
+        first, last = content.FIRST_NAMES[i], content.LAST_NAMES[(i + 5) % len(content.LAST_NAMES)]
         username = ascii_slug(first)
         level = 1 if i < 12 else 2 if i < 20 else 3
         primary = team_names[i % len(team_names)]
