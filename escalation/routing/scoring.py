@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.utils import timezone
@@ -35,6 +35,8 @@ from escalation.routing.snapshot import TicketSnapshot, snapshot_for
 from escalation.text import phrases_found
 from helpdesk.models import Priority, Ticket
 from helpdesk.models.tickets import PRIORITY_RANK
+
+MAX_SCORE = 100.0
 
 
 @dataclass(frozen=True)
@@ -241,7 +243,7 @@ def score_snapshot(
                 detail=detail,
             )
         )
-    value = min(100.0, sum(p.contribution for p in parts))
+    value = score_of(p.contribution for p in parts)
     level = floor.priority if floor else None
     floor_score = next((minimum for minimum, name in thresholds if name == level), None)
     if floor_score is not None and value < floor_score:
@@ -258,6 +260,12 @@ def score_snapshot(
         value = floor_score
     value = round(value, 2)
     return Score(value=value, priority=priority_for(value, thresholds), factors=parts)
+
+
+def score_of(contributions: Iterable[float]) -> float:
+    """Factor points add up to the score, capped at MAX_SCORE (a floor, when it lifts the score, is a
+    factor of its own, so a stored list of factors adds up to the score it produced)."""
+    return min(MAX_SCORE, sum(contributions))
 
 
 def priority_floor(ticket: Ticket) -> Floor | None:

@@ -7,6 +7,7 @@ from django import template
 
 from escalation.autonomy.outcomes import pending_draft
 from escalation.routing.handoff import handoff_for
+from escalation.routing.scoring import score_of
 from helpdesk.models import Ticket
 
 register = template.Library()
@@ -20,7 +21,7 @@ def routing_panel(ticket: Ticket) -> dict:
     decision = decisions[0] if decisions else None
     factors = sorted(decision.factors, key=lambda f: -(f.get("contribution") or 0)) if decision else []
     # The factors are the routing run's; the SLA sweep and account health re-score the ticket since.
-    routed_score = min(100.0, sum(f.get("contribution") or 0 for f in factors)) if factors else None
+    routed_score = score_of(f.get("contribution") or 0 for f in factors) if factors else None
     rescored = routed_score is not None and round(routed_score) != round(ticket.priority_score or 0)
     return {
         "ticket": ticket,
