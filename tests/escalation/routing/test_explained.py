@@ -94,6 +94,14 @@ def test_a_ticket_placed_without_the_router_does_not_claim_to_wait_for_it(
     assert "Not routed yet." in client.get(f"/agent/tickets/{waiting.pk}/").content.decode()
 
 
+def _escalated_then_seen_by(viewer, client, ticket, agent, run_tasks, reason: str) -> str:
+    """The ticket page as `viewer` sees it after `agent` escalated the ticket a tier up for `reason`."""
+    with run_tasks():
+        ticket_escalate(ticket=ticket, kind="hierarchical", actor=agent.user, reason=reason)
+    client.force_login(viewer.user)
+    return client.get(f"/agent/tickets/{ticket.pk}/").content.decode()
+
+
 def test_escalated_ticket_shows_a_handoff_summary(
     agent_client, billing, tier1, tier2, agent, lead, customer, run_tasks
 ):
@@ -108,13 +116,9 @@ def test_escalated_ticket_shows_a_handoff_summary(
         internal=True,
     )
     TicketFactory(customer=customer, subject="Earlier invoice problem", team=billing)
-    with run_tasks():
-        ticket_escalate(
-            ticket=ticket, kind="hierarchical", actor=agent.user, reason="Refund exceeds my authority."
-        )
-
-    agent_client.force_login(lead.user)
-    page = agent_client.get(f"/agent/tickets/{ticket.pk}/").content.decode()
+    page = _escalated_then_seen_by(
+        lead, agent_client, ticket, agent, run_tasks, "Refund exceeds my authority."
+    )
 
     assert "Handoff summary" in page
     assert "Hierarchical escalation" in page and "Refund exceeds my authority." in page
@@ -127,13 +131,7 @@ def test_without_a_note_the_handoff_does_not_repeat_the_reason_as_advice(
     agent_client, billing, tier1, tier2, agent, lead, run_tasks
 ):
     ticket = TicketFactory(team=billing, tier=tier1, assignee=agent, status=Status.OPEN)
-    with run_tasks():
-        ticket_escalate(
-            ticket=ticket, kind="hierarchical", actor=agent.user, reason="Needs a refund approval."
-        )
-
-    agent_client.force_login(lead.user)
-    page = agent_client.get(f"/agent/tickets/{ticket.pk}/").content.decode()
+    page = _escalated_then_seen_by(lead, agent_client, ticket, agent, run_tasks, "Needs a refund approval.")
 
     assert "<dt>Why</dt><dd>Needs a refund approval.</dd>" in page
     assert "<dt>Recommends</dt><dd>No note from the previous owner.</dd>" in page  # not the reason again
