@@ -301,3 +301,5 @@ def test_the_api_index_points_to_the_collections_and_the_docs(api):
     links = index.json()
     assert links["tickets"].endswith("/api/tickets/") and links["docs"].endswith("/api/docs/")
     assert api.get(links["schema"]).status_code == 200
+    refused = api.post("/api/", {"x": 1}, format="json")
+    assert refused.status_code == 405 and "detail" in refused.json()  # links only: nothing to write
