@@ -3,12 +3,14 @@ times, CSAT, and how resolved tickets were handled (autonomously, reviewed, by p
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncWeek
+import datetime as dt
 
-from analytics.db import HoursBetween, Median
-from analytics.filters import Filters, cohort
-from analytics.metrics.common import ESCALATED, SATISFIED, sum_by, total
+import numpy as np
+
+from analytics.facts.cohort import Cohort
+from analytics.facts.numbers import count_by, groups, median
+from analytics.filters import Filters
+from analytics.metrics.common import sum_by, total
 from analytics.report import Chart, Column, Report, Stat, Table, hours, rate
 from helpdesk.models import Autonomy
 
@@ -20,17 +22,14 @@ COUNTS = ("tickets", "escalated", "breached", "rated", "satisfied", "score_sum")
 
 
 def overview_report(filters: Filters) -> Report:
-    tickets = cohort(filters)
-    groups = _week_groups(tickets)
+    cohort = Cohort.of(filters)
+    groups = _week_groups(cohort)
     totals = total(groups, COUNTS)
     totals["resolved"] = sum(g["tickets"] for g in groups if g["resolved"])
-    # Medians cannot be summed from groups: one more pass, over the tickets only (no ratings joined).
-    totals.update(
-        tickets.aggregate(
-            first_response=Median(HoursBetween("first_response_at", "created_at")),
-            resolution=Median(HoursBetween("resolved_at", "created_at")),
-        )
-    )
+    # Medians cannot be summed from groups: taken over the cohort's tickets.
+    first_response, resolution = cohort.tickets("first_response_h", "resolution_h")
+    totals["first_response"] = median(first_response)
+    totals["resolution"] = median(resolution)
     average = totals["score_sum"] / totals["rated"] if totals["rated"] else None
     report = Report(page="overview", title="Overview")
     report.stats = [
@@ -48,29 +47,46 @@ def overview_report(filters: Filters) -> Report:
     return report
 
 
-def _week_groups(tickets) -> list[dict]:
-    """The range's tickets counted per (week, autonomy, resolved or not), with their ratings, in one
-    pass: the weekly table, the handling table and every count of the headline are sums over these
-    groups, as each ticket is in exactly one."""
-    return list(
-        tickets.annotate(week=TruncWeek("created_at"), resolved=Q(resolved_at__isnull=False))
-        .values("week", "autonomy", "resolved")
-        .annotate(
-            tickets=Count("pk"),
-            escalated=Count("pk", filter=ESCALATED),
-            breached=Count("pk", filter=Q(sla_breached=True)),
-            rated=Count("csat"),
-            satisfied=Count("csat", filter=SATISFIED),
-            score_sum=Sum("csat__score"),
-        )
+def _week_groups(cohort: Cohort) -> list[dict]:
+    """The range's tickets counted per (week, autonomy, resolved or not), with their ratings: the
+    weekly table, the handling table and every count of the headline are sums over these groups, as
+    each ticket is in exactly one."""
+    escalations, breached, csat, resolved, autonomy = cohort.tickets(
+        "escalation_count", "breached", "csat", "resolved", "autonomy"
     )
+    words = cohort.words("ticket", "autonomy")
+    # Weeks start on Monday, as the database's week truncation has them.
+    mondays = [day - dt.timedelta(days=day.weekday()) for day in cohort.days]
+    weeks = sorted(set(mondays))
+    week_of_day = np.array([weeks.index(monday) for monday in mondays], dtype=np.int64)
+    week = week_of_day[cohort.day_numbers()] if len(week_of_day) else np.zeros(0, dtype=np.int64)
+    group, keys = groups(week, autonomy, resolved)
+    size = len(keys)
+    rated = csat > 0
+    measures = {
+        "tickets": count_by(group, size),
+        "escalated": count_by(group, size, escalations > 0),
+        "breached": count_by(group, size, breached),
+        "rated": count_by(group, size, rated),
+        "satisfied": count_by(group, size, csat >= 4),
+        "score_sum": np.bincount(group, weights=csat.astype(np.int64), minlength=size).astype(np.int64),
+    }
+    return [
+        {
+            "week": weeks[w],
+            "autonomy": None if code < 0 else words[code],
+            "resolved": bool(is_resolved),
+            **{name: int(values[i]) for name, values in measures.items()},
+        }
+        for i, (w, code, is_resolved) in enumerate(keys)
+    ]
 
 
 def _weekly_trend(groups: list[dict]) -> Table:
     weeks = sum_by(groups, lambda g: g["week"], ("tickets", "escalated", "breached"))
     rows = [
         {
-            "week": week.date(),
+            "week": week,
             "tickets": counts["tickets"],
             "escalated": counts["escalated"],
             "escalation_rate": rate(counts["escalated"], counts["tickets"]),

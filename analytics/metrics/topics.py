@@ -37,9 +37,9 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer,
 from sklearn.preprocessing import normalize
 from threadpoolctl import threadpool_limits
 
+from analytics.facts.build import escalation_at
 from analytics.filters import Filters, cohort
 from analytics.metrics.common import ESCALATED, round4
-from analytics.metrics.timing import first_escalation_at
 from analytics.report import Chart, Column, Report, Stat, Table, rate
 from helpdesk.models import Article
 
@@ -136,7 +136,7 @@ def _documents(filters: Filters) -> tuple[list[Document], int, int]:
     escalated = cohort(filters).filter(ESCALATED)
     total = escalated.count()
     step = max(1, math.ceil(total / MAX_DOCUMENTS))
-    sample = escalated.annotate(first_escalation=first_escalation_at())
+    sample = escalated.annotate(first_escalation=escalation_at(latest=False))
     if step > 1:
         sample = sample.annotate(slot=Mod("pk", step)).filter(slot=0)
     rows = sample.values_list("subject", "body", "category__name", "first_escalation")
