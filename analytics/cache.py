@@ -19,6 +19,7 @@ from django.core.cache import cache
 from django.db.models import Max
 
 from analytics.db import reporting_session
+from analytics.facts.store import refresh as refresh_facts
 from analytics.filters import Filters
 from helpdesk.models import Article, Ticket, TicketEvent
 
@@ -39,6 +40,7 @@ def cached(kind: str, filters: Filters, compute: Callable[[Filters], T]) -> T:
     key = "analytics:" + hashlib.sha256(state.encode()).hexdigest()
     result = cache.get(key)
     if result is None:
+        refresh_facts()  # in its own transaction: the report's long read transaction holds no lock
         with reporting_session():
             result = compute(filters)
         cache.set(key, result, REPORT_SECONDS)

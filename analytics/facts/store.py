@@ -14,8 +14,8 @@ from collections.abc import Iterable
 
 import numpy as np
 from django.db import transaction
-from django.db.models import Max, Q
-from django.db.models.functions import TruncDate
+from django.db.models import Exists, Max, Q, Subquery
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from analytics.facts.build import build_days
@@ -30,7 +30,12 @@ CHUNK_DAYS = 7
 
 
 def refresh() -> list[dt.date]:
-    """Bring the facts up to date with every committed change; returns the days rebuilt."""
+    """Bring the facts up to date with every committed change; returns the days rebuilt.
+
+    Reports call this at every computation: when nothing changed it is one read (no lock is taken, so
+    reports computed at the same time do not wait for each other)."""
+    if _up_to_date():
+        return []
     with transaction.atomic():
         mark = FactWatermark.objects.select_for_update().filter(pk=1).first() or FactWatermark.objects.create(
             pk=1
@@ -40,6 +45,32 @@ def refresh() -> list[dt.date]:
         rebuild(days)
         mark.save()
     return sorted(days)
+
+
+def _newest(model) -> Subquery:
+    return Subquery(model.objects.order_by("-pk").values("pk")[:1])
+
+
+def _up_to_date() -> bool:
+    """Nothing has happened since the facts were last brought up to date (one query)."""
+    state = (
+        FactWatermark.objects.filter(pk=1)
+        .annotate(
+            newest_event=Coalesce(_newest(TicketEvent), 0),
+            newest_ticket=Coalesce(_newest(Ticket), 0),
+            stale_days=Exists(FactDay.objects.filter(stale=True)),
+        )
+        .first()
+    )
+    if state is None or state.schema != SCHEMA or state.stale_days:
+        return False
+    if (state.newest_event, state.newest_ticket) != (state.events, state.tickets):
+        return False
+    # Ids that were taken but not committed when the watermark passed them: still not there?
+    return not (
+        (state.missing_events and TicketEvent.objects.filter(pk__in=state.missing_events).exists())
+        or (state.missing_tickets and Ticket.objects.filter(pk__in=state.missing_tickets).exists())
+    )
 
 
 def _local_day(moment: dt.datetime) -> dt.date:
