@@ -113,3 +113,11 @@ def test_search_follows_moved_edited_and_deleted_messages(lead, billing, custome
 def test_odd_input_never_fails(lead, tickets, text):
     response = _client(lead.user).get("/api/tickets/", {"search": text})
     assert response.status_code in (200, 400)
+
+
+@pytest.mark.django_db(transaction=True)  # the foreign keys are checked at commit
+def test_a_deleted_ticket_with_a_conversation_leaves_the_search(lead, agent, tickets):
+    login = tickets["login"]
+    message_add(ticket=login, author=agent.user, body="Sent a new zebracorn link.")
+    login.delete()
+    assert _ids(_client(lead.user).get("/api/tickets/", {"search": "zebracorn"})) == []
