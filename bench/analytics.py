@@ -9,7 +9,8 @@
 Uses its own database (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/bench_analytics).
 Each page is requested through Django's test client as a team lead: after one priming pass over all
 pages, once with the report cache empty ("cold": the report is computed) and then --runs times ("warm");
-it prints the times and the number of SQL queries of each.
+it prints the times and the number of SQL queries of each. Before that it builds the day facts the
+pages read (once: the first run after a rebuild) and times keeping them current.
 """
 
 from __future__ import annotations
@@ -69,6 +70,35 @@ def build(tickets: int, days: int) -> None:
     add_people(log)
     generate(tickets=tickets, days=days, log=log)
     log(f"built in {time.perf_counter() - started:.0f} s")
+
+
+def measure_facts() -> None:
+    """The day facts the pages read: built once for the whole history, then kept current."""
+    from django.utils import timezone
+
+    from analytics.facts import store
+    from analytics.models import FactColumn, FactDay
+    from helpdesk.models import TicketEvent
+
+    started = time.perf_counter()
+    days = store.refresh()
+    if days:
+        size = sum(len(data) for data in FactColumn.objects.values_list("data", flat=True).iterator())
+        log(f"day facts: {len(days)} days built in {time.perf_counter() - started:.1f} s ({size / 1e6:.0f} MB)")
+    started = time.perf_counter()
+    store.refresh()
+    log(f"day facts: checking that nothing changed {(time.perf_counter() - started) * 1000:.1f} ms")
+    # A day of changes: the events of the last 24 hours touch tickets created on a few days.
+    since = timezone.now() - datetime.timedelta(days=1)
+    touched = TicketEvent.objects.filter(created_at__gte=since)
+    created = {timezone.localdate(c) for c in touched.values_list("ticket__created_at", flat=True).distinct()}
+    FactDay.objects.filter(day__in=created).update(stale=True)
+    started = time.perf_counter()
+    store.refresh()
+    log(
+        f"day facts: a day of changes ({touched.count():,} events on tickets of {len(created)} days) "
+        f"rebuilt in {(time.perf_counter() - started) * 1000:.0f} ms"
+    )
 
 
 def measure(
@@ -154,6 +184,7 @@ def main() -> None:
     setup_django()
     build(options.tickets, options.days)
     if not options.build_only:
+        measure_facts()
         measure(options.runs, options.last, options.only)
 
 
