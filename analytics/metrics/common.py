@@ -6,10 +6,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
-
-from analytics.filters import ESCALATION_CODES
-from helpdesk.models import TicketEvent
+from django.db.models import Q
 
 # A ticket is escalated when it has at least one escalation.* event. The escalate service increments
 # escalation_count in the same transaction as it writes that event, so the counter is the cheap test.
@@ -18,18 +15,6 @@ NOT_ESCALATED = Q(escalation_count=0)
 RESOLVED = Q(resolved_at__isnull=False)
 SATISFIED = Q(csat__score__gte=4)
 MIN_TICKETS_FOR_FLAG = 5
-
-
-def later_escalation() -> Exists:
-    """For an escalation event (outer query): the same ticket was escalated again afterwards."""
-    return Exists(
-        TicketEvent.objects.filter(
-            Q(created_at__gt=OuterRef("created_at"))
-            | Q(created_at=OuterRef("created_at"), pk__gt=OuterRef("pk")),
-            ticket_id=OuterRef("ticket_id"),
-            code__in=ESCALATION_CODES,
-        )
-    )
 
 
 def tier_name(level: int | None) -> str:

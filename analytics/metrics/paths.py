@@ -1,53 +1,82 @@
 """Paths: where escalations go (from team/tier to team/tier), how often each path leads to another
 escalation, tickets bouncing back to a team that already had them, misrouting (escalations to a team
-whose tickets end up elsewhere or belong to another team's category), and abandoned tickets."""
+whose tickets end up elsewhere or belong to another team's category), and abandoned tickets.
+
+Computed from the day facts of the cohort's tickets and their escalations; the names of teams,
+categories and tiers, each category's team and the subjects of the example tickets are read live."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q
+import numpy as np
 
-from analytics.filters import ESCALATION_CODES, Filters, cohort, cohort_events, escalation_events
-from analytics.metrics.common import ESCALATED, later_escalation, tier_name
+from analytics.facts.cohort import Cohort
+from analytics.facts.columns import NONE
+from analytics.facts.numbers import count_by, distinct_by, groups, latest, looked_up, moment
+from analytics.filters import Filters
+from analytics.metrics.common import tier_name
 from analytics.report import Chart, Column, Report, Stat, Table, rate
-from helpdesk.models import TicketEvent
+from helpdesk.models import Category, Team, Ticket, Tier
 
 RECENT_EXAMPLES = 15
+MISROUTED_EXAMPLES = 15
 FLOW_PATHS = 12
+# The facts the page reads, fetched in one query.
+TICKET_COLUMNS = ("id", "team", "category", "escalation_count", "abandoned", "blocked")
+ESCALATION_COLUMNS = (
+    "ticket",
+    "id",
+    "at_us",
+    "hierarchical",
+    "from_team",
+    "to_team",
+    "from_tier",
+    "to_tier",
+    "later",
+    "returns",
+)
 
 
 def place(team: str | None, level: int | None) -> str:
     return f"{team or '(no team)'} {tier_name(level)}"
 
 
-def _paths(filters: Filters) -> Table:
-    groups = (
-        escalation_events(filters)
-        .values(
-            src_team=F("from_team__name"),
-            src_level=F("from_tier__level"),
-            dst_team=F("to_team__name"),
-            dst_level=F("to_tier__level"),
-        )
-        .annotate(
-            escalations=Count("pk"),
-            tickets=Count("ticket", distinct=True),
-            re_escalated=Count("pk", filter=Q(later_escalation())),
-        )
-        .order_by("-escalations", "src_team", "src_level", "dst_team", "dst_level")
+def _none_first(value: Any) -> tuple[bool, Any]:
+    """A sort key putting "none" (no team, no tier) before every value, as SQLite, where the reference
+    reports were made, orders NULLs; on PostgreSQL the SQL version put them last, so the two databases
+    differed there. Names compare by code point, as SQLite's default collation does (PostgreSQL used
+    the database's collation)."""
+    return (value is not None, value)
+
+
+def _paths(cohort: Cohort, teams: dict[int, str]) -> Table:
+    ticket, later, src_team, src_tier, dst_team, dst_tier = cohort.escalations(
+        "ticket", "later", "from_team", "from_tier", "to_team", "to_tier"
     )
+    levels = dict(Tier.objects.values_list("pk", "level"))
+    group, keys = groups(src_team, src_tier, dst_team, dst_tier)
+    escalations = count_by(group, len(keys))
+    tickets = distinct_by(group, len(keys), ticket)
+    re_escalated = count_by(group, len(keys), later)
+    found = []
+    for i, (from_team, from_tier, to_team, to_tier) in enumerate(keys):
+        source = (teams.get(from_team), levels.get(from_tier))
+        target = (teams.get(to_team), levels.get(to_tier))
+        found.append((int(escalations[i]), int(tickets[i]), int(re_escalated[i]), source, target))
+    # The busiest paths first, then by source team and tier, target team and tier.
+    found.sort(key=lambda g: (-g[0], [_none_first(value) for value in (*g[3], *g[4])]))
     rows = [
         {
-            "source": place(g["src_team"], g["src_level"]),
-            "target": place(g["dst_team"], g["dst_level"]),
-            "path": f"{place(g['src_team'], g['src_level'])} → {place(g['dst_team'], g['dst_level'])}",
-            "escalations": g["escalations"],
-            "tickets": g["tickets"],
-            "re_escalated": g["re_escalated"],
-            "re_escalation_rate": rate(g["re_escalated"], g["escalations"]),
+            "source": place(*source),
+            "target": place(*target),
+            "path": f"{place(*source)} → {place(*target)}",
+            "escalations": count,
+            "tickets": distinct,
+            "re_escalated": again,
+            "re_escalation_rate": rate(again, count),
         }
-        for g in groups
+        for count, distinct, again, source, target in found
     ]
     return Table(
         key="paths",
@@ -69,32 +98,25 @@ def _paths(filters: Filters) -> Table:
     )
 
 
-def returns_to_team_it_left() -> Exists:
-    """For an escalation event (outer query): an earlier team change moved this ticket away from the
-    team this event now sends it to."""
-    earlier = Q(created_at__lt=OuterRef("created_at")) | Q(
-        created_at=OuterRef("created_at"), pk__lt=OuterRef("pk")
+def _subjects(ticket_ids: list[int]) -> dict[int, str]:
+    return dict(Ticket.objects.filter(pk__in=ticket_ids).values_list("pk", "subject"))
+
+
+def _ping_pong(cohort: Cohort, teams: dict[int, str]) -> tuple[Table, Table, int]:
+    """Team changes that send a ticket back to a team it had left by an earlier escalation."""
+    ticket, returns, event, at, src_team, dst_team = cohort.escalations(
+        "ticket", "returns", "id", "at_us", "from_team", "to_team"
     )
-    return Exists(
-        TicketEvent.objects.filter(
-            earlier,
-            ticket_id=OuterRef("ticket_id"),
-            code__in=ESCALATION_CODES,
-            from_team=OuterRef("to_team"),
-        ).exclude(to_team=F("from_team"))
-    )
-
-
-def ping_pong_events(filters: Filters):
-    return escalation_events(filters).exclude(to_team=F("from_team")).filter(returns_to_team_it_left())
-
-
-def _ping_pong(filters: Filters) -> tuple[Table, Table, int]:
-    events = ping_pong_events(filters)
-    groups = (
-        events.values(src=F("from_team__name"), dst=F("to_team__name"))
-        .annotate(occurrences=Count("pk"), tickets=Count("ticket", distinct=True))
-        .order_by("-occurrences", "src", "dst")
+    ticket, event, at, src_team, dst_team = (c[returns] for c in (ticket, event, at, src_team, dst_team))
+    group, keys = groups(src_team, dst_team)
+    occurrences = count_by(group, len(keys))
+    tickets = distinct_by(group, len(keys), ticket)
+    bounces = sorted(
+        (
+            (int(occurrences[i]), int(tickets[i]), teams.get(src), teams.get(dst))
+            for i, (src, dst) in enumerate(keys)
+        ),
+        key=lambda g: (-g[0], _none_first(g[2]), _none_first(g[3])),
     )
     pairs = Table(
         key="ping_pong",
@@ -106,18 +128,14 @@ def _ping_pong(filters: Filters) -> tuple[Table, Table, int]:
             Column("tickets", "Tickets", "int"),
         ],
         rows=[
-            {"bounce": f"{g['src']} → {g['dst']}", "occurrences": g["occurrences"], "tickets": g["tickets"]}
-            for g in groups
+            {"bounce": f"{src} → {dst}", "occurrences": count, "tickets": distinct}
+            for count, distinct, src, dst in bounces
         ],
         chart=Chart("bars", label="bounce", value="occurrences"),
     )
-    recent = events.order_by("-created_at", "-pk").values(
-        "ticket_id",
-        "created_at",
-        subject=F("ticket__subject"),
-        src=F("from_team__name"),
-        dst=F("to_team__name"),
-    )[:RECENT_EXAMPLES]
+    recent = latest(at, event, RECENT_EXAMPLES)
+    ticket_ids = cohort.tickets("id", of=ticket[recent]).tolist()
+    subjects = _subjects(ticket_ids)
     examples = Table(
         key="ping_pong_recent",
         title="Latest ping-pong tickets",
@@ -129,36 +147,40 @@ def _ping_pong(filters: Filters) -> tuple[Table, Table, int]:
         ],
         rows=[
             {
-                "ticket_id": e["ticket_id"],
-                "subject": e["subject"],
-                "bounce": f"{e['src']} → {e['dst']}",
-                "created_at": e["created_at"],
+                "ticket_id": ticket_id,
+                "subject": subjects.get(ticket_id),
+                "bounce": f"{teams.get(src)} → {teams.get(dst)}",
+                "created_at": moment(when),
             }
-            for e in recent
+            for ticket_id, src, dst, when in zip(
+                ticket_ids,
+                src_team[recent].tolist(),
+                dst_team[recent].tolist(),
+                at[recent].tolist(),
+                strict=True,
+            )
         ],
     )
-    ping_pong_tickets = events.values("ticket_id").distinct().count()
-    return pairs, examples, ping_pong_tickets
+    return pairs, examples, len(np.unique(ticket))
 
 
-def _abandoned(filters: Filters, by: str, path: str) -> Table:
-    totals = {
-        g["key"]: g["tickets"] for g in cohort(filters).values(key=F(path)).annotate(tickets=Count("pk"))
-    }
-    abandoned = {
-        g["key"]: g["tickets"]
-        for g in cohort_events(filters, "sla.abandoned")
-        .values(key=F(f"ticket__{path}"))
-        .annotate(tickets=Count("ticket", distinct=True))
-    }
+def _abandoned(cohort: Cohort, by: str, places: np.ndarray, names: dict[int, str]) -> Table:
+    """Tickets flagged abandoned (an sla.abandoned event, however many) per the team or category they
+    are in now, out of all the cohort's tickets there; only places with abandoned tickets are listed."""
+    group, keys = groups(places)
+    totals = count_by(group, len(keys))
+    abandoned = count_by(group, len(keys), cohort.tickets("abandoned"))
+    counts = [
+        (names.get(key), int(totals[i]), int(abandoned[i])) for i, (key,) in enumerate(keys) if abandoned[i]
+    ]
     rows = [
         {
-            "name": key if key is not None else "(none)",
-            "tickets": totals.get(key, 0),
+            "name": name if name is not None else "(none)",
+            "tickets": tickets,
             "abandoned": count,
-            "rate": rate(count, totals.get(key, 0)),
+            "rate": rate(count, tickets),
         }
-        for key, count in sorted(abandoned.items(), key=lambda item: (-item[1], str(item[0])))
+        for name, tickets, count in sorted(counts, key=lambda c: (-c[2], str(c[0])))
     ]
     return Table(
         key=f"abandoned_by_{by}",
@@ -176,42 +198,47 @@ def _abandoned(filters: Filters, by: str, path: str) -> Table:
     )
 
 
-MISROUTED_EXAMPLES = 15
-
-
-def _misrouting(filters: Filters) -> tuple[Table, Table, list[str]]:
+def _misrouting(
+    cohort: Cohort, teams: dict[int, str], category_names: dict[int, str], category_teams: dict[int, int]
+) -> tuple[Table, Table, list[str]]:
     """For each team that received functional escalations: the share of them that were misrouted — the
     ticket's final team differs from the one it was escalated to, or its final category belongs to another
     team — and which final category they mostly were."""
-    functional = escalation_events(filters).filter(code="escalation.functional", to_team__isnull=False)
-    misrouted = ~Q(ticket__team_id=F("to_team_id")) | (
-        Q(ticket__category__team__isnull=False) & ~Q(ticket__category__team_id=F("to_team_id"))
+    ticket, hierarchical, event, at, to_team = cohort.escalations(
+        "ticket", "hierarchical", "id", "at_us", "to_team"
     )
-    totals = {
-        r["to_team__name"]: r["escalations"]
-        for r in functional.values("to_team__name").annotate(escalations=Count("pk"))
-    }
-    by_category: dict[str, list[tuple[str, int]]] = {}
-    for r in (
-        functional.filter(misrouted)
-        .values("to_team__name", "ticket__category__name")
-        .annotate(n=Count("pk"))
-        .order_by("to_team__name", "-n")
-    ):
-        by_category.setdefault(r["to_team__name"], []).append(
-            (r["ticket__category__name"] or "(none)", r["n"])
-        )
+    functional = ~hierarchical & (to_team != NONE)
+    ticket, event, at, to_team = (c[functional] for c in (ticket, event, at, to_team))
+    ended, category = cohort.tickets("team", "category", of=ticket)
+    category_team = looked_up(category, category_teams)
+    # A ticket that ended with no team ended with another team than the one it was escalated to.
+    misrouted = (ended != to_team) | ((category_team != NONE) & (category_team != to_team))
+
+    group, keys = groups(to_team)
+    totals = count_by(group, len(keys))
+    wrong = count_by(group, len(keys), misrouted)
+    # Each team's misrouted escalations by final category: the most frequent one. Among equally frequent
+    # ones the last by name (no category last of all), as the SQL version's order came out on SQLite;
+    # PostgreSQL left that order unspecified.
+    pair, pair_keys = groups(to_team[misrouted], category[misrouted])
+    by_category = [
+        (team, category_names.get(category_id), n)
+        for (team, category_id), n in zip(pair_keys, count_by(pair, len(pair_keys)).tolist(), strict=True)
+    ]
+    top: dict[int, tuple[str, int]] = {}
+    for team, name, n in sorted(by_category, key=lambda c: (c[2], _none_first(c[1])), reverse=True):
+        top.setdefault(team, (name or "(none)", n))
     rows = []
-    for team, total in sorted(totals.items()):
-        wrong = sum(n for _, n in by_category.get(team, []))
-        top, top_n = (by_category.get(team) or [("", 0)])[0]
+    for i, (team,) in enumerate(keys):
+        total = int(totals[i])
+        top_category, top_n = top.get(team, ("", 0))
         rows.append(
             {
-                "team": team,
+                "team": teams.get(team),
                 "escalations": total,
-                "misrouted": wrong,
-                "share": rate(wrong, total),
-                "top_category": top,
+                "misrouted": int(wrong[i]),
+                "share": rate(int(wrong[i]), total),
+                "top_category": top_category,
                 "top_share": rate(top_n, total),
             }
         )
@@ -233,18 +260,9 @@ def _misrouting(filters: Filters) -> tuple[Table, Table, list[str]]:
         chart=Chart("bars", label="team", value="share", extra={"count": "escalations"}),
         show_table=True,
     )
-    recent = (
-        functional.filter(misrouted)
-        .order_by("-created_at", "-pk")
-        .values(
-            "ticket_id",
-            "ticket__subject",
-            "to_team__name",
-            "ticket__team__name",
-            "ticket__category__name",
-            "created_at",
-        )[:MISROUTED_EXAMPLES]
-    )
+    recent = np.flatnonzero(misrouted)[latest(at[misrouted], event[misrouted], MISROUTED_EXAMPLES)]
+    ticket_ids = cohort.tickets("id", of=ticket[recent]).tolist()
+    subjects = _subjects(ticket_ids)
     examples = Table(
         key="misrouting_examples",
         title="Latest misrouted escalations",
@@ -258,14 +276,21 @@ def _misrouting(filters: Filters) -> tuple[Table, Table, list[str]]:
         ],
         rows=[
             {
-                "ticket_id": e["ticket_id"],
-                "subject": e["ticket__subject"],
-                "sent_to": e["to_team__name"],
-                "ended": e["ticket__team__name"] or "(no team)",
-                "category": e["ticket__category__name"] or "(none)",
-                "created_at": e["created_at"],
+                "ticket_id": ticket_id,
+                "subject": subjects.get(ticket_id),
+                "sent_to": teams.get(sent_to),
+                "ended": teams.get(team) or "(no team)",
+                "category": category_names.get(category_id) or "(none)",
+                "created_at": moment(when),
             }
-            for e in recent
+            for ticket_id, sent_to, team, category_id, when in zip(
+                ticket_ids,
+                to_team[recent].tolist(),
+                ended[recent].tolist(),
+                category[recent].tolist(),
+                at[recent].tolist(),
+                strict=True,
+            )
         ],
     )
     highlights = [
@@ -277,16 +302,18 @@ def _misrouting(filters: Filters) -> tuple[Table, Table, list[str]]:
     return table, examples, highlights
 
 
-def _counts(filters: Filters) -> dict[str, Any]:
-    escalated = cohort(filters).filter(ESCALATED).count()
-    blocked = cohort_events(filters, "routing.circular_blocked").values("ticket_id").distinct().count()
-    return {"escalated": escalated, "blocked": blocked}
-
-
 def paths_report(filters: Filters) -> Report:
-    paths = _paths(filters)
-    pairs, examples, ping_pong_tickets = _ping_pong(filters)
-    counts = _counts(filters)
+    cohort = Cohort.of(filters)
+    cohort.load(
+        *(f"ticket.{name}" for name in TICKET_COLUMNS), *(f"escalation.{name}" for name in ESCALATION_COLUMNS)
+    )
+    teams = dict(Team.objects.values_list("pk", "name"))
+    categories = list(Category.objects.values_list("pk", "name", "team_id"))
+    category_names = {pk: name for pk, name, _ in categories}
+    category_teams = {pk: team for pk, _, team in categories if team is not None}
+    paths = _paths(cohort, teams)
+    pairs, examples, ping_pong_tickets = _ping_pong(cohort, teams)
+    escalated = int((cohort.tickets("escalation_count") > 0).sum())
     repeated = sum(r["re_escalated"] for r in paths.rows)
     escalations = sum(r["escalations"] for r in paths.rows)
     report = Report(page="paths", title="Escalation paths")
@@ -294,23 +321,21 @@ def paths_report(filters: Filters) -> Report:
         Stat("escalations", "Escalations", escalations),
         Stat("re_escalation_rate", "Re-escalation rate", rate(repeated, escalations), "rate"),
         Stat("ping_pong_tickets", "Ping-pong tickets", ping_pong_tickets),
-        Stat(
-            "ping_pong_rate",
-            "Ping-pong rate (of escalated)",
-            rate(ping_pong_tickets, counts["escalated"]),
-            "rate",
-        ),
-        Stat("circular_blocked", "Bounces stopped by routing", counts["blocked"]),
+        Stat("ping_pong_rate", "Ping-pong rate (of escalated)", rate(ping_pong_tickets, escalated), "rate"),
+        Stat("circular_blocked", "Bounces stopped by routing", int(cohort.tickets("blocked").sum())),
     ]
-    misrouting, misrouting_examples, misrouting_lines = _misrouting(filters)
+    misrouting, misrouting_examples, misrouting_lines = _misrouting(
+        cohort, teams, category_names, category_teams
+    )
     report.highlights += misrouting_lines
+    team, category = cohort.tickets("team", "category")
     report.tables = [
         paths,
         misrouting,
         misrouting_examples,
         pairs,
         examples,
-        _abandoned(filters, "team", "team__name"),
-        _abandoned(filters, "category", "category__name"),
+        _abandoned(cohort, "team", team, teams),
+        _abandoned(cohort, "category", category, category_names),
     ]
     return report
