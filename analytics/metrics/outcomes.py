@@ -5,34 +5,44 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Avg, Case, Count, F, IntegerField, Max, Q, Sum, When, Window
-from django.db.models.expressions import RowRange
-from django.db.models.functions import Coalesce
+import numpy as np
 
-from analytics.filters import Filters, cohort
-from analytics.metrics.common import ESCALATED, NOT_ESCALATED, RESOLVED, SATISFIED, round4
+from analytics.facts.cohort import Cohort
+from analytics.facts.numbers import count_by, groups, moment
+from analytics.filters import Filters
+from analytics.metrics.common import round4
 from analytics.report import Chart, Column, Report, Stat, Table, rate
 from helpdesk.models import Organization
 
 AT_RISK = 0.5
 AT_RISK_ROWS = 50
+SATISFIED = 4  # ratings of 4 or 5 out of 5
+# The ticket facts the page reads.
+FACTS = (
+    "customer",
+    "organization",
+    "created_us",
+    "escalation_count",
+    "breached",
+    "csat",
+    "reopens",
+    "resolved",
+)
 
 
-def _rating_measures(name: str, condition: Q) -> dict:
-    """Aggregates for one group of tickets' ratings: how many, how many satisfied (4-5), the average."""
-    return {
-        f"{name}_rated": Count("csat", filter=condition),
-        f"{name}_satisfied": Count("csat", filter=condition & SATISFIED),
-        f"{name}_average": Avg("csat__score", filter=condition),
-    }
+def _average(total: int, count: int) -> float | None:
+    """The average rating as the database's AVG of the integer scores gave it: their sum over their count."""
+    return round4(total / count) if count else None
 
 
-def _rating_row(counts: dict[str, Any], name: str, **labels: str) -> dict[str, Any]:
+def _rating_row(ratings: np.ndarray, **labels: str) -> dict[str, Any]:
+    """One group of tickets' ratings (0 = not rated): how many, the share satisfied (4-5), the average."""
+    rated = ratings[ratings > 0]
     return {
         **labels,
-        "rated": counts[f"{name}_rated"],
-        "csat": rate(counts[f"{name}_satisfied"], counts[f"{name}_rated"]),
-        "average": round4(counts[f"{name}_average"]),
+        "rated": len(rated),
+        "csat": rate(int((rated >= SATISFIED).sum()), len(rated)),
+        "average": _average(int(rated.sum()), len(rated)),
     }
 
 
@@ -41,80 +51,73 @@ RATING_COLUMNS = [
     Column("csat", "CSAT", "rate"),
     Column("average", "Average rating", "number"),
 ]
-GROUPS = (("Escalated", "esc", ESCALATED), ("Not escalated", "plain", NOT_ESCALATED), ("All", "all", Q()))
 
 
-def _csat_groups(filters: Filters) -> Table:
-    measures = {}
-    for _, name, condition in GROUPS:
-        measures.update(_rating_measures(name, condition))
-    counts = cohort(filters).aggregate(**measures)
+def _groups(cohort: Cohort) -> list[tuple[str, np.ndarray]]:
+    """Escalated (at least one escalation), not escalated, and all of the cohort's tickets."""
+    escalations = cohort.tickets("escalation_count")
+    return [
+        ("Escalated", escalations > 0),
+        ("Not escalated", escalations == 0),
+        ("All", np.ones(len(escalations), dtype=bool)),
+    ]
+
+
+def _csat_groups(cohort: Cohort) -> Table:
+    ratings = cohort.tickets("csat")
     return Table(
         key="csat",
         title="CSAT: escalated vs not escalated",
         description="CSAT is the share of ratings that are 4 or 5 out of 5.",
         columns=[Column("group", "Tickets"), *RATING_COLUMNS],
-        rows=[_rating_row(counts, name, group=label) for label, name, _ in GROUPS],
+        rows=[_rating_row(ratings[members], group=label) for label, members in _groups(cohort)],
         chart=Chart("bars", label="group", value="csat", extra={"count": "rated"}),
     )
 
 
-def _before_after(filters: Filters) -> Table:
+def _before_after(cohort: Cohort) -> Table:
     """Ratings of customers who had a ticket escalated: on their tickets opened before their first
     escalated ticket, vs on that ticket and the ones opened after it (by creation time)."""
-    escalated = Case(When(ESCALATED, then=1), default=0, output_field=IntegerField())
-    by_customer = {"partition_by": F("customer_id")}
-    # Window functions in one pass: escalated tickets the customer opened earlier, and in total.
-    tickets = cohort(filters).annotate(
-        earlier=Coalesce(
-            Window(
-                Sum(escalated),
-                **by_customer,
-                order_by=[F("created_at").asc(), F("pk").asc()],
-                frame=RowRange(start=None, end=-1),
-            ),
-            0,
-        ),
-        customer_escalated=Window(Sum(escalated), **by_customer),
-    )
+    customer, escalations, ratings = cohort.tickets("customer", "escalation_count", "csat")
+    # The cohort's tickets are in creation order, so a ticket's position orders it among its customer's.
+    position = np.arange(len(customer))
+    escalated = escalations > 0
+    group, keys = groups(customer)
+    # Each customer's first escalated ticket in the cohort; past the end for customers never escalated.
+    first = np.full(len(keys), len(customer))
+    np.minimum.at(first, group[escalated], position[escalated])
+    first = first[group]
     periods = (
-        ("Before first escalation", "before", Q(customer_escalated__gt=0, earlier=0) & NOT_ESCALATED),
-        ("From first escalation on", "after", Q(earlier__gt=0) | ESCALATED),
+        ("Before first escalation", (position < first) & (first < len(customer))),
+        ("From first escalation on", position >= first),
     )
-    measures = {}
-    for _, name, condition in periods:
-        measures.update(_rating_measures(name, condition))
-    counts = tickets.aggregate(**measures)
     return Table(
         key="csat_before_after",
         title="CSAT before and after a customer's first escalation",
         description="Only customers who had a ticket escalated: ratings of their tickets opened before "
         "their first escalated ticket, and of that ticket and later ones.",
         columns=[Column("period", "Tickets"), *RATING_COLUMNS],
-        rows=[_rating_row(counts, name, period=label) for label, name, _ in periods],
+        rows=[_rating_row(ratings[members], period=label) for label, members in periods],
         chart=Chart("bars", label="period", value="csat", extra={"count": "rated"}),
     )
 
 
-def _reopens(filters: Filters) -> Table:
-    ever_resolved = RESOLVED | Q(reopen_count__gt=0)
-    reopened = Q(reopen_count__gt=0)
-    counts = cohort(filters).aggregate(
-        **{
-            f"{name}_{measure}": Count("pk", filter=condition & extra)
-            for _, name, condition in GROUPS
-            for measure, extra in (("resolved", ever_resolved), ("reopened", reopened))
-        }
-    )
-    rows = [
-        {
-            "group": label,
-            "resolved": counts[f"{name}_resolved"],
-            "reopened": counts[f"{name}_reopened"],
-            "rate": rate(counts[f"{name}_reopened"], counts[f"{name}_resolved"]),
-        }
-        for label, name, _ in GROUPS
-    ]
+def _reopens(cohort: Cohort) -> Table:
+    resolved, reopens = cohort.tickets("resolved", "reopens")
+    # A reopened ticket that is open again has no resolution now, but it was resolved once.
+    reopened = reopens > 0
+    ever_resolved = resolved | reopened
+    rows = []
+    for label, members in _groups(cohort):
+        resolved_count, reopened_count = int((members & ever_resolved).sum()), int((members & reopened).sum())
+        rows.append(
+            {
+                "group": label,
+                "resolved": resolved_count,
+                "reopened": reopened_count,
+                "rate": rate(reopened_count, resolved_count),
+            }
+        )
     return Table(
         key="reopens",
         title="Reopen rate",
@@ -130,45 +133,50 @@ def _reopens(filters: Filters) -> Table:
     )
 
 
-def _at_risk(filters: Filters) -> tuple[Table, dict[str, Any]]:
-    # Start from the cohort's tickets (read from the analytics index), not from each organization's
-    # whole history; then fetch the few organizations shown.
-    groups = {
-        g["organization_id"]: g
-        for g in cohort(filters)
-        .filter(organization__churn_risk__gte=AT_RISK)
-        .values("organization_id")
-        .annotate(
-            tickets=Count("pk"),
-            escalated=Count("pk", filter=ESCALATED),
-            breached=Count("pk", filter=Q(sla_breached=True)),
-            csat_average=Avg("csat__score"),
-            last_escalated=Max("created_at", filter=ESCALATED),
-        )
+def _at_risk(cohort: Cohort) -> tuple[Table, dict[str, int]]:
+    organization, escalations, breached, ratings, created = cohort.tickets(
+        "organization", "escalation_count", "breached", "csat", "created_us"
+    )
+    # Churn risk is read live: an organization is at risk by its risk today, whenever its tickets came in.
+    risky = list(
+        Organization.objects.filter(churn_risk__gte=AT_RISK)
+        .only("name", "segment", "churn_risk", "renewal_date")
+        .order_by("-churn_risk", "name")
+    )
+    at_risk = np.isin(organization, [o.pk for o in risky])
+    escalated = escalations > 0
+    split = {
+        "risk_tickets": int(at_risk.sum()),
+        "risk_escalated": int((at_risk & escalated).sum()),
+        "other_tickets": int((~at_risk).sum()),
+        "other_escalated": int((~at_risk & escalated).sum()),
     }
-    organizations = Organization.objects.filter(pk__in=groups).order_by("-churn_risk", "name")[:AT_RISK_ROWS]
+    group, keys = groups(organization[at_risk])
+    escalated, ratings, created = escalated[at_risk], ratings[at_risk], created[at_risk]
+    tickets = count_by(group, len(keys))
+    escalated_counts = count_by(group, len(keys), escalated)
+    breaches = count_by(group, len(keys), breached[at_risk])
+    rated = count_by(group, len(keys), ratings > 0)
+    rating_sums = np.bincount(group, weights=ratings, minlength=len(keys)).astype(np.int64)
+    latest = np.full(len(keys), -1, dtype=np.int64)
+    np.maximum.at(latest, group[escalated], created[escalated])
+    index = {key: i for i, (key,) in enumerate(keys)}
     rows = [
         {
             "organization": o.name,
             "segment": o.get_segment_display(),
             "churn_risk": o.churn_risk,
             "renewal_date": o.renewal_date,
-            "tickets": groups[o.pk]["tickets"],
-            "escalated": groups[o.pk]["escalated"],
-            "escalation_rate": rate(groups[o.pk]["escalated"], groups[o.pk]["tickets"]),
-            "breached": groups[o.pk]["breached"],
-            "csat_average": round4(groups[o.pk]["csat_average"]),
-            "last_escalated": groups[o.pk]["last_escalated"],
+            "tickets": int(tickets[i]),
+            "escalated": int(escalated_counts[i]),
+            "escalation_rate": rate(int(escalated_counts[i]), int(tickets[i])),
+            "breached": int(breaches[i]),
+            "csat_average": _average(int(rating_sums[i]), int(rated[i])),
+            "last_escalated": moment(int(latest[i])) if escalated_counts[i] else None,
         }
-        for o in organizations
-    ]
-    at_risk = Q(organization__churn_risk__gte=AT_RISK)
-    split = cohort(filters).aggregate(
-        risk_tickets=Count("pk", filter=at_risk),
-        risk_escalated=Count("pk", filter=at_risk & ESCALATED),
-        other_tickets=Count("pk", filter=~at_risk),
-        other_escalated=Count("pk", filter=~at_risk & ESCALATED),
-    )
+        for o in risky
+        if (i := index.get(o.pk)) is not None
+    ][:AT_RISK_ROWS]
     table = Table(
         key="at_risk",
         title="Organizations at risk of churning: escalation history",
@@ -192,9 +200,11 @@ def _at_risk(filters: Filters) -> tuple[Table, dict[str, Any]]:
 
 
 def outcomes_report(filters: Filters) -> Report:
-    csat = _csat_groups(filters)
-    at_risk, split = _at_risk(filters)
-    reopens = _reopens(filters)
+    cohort = Cohort.of(filters)
+    cohort.load(*(f"ticket.{name}" for name in FACTS))
+    csat = _csat_groups(cohort)
+    at_risk, split = _at_risk(cohort)
+    reopens = _reopens(cohort)
     escalated_row, plain_row = csat.rows[0], csat.rows[1]
     report = Report(page="outcomes", title="Outcomes")
     report.stats = [
@@ -214,5 +224,5 @@ def outcomes_report(filters: Filters) -> Report:
             "rate",
         ),
     ]
-    report.tables = [csat, _before_after(filters), reopens, at_risk]
+    report.tables = [csat, _before_after(cohort), reopens, at_risk]
     return report

@@ -4,67 +4,50 @@ in the chain could have made)."""
 
 from __future__ import annotations
 
-from django.db.models import Case, Count, F, OuterRef, Q, Subquery, When
-from django.db.models.functions import Coalesce
-from django.db.models.lookups import LessThanOrEqual
+import numpy as np
 
-from analytics.db import HoursBetween, Median
-from analytics.filters import ESCALATION_CODES, Filters, cohort
-from analytics.metrics.common import ESCALATED, MIN_TICKETS_FOR_FLAG, NOT_ESCALATED, RESOLVED, tier_name
+from analytics.facts.cohort import Cohort
+from analytics.facts.numbers import count_by, groups, looked_up, percentile_by
+from analytics.filters import Filters
+from analytics.metrics.common import MIN_TICKETS_FOR_FLAG, tier_name
 from analytics.report import Chart, Column, Report, Stat, Table, hours, rate
-from helpdesk.models import TicketEvent
+from helpdesk.models import Category, Tier
 
 SIMILAR_RATIO = 0.25  # a tier "barely differs" when its median is within 25% of tier 1's
 QUICK_HOURS = 2.0
 QUICK_SHARE = 0.5
+# The ticket facts the page reads.
+FACTS = ("resolved", "tier", "category", "escalation_count", "resolution_h", "at_tier_h", "after_last_h")
 
 
-def _last_escalation(events=None) -> Subquery:
-    """For a ticket (outer query): the time of its latest escalation event (among `events`)."""
-    events = TicketEvent.objects.all() if events is None else events
-    return Subquery(
-        events.filter(ticket_id=OuterRef("pk"), code__in=ESCALATION_CODES)
-        .order_by("-created_at", "-pk")
-        .values("created_at")[:1]
+def _tiers(cohort: Cohort) -> Table:
+    """Resolved tickets by the level of the tier they are at, i.e. the one that resolved them."""
+    resolved, tier, at_tier, overall = cohort.tickets("resolved", "tier", "at_tier_h", "resolution_h")
+    level = looked_up(tier[resolved], dict(Tier.objects.values_list("pk", "level")))
+    group, keys = groups(level)
+    tickets = count_by(group, len(keys))
+    at_tier_medians = percentile_by(group, len(keys), at_tier[resolved], 0.5)
+    overall_medians = percentile_by(group, len(keys), overall[resolved], 0.5)
+    # Groups come by ascending level with "no tier" (-1) first; it goes last, where PostgreSQL sorts NULL.
+    levels = sorted(
+        ((None if key < 0 else key, i) for i, (key,) in enumerate(keys)), key=lambda li: li[0] is None
     )
-
-
-def _tiers(filters: Filters) -> Table:
-    # When the ticket reached the tier that resolved it: the latest escalation into that tier from
-    # another tier; tickets that never changed tier entered at creation.
-    into_tier = TicketEvent.objects.filter(to_tier=OuterRef("tier")).exclude(from_tier=F("to_tier"))
-    # Only escalated tickets can have changed tier: the CASE spares the lookup for all the others.
-    entered = Case(
-        When(ESCALATED, then=Coalesce(_last_escalation(into_tier), "created_at")), default="created_at"
-    )
-    groups = (
-        cohort(filters)
-        .filter(RESOLVED)
-        .values("tier__level")
-        .annotate(
-            tickets=Count("pk"),
-            at_tier=Median(HoursBetween("resolved_at", entered)),
-            overall=Median(HoursBetween("resolved_at", "created_at")),
-        )
-        .order_by("tier__level")
-    )
-    groups = list(groups)
-    base = next((g["at_tier"] for g in groups if g["tier__level"] == 1), None)
+    base = next((at_tier_medians[i] for level, i in levels if level == 1), None)
     rows = []
-    for g in groups:
-        ratio = g["at_tier"] / base if base and g["at_tier"] is not None else None
+    for level, i in levels:
+        ratio = at_tier_medians[i] / base if base and at_tier_medians[i] is not None else None
         similar = (
-            g["tier__level"] not in (None, 1)
+            level not in (None, 1)
             and ratio is not None
             and abs(ratio - 1) <= SIMILAR_RATIO
-            and g["tickets"] >= MIN_TICKETS_FOR_FLAG
+            and tickets[i] >= MIN_TICKETS_FOR_FLAG
         )
         rows.append(
             {
-                "tier": tier_name(g["tier__level"]),
-                "tickets": g["tickets"],
-                "median_at_tier": hours(g["at_tier"]),
-                "median_overall": hours(g["overall"]),
+                "tier": tier_name(level),
+                "tickets": int(tickets[i]),
+                "median_at_tier": hours(at_tier_medians[i]),
+                "median_overall": hours(overall_medians[i]),
                 "ratio_to_tier1": None if ratio is None else round(ratio, 4),
                 "barely_differs": "yes" if similar else "",
             }
@@ -91,33 +74,36 @@ def _tiers(filters: Filters) -> Table:
     )
 
 
-def _categories(filters: Filters) -> Table:
-    after = HoursBetween("resolved_at", Case(When(ESCALATED, then=_last_escalation())))
-    groups = (
-        cohort(filters)
-        .filter(RESOLVED)
-        .values(name=F("category__name"))
-        .annotate(
-            escalated=Count("pk", filter=ESCALATED),
-            quick=Count("pk", filter=ESCALATED & Q(LessThanOrEqual(after, QUICK_HOURS))),
-            median_after=Median(after, filter=ESCALATED),
-            median_plain=Median(HoursBetween("resolved_at", "created_at"), filter=NOT_ESCALATED),
-        )
-        .filter(escalated__gt=0)
-        .order_by("name")
+def _categories(cohort: Cohort) -> Table:
+    """Resolved tickets by category: how many of the escalated ones were resolved within QUICK_HOURS of
+    their last escalation, and the medians with and without an escalation."""
+    resolved, category, escalations, after, resolution = cohort.tickets(
+        "resolved", "category", "escalation_count", "after_last_h", "resolution_h"
     )
+    names = dict(Category.objects.values_list("pk", "name"))
+    # Category names are unique, so grouping by the live categories' ids is grouping by name.
+    group, keys = groups(looked_up(category[resolved], {pk: pk for pk in names}))
+    escalated = escalations[resolved] > 0
+    after = np.where(escalated, after[resolved], np.nan)
+    plain = np.where(escalations[resolved] == 0, resolution[resolved], np.nan)
+    counts = count_by(group, len(keys), escalated)
+    quick = count_by(group, len(keys), escalated & (after <= QUICK_HOURS))
+    after_medians = percentile_by(group, len(keys), after, 0.5)
+    plain_medians = percentile_by(group, len(keys), plain, 0.5)
     rows = []
-    for g in groups:
-        share = rate(g["quick"], g["escalated"])
-        flagged = g["escalated"] >= MIN_TICKETS_FOR_FLAG and share is not None and share >= QUICK_SHARE
+    for i, (key,) in enumerate(keys):
+        if not counts[i]:  # nothing escalated in this category: nothing to say about over-escalating
+            continue
+        share = rate(int(quick[i]), int(counts[i]))
+        flagged = counts[i] >= MIN_TICKETS_FOR_FLAG and share is not None and share >= QUICK_SHARE
         rows.append(
             {
-                "category": g["name"] or "(none)",
-                "escalated": g["escalated"],
-                "quick": g["quick"],
+                "category": names.get(key) or "(none)",
+                "escalated": int(counts[i]),
+                "quick": int(quick[i]),
                 "quick_share": share,
-                "median_after": hours(g["median_after"]),
-                "median_not_escalated": hours(g["median_plain"]),
+                "median_after": hours(after_medians[i]),
+                "median_not_escalated": hours(plain_medians[i]),
                 "over_escalated": "yes" if flagged else "",
             }
         )
@@ -148,8 +134,10 @@ def _categories(filters: Filters) -> Table:
 
 
 def overescalation_report(filters: Filters) -> Report:
-    tiers = _tiers(filters)
-    categories = _categories(filters)
+    cohort = Cohort.of(filters)
+    cohort.load(*(f"ticket.{name}" for name in FACTS))
+    tiers = _tiers(cohort)
+    categories = _categories(cohort)
     report = Report(page="over-escalation", title="Over-escalation")
     report.stats = [
         Stat(
