@@ -20,6 +20,9 @@ from django.utils.dateparse import parse_datetime
 from helpdesk.models import Agent, Category, Channel, Segment, Team, Ticket, TicketEvent, Tier
 
 ESCALATION_CODES = ("escalation.functional", "escalation.hierarchical")
+# A ticket is escalated when it has at least one escalation.* event. The escalate service increments
+# escalation_count in the same transaction as it writes that event, so the counter is the cheap test.
+ESCALATED = Q(escalation_count__gt=0)
 DEFAULT_DAYS = 90
 EARLIEST_DATE = dt.date(2000, 1, 1)
 LATEST_DATE = dt.date(2100, 12, 31)

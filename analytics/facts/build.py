@@ -18,10 +18,9 @@ from django.db.models.functions import Cast, Coalesce, ExtractHour, ExtractIsoWe
 
 from analytics.db import HoursBetween
 from analytics.facts.columns import CODED, COLUMNS, NONE
-from analytics.filters import ESCALATION_CODES, day_start
+from analytics.filters import ESCALATED, ESCALATION_CODES, day_start
 from helpdesk.models import Ticket, TicketEvent
 
-ESCALATED = Q(escalation_count__gt=0)
 FLAG_CODES = {
     "replied": "automation.replied",
     "rejected": "automation.rejected",

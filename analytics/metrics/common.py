@@ -8,11 +8,6 @@ from typing import Any
 
 from django.db.models import Q
 
-# A ticket is escalated when it has at least one escalation.* event. The escalate service increments
-# escalation_count in the same transaction as it writes that event, so the counter is the cheap test.
-ESCALATED = Q(escalation_count__gt=0)
-NOT_ESCALATED = Q(escalation_count=0)
-RESOLVED = Q(resolved_at__isnull=False)
 SATISFIED = Q(csat__score__gte=4)
 MIN_TICKETS_FOR_FLAG = 5
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, Sum
 
-from analytics.filters import Filters, cohort
-from analytics.metrics.common import ESCALATED, SATISFIED, round4, sum_by, total
+from analytics.filters import ESCALATED, Filters, cohort
+from analytics.metrics.common import SATISFIED, round4, sum_by, total
 from analytics.report import Chart, Column, Report, Stat, Table, rate
 from helpdesk.models import PUBLIC_ARTICLES, Agent, Article, ArticleVote, Category, Deflection, Team
 

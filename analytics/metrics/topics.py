@@ -38,8 +38,8 @@ from sklearn.preprocessing import normalize
 from threadpoolctl import threadpool_limits
 
 from analytics.facts.build import escalation_at
-from analytics.filters import Filters, cohort
-from analytics.metrics.common import ESCALATED, round4
+from analytics.filters import ESCALATED, Filters, cohort
+from analytics.metrics.common import round4
 from analytics.report import Chart, Column, Report, Stat, Table, rate
 from helpdesk.models import Article
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from analytics.metrics.common import ESCALATED
+from analytics.filters import ESCALATED
 from helpdesk.models import (
     AuthorKind,
     Category,
