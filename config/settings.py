@@ -495,4 +495,9 @@ SCHEDULES = {
         "schedule_type": "I",
         "minutes": 1,
     },
+    "analytics: refresh day facts": {  # reports then find at most a minute of changes to read in
+        "func": "analytics.facts.tasks.facts_refresh",
+        "schedule_type": "I",
+        "minutes": 1,
+    },
 }

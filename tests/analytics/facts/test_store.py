@@ -9,6 +9,7 @@ import pytest
 
 from analytics.facts import store
 from analytics.facts.cohort import Cohort
+from analytics.facts.tasks import facts_refresh
 from analytics.models import FactDay, FactWatermark
 from helpdesk.models import Ticket, TicketEvent
 from tests.analytics.story import two_weeks
@@ -73,3 +74,8 @@ def test_facts_kept_in_another_layout_are_built_again(monday_and_wednesday):
     store.refresh()
     FactWatermark.objects.update(schema=0)
     assert store.refresh() == [MONDAY, WEDNESDAY]
+
+
+def test_the_worker_task_reads_in_what_changed(monday_and_wednesday):
+    assert facts_refresh() == 2
+    assert facts_refresh() == 0
