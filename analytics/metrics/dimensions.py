@@ -10,17 +10,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Sum
+import numpy as np
 
-from analytics.filters import Filters, cohort, cohort_events
-from analytics.metrics.common import ESCALATED, sum_by, tier_name, total
-from analytics.metrics.escalation_groups import escalation_groups
+from analytics.facts.cohort import Cohort
+from analytics.facts.columns import NONE
+from analytics.facts.numbers import count_by
+from analytics.filters import Filters
+from analytics.metrics.common import tier_name
+from analytics.metrics.escalation_groups import Rows, escalation_groups
 from analytics.metrics.training import agent_category_counts
 from analytics.report import Chart, Column, Report, Stat, Table, rate
-from helpdesk.models import Autonomy, Category, Channel, Segment, Team, Tier, Trigger
+from helpdesk.models import Autonomy, Category, Channel, Organization, Segment, Team, Tier, Trigger
 
 DIMENSIONS = {
     "team": "Team",
@@ -30,6 +32,69 @@ DIMENSIONS = {
     "agent": "Agent",
     "channel": "Channel",
 }
+NONE_LABEL = "(none)"
+# Every column the page reads, fetched at once (a column read when first needed is one query more).
+PAGE_COLUMNS = (
+    "ticket.escalation_count",
+    "ticket.category",
+    "ticket.organization",
+    "ticket.channel",
+    "ticket.autonomy",
+    "ticket.team",
+    "ticket.tier",
+    "ticket.replied",
+    "ticket.rejected",
+    "escalation.ticket",
+    "escalation.from_team",
+    "escalation.from_tier",
+    "escalation.to_tier",
+    "escalation.from_agent",
+    "escalation.hierarchical",
+    "escalation.trigger",
+    "assignment.ticket",
+    "assignment.agent",
+)
+Groups = dict[str, Rows]
+Counts = tuple[int, int, int]  # tickets, escalated tickets, escalations
+
+
+def _counts(cohort: Cohort, key: np.ndarray) -> dict[int, Counts]:
+    """The cohort's tickets counted per value of a ticket column (an id or a code, -1 for none). Ids and
+    codes are small numbers, so they index the counts directly."""
+    escalations = cohort.tickets("escalation_count")
+    slot = key.astype(np.int64) + 1
+    size = int(slot.max()) + 1 if len(slot) else 0
+    tickets = count_by(slot, size)
+    escalated = count_by(slot, size, escalations > 0)
+    events = np.bincount(slot, weights=escalations, minlength=size)
+    return {
+        s - 1: (int(tickets[s]), int(escalated[s]), int(events[s])) for s in np.flatnonzero(tickets).tolist()
+    }
+
+
+def _by_id(cohort: Cohort, column: str) -> dict[int | None, Counts]:
+    return {
+        None if key == NONE else key: counts
+        for key, counts in _counts(cohort, cohort.tickets(column)).items()
+    }
+
+
+def _by_stored_value(cohort: Cohort, column: str) -> dict[str | None, Counts]:
+    words = cohort.words("ticket", column)
+    return {
+        None if key == NONE else words[key]: counts
+        for key, counts in _counts(cohort, cohort.tickets(column)).items()
+    }
+
+
+def _by_segment(cohort: Cohort) -> dict[str | None, Counts]:
+    """Counted by organization, then added up by each organization's segment as it is now."""
+    segments = dict(Organization.objects.values_list("pk", "segment"))
+    out: dict[str | None, Counts] = {}
+    for organization, counts in _counts(cohort, cohort.tickets("organization")).items():
+        segment = segments.get(organization)  # None for tickets without an organization (-1)
+        out[segment] = tuple(a + b for a, b in zip(out.get(segment, (0, 0, 0)), counts, strict=True))
+    return out
 
 
 def _category_names() -> dict[Any, str]:
@@ -44,51 +109,18 @@ def _tier_levels() -> dict[Any, int]:
     return dict(Tier.objects.values_list("pk", "level"))
 
 
-# Groups are formed on ids and plain values (cheap to sort and hash over a big range) and named from
-# the small tables afterwards.
-# Dimensions that are columns of the ticket: (column, stored value -> display name).
-ATTRIBUTES: dict[str, tuple[str, Callable[[], dict[Any, Any]]]] = {
-    "category": ("category_id", _category_names),
-    "segment": ("organization__segment", lambda: dict(Segment.choices)),
-    "channel": ("channel", lambda: dict(Channel.choices)),
+# Groups are formed on ids and stored values and named from the small tables afterwards.
+# Dimensions that are facts of the ticket: (counts per stored value, stored value -> display name).
+ATTRIBUTES: dict[str, tuple[Callable[[Cohort], dict[Any, Counts]], Callable[[], dict[Any, Any]]]] = {
+    "category": (lambda cohort: _by_id(cohort, "category"), _category_names),
+    "segment": (_by_segment, lambda: dict(Segment.choices)),
+    "channel": (lambda cohort: _by_stored_value(cohort, "channel"), lambda: dict(Channel.choices)),
 }
-# Places a ticket passes through: (ticket column, the escalation event's "from" column, id -> key).
-PLACES: dict[str, tuple[str, str, Callable[[], dict[Any, Any]]]] = {
-    "team": ("team", "from_team", _team_names),
-    "tier": ("tier", "from_tier", _tier_levels),
+# Places a ticket passes through: the ticket's column (where it is now), id -> key.
+PLACES: dict[str, tuple[str, Callable[[], dict[Any, Any]]]] = {
+    "team": ("team", _team_names),
+    "tier": ("tier", _tier_levels),
 }
-NONE_LABEL = "(none)"
-Groups = dict[str, list[dict[str, Any]]]
-# The ticket columns the page groups by. One pass groups the range by all of them at once; each
-# dimension's numbers are then sums over those groups, as every ticket is in exactly one group.
-BREAKDOWN = ("category_id", "organization__segment", "channel", "autonomy", "team_id", "tier_id")
-BREAKDOWN_MEASURES = ("tickets", "escalated", "escalations")
-
-
-@dataclass
-class Breakdown:
-    groups: list[dict[str, Any]]
-
-    @classmethod
-    def of(cls, filters: Filters) -> Breakdown:
-        groups = (
-            cohort(filters)
-            .values(*BREAKDOWN)
-            .annotate(
-                tickets=Count("pk"),
-                escalated=Count("pk", filter=ESCALATED),
-                escalations=Sum("escalation_count"),
-            )
-        )
-        return cls(list(groups))
-
-    def by(self, column: str) -> dict[Any, tuple[int, int, int]]:
-        """value -> (tickets, escalated tickets, escalations)."""
-        sums = sum_by(self.groups, lambda g: g[column], BREAKDOWN_MEASURES)
-        return {value: tuple(counts[m] for m in BREAKDOWN_MEASURES) for value, counts in sums.items()}
-
-    def total(self) -> tuple[int, int, int]:
-        return tuple(total(self.groups, BREAKDOWN_MEASURES).values())
 
 
 def _row(key, label, tickets: int, escalated: int, escalations: int) -> dict[str, Any]:
@@ -102,11 +134,11 @@ def _row(key, label, tickets: int, escalated: int, escalations: int) -> dict[str
     }
 
 
-def _attribute_rows(breakdown: Breakdown, by: str) -> list[dict[str, Any]]:
-    column, names = ATTRIBUTES[by]
+def _attribute_rows(cohort: Cohort, by: str) -> list[dict[str, Any]]:
+    counted, names = ATTRIBUTES[by]
     display = names()
     rows = []
-    for value, counts in breakdown.by(column).items():
+    for value, counts in counted(cohort).items():
         # Categories are keyed by name (what the API and the filters use), the others by stored value.
         key = display.get(value) if by == "category" else value
         label = display.get(value, value) if value is not None else NONE_LABEL
@@ -114,15 +146,15 @@ def _attribute_rows(breakdown: Breakdown, by: str) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: (r["key"] is None, str(r["label"])))
 
 
-def _place_rows(breakdown: Breakdown, by: str, groups: Groups) -> list[dict[str, Any]]:
+def _place_rows(cohort: Cohort, by: str, groups: Groups) -> list[dict[str, Any]]:
     """handled(X) = tickets now at X + tickets escalated away from X that are no longer at X.
 
     Places change only through escalation events, so a ticket that was at X and left it has an
     escalation event from X; the two sets do not overlap, so no ticket is counted twice.
     """
-    column, from_column, names = PLACES[by]
-    current = {value: counts[0] for value, counts in breakdown.by(f"{column}_id").items()}
-    left = {g[f"{from_column}_id"]: g for g in groups[by]}
+    column, names = PLACES[by]
+    current = {value: counts[0] for value, counts in _by_id(cohort, column).items()}
+    left = {g[f"from_{column}"]: g for g in groups[by]}
     keys = names()
     rows = []
     for value in set(current) | set(left):
@@ -134,15 +166,15 @@ def _place_rows(breakdown: Breakdown, by: str, groups: Groups) -> list[dict[str,
     return sorted(rows, key=lambda r: (r["key"] is None, r["key"] if r["key"] is not None else 0))
 
 
-def _agent_rows(filters: Filters, groups: Groups | None) -> list[dict[str, Any]]:
+def _agent_rows(cohort: Cohort, groups: Groups | None) -> list[dict[str, Any]]:
     """handled(A) = tickets with a ticket.assigned event to A; escalated(A) = tickets escalated away
     from A (from_agent). Summed over categories: a ticket has one category, so nothing counts twice."""
-    counts = agent_category_counts(filters, escalated=groups["agent_category"] if groups else None)
+    counts = agent_category_counts(cohort, escalated=groups["agent_category"] if groups else None)
     totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for source, position in ((counts.handled, 0), (counts.escalated, 1), (counts.escalations, 2)):
         for (agent, _), value in source.items():
             totals[agent][position] += value
-    only = filters.agent.user.username if filters.agent else None
+    only = cohort.filters.agent.user.username if cohort.filters.agent else None
     return [
         _row(agent, counts.names.get(agent, agent), *totals[agent])
         for agent in sorted(totals)
@@ -150,30 +182,28 @@ def _agent_rows(filters: Filters, groups: Groups | None) -> list[dict[str, Any]]
     ]
 
 
-def dimension_rows(
-    filters: Filters, by: str, breakdown: Breakdown | None = None, groups: Groups | None = None
-) -> list[dict[str, Any]]:
+def dimension_rows(cohort: Cohort, by: str, groups: Groups | None = None) -> list[dict[str, Any]]:
     """Escalation rate per value of one dimension (the rows of /api/analytics/escalations/?by=...).
 
-    `breakdown` and `groups` (escalation_groups) are reused when the caller already has them."""
+    `groups` (escalation_groups) are reused when the caller already has them."""
     if by == "agent":
-        return _agent_rows(filters, groups)
-    breakdown = breakdown or Breakdown.of(filters)
+        return _agent_rows(cohort, groups)
     if by in ATTRIBUTES:
-        return _attribute_rows(breakdown, by)
+        return _attribute_rows(cohort, by)
     if by in PLACES:
-        return _place_rows(breakdown, by, groups or escalation_groups(filters, by))
+        return _place_rows(cohort, by, groups or escalation_groups(cohort, by))
     raise ValueError(f"unknown dimension {by!r}")
 
 
-def totals(filters: Filters, breakdown: Breakdown | None = None) -> dict[str, Any]:
-    return _row(None, "All tickets", *(breakdown or Breakdown.of(filters)).total())
+def totals(cohort: Cohort) -> dict[str, Any]:
+    escalations = cohort.tickets("escalation_count")
+    return _row(None, "All tickets", cohort.count, int((escalations > 0).sum()), int(escalations.sum()))
 
 
 def escalation_rates(filters: Filters, by: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The contract endpoint's numbers: the whole cohort, and one row per value of `by`."""
-    breakdown = Breakdown.of(filters)
-    return totals(filters, breakdown), dimension_rows(filters, by, breakdown)
+    cohort = Cohort.of(filters)
+    return totals(cohort), dimension_rows(cohort, by)
 
 
 DIMENSION_COLUMNS = [
@@ -193,13 +223,13 @@ DESCRIPTIONS = {
 }
 
 
-def dimension_table(filters: Filters, by: str, rows: list[dict[str, Any]] | None = None) -> Table:
+def dimension_table(by: str, rows: list[dict[str, Any]]) -> Table:
     return Table(
         key=f"by_{by}",
         title=f"Escalation rate by {DIMENSIONS[by].lower()}",
         description=DESCRIPTIONS[by],
         columns=DIMENSION_COLUMNS,
-        rows=rows if rows is not None else dimension_rows(filters, by),
+        rows=rows,
         chart=Chart("bars", label="label", value="escalation_rate", extra={"count": "tickets"}),
     )
 
@@ -208,7 +238,7 @@ def _transitions(tier_rows: list[dict[str, Any]], groups: Groups) -> Table:
     handled = {row["key"]: row["tickets"] for row in tier_rows}
     levels = _tier_levels()
     moves = sorted(
-        ((levels.get(g["from_tier_id"]), levels.get(g["to_tier_id"]), g) for g in groups["transition"]),
+        ((levels.get(g["from_tier"]), levels.get(g["to_tier"]), g) for g in groups["transition"]),
         key=lambda move: (move[0] is None, move[0] or 0, move[1] is None, move[1] or 0),
     )
     rows = [
@@ -237,8 +267,11 @@ def _transitions(tier_rows: list[dict[str, Any]], groups: Groups) -> Table:
     )
 
 
-def _automation(filters: Filters, breakdown: Breakdown) -> tuple[Table, dict[str, int]]:
-    bands = {value: {"tickets": n, "escalated": e} for value, (n, e, _) in breakdown.by("autonomy").items()}
+def _automation(cohort: Cohort) -> tuple[Table, dict[str, int]]:
+    bands = {
+        value: {"tickets": n, "escalated": e}
+        for value, (n, e, _) in _by_stored_value(cohort, "autonomy").items()
+    }
     labels = {**dict(Autonomy.choices), None: "Not decided"}
     rows = [
         {
@@ -250,12 +283,8 @@ def _automation(filters: Filters, breakdown: Breakdown) -> tuple[Table, dict[str
         for value in [*Autonomy.values, None]
         if value in bands
     ]
-    answers = {
-        g["code"]: g["tickets"]
-        for g in cohort_events(filters, "automation.replied", "automation.rejected")
-        .values("code")
-        .annotate(tickets=Count("ticket", distinct=True))
-    }
+    # Tickets with an automatic answer, and with one the customer rejected.
+    replied, rejected = cohort.tickets("replied", "rejected")
     table = Table(
         key="automation",
         title="Automation → human",
@@ -270,10 +299,7 @@ def _automation(filters: Filters, breakdown: Breakdown) -> tuple[Table, dict[str
         rows=rows,
         chart=Chart("bars", label="band", value="rate", extra={"count": "tickets"}),
     )
-    return table, {
-        "replied": answers.get("automation.replied", 0),
-        "rejected": answers.get("automation.rejected", 0),
-    }
+    return table, {"replied": int(replied.sum()), "rejected": int(rejected.sum())}
 
 
 def _triggers(groups: Groups) -> Table:
@@ -305,11 +331,12 @@ def _triggers(groups: Groups) -> Table:
 
 
 def dimensions_report(filters: Filters) -> Report:
-    breakdown = Breakdown.of(filters)
-    groups = escalation_groups(filters)
-    overall = totals(filters, breakdown)
-    tier_rows = dimension_rows(filters, "tier", breakdown, groups)
-    automation, answers = _automation(filters, breakdown)
+    cohort = Cohort.of(filters)
+    cohort.load(*PAGE_COLUMNS)
+    groups = escalation_groups(cohort)
+    overall = totals(cohort)
+    tier_rows = dimension_rows(cohort, "tier", groups)
+    automation, answers = _automation(cohort)
     report = Report(page="escalations", title="Escalation rate by dimension")
     report.stats = [
         Stat("tickets", "Tickets", overall["tickets"]),
@@ -325,14 +352,14 @@ def dimensions_report(filters: Filters) -> Report:
         ),
     ]
     report.tables = [
-        dimension_table(filters, "team", dimension_rows(filters, "team", breakdown, groups)),
-        dimension_table(filters, "tier", tier_rows),
+        dimension_table("team", dimension_rows(cohort, "team", groups)),
+        dimension_table("tier", tier_rows),
         _transitions(tier_rows, groups),
         automation,
-        dimension_table(filters, "category", dimension_rows(filters, "category", breakdown)),
-        dimension_table(filters, "segment", dimension_rows(filters, "segment", breakdown)),
-        dimension_table(filters, "agent", dimension_rows(filters, "agent", groups=groups)),
-        dimension_table(filters, "channel", dimension_rows(filters, "channel", breakdown)),
+        dimension_table("category", dimension_rows(cohort, "category")),
+        dimension_table("segment", dimension_rows(cohort, "segment")),
+        dimension_table("agent", dimension_rows(cohort, "agent", groups)),
+        dimension_table("channel", dimension_rows(cohort, "channel")),
         _triggers(groups),
     ]
     return report

@@ -19,16 +19,25 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count
 from scipy.stats import chi2, poisson
 
-from analytics.filters import Filters, cohort_events
-from analytics.metrics.escalation_groups import escalation_groups
+from analytics.facts.cohort import Cohort
+from analytics.facts.numbers import count_by, groups
+from analytics.filters import Filters
+from analytics.metrics.escalation_groups import Rows, escalation_groups
 from analytics.report import Chart, Column, Report, Stat, Table, rate
 from helpdesk.models import Agent, Category
 
 ALPHA = 0.05
 MIN_HANDLED = 10
+# The columns the counts read, fetched at once (a column read when first needed is one query more).
+COLUMNS = (
+    "assignment.ticket",
+    "assignment.agent",
+    "ticket.category",
+    "escalation.ticket",
+    "escalation.from_agent",
+)
 
 
 @dataclass
@@ -41,31 +50,30 @@ class AgentCounts:
     names: dict[str, str]
 
 
-def agent_category_counts(filters: Filters, escalated: list[dict[str, Any]] | None = None) -> AgentCounts:
+def agent_category_counts(cohort: Cohort, escalated: Rows | None = None) -> AgentCounts:
     """`escalated`: the "agent_category" rows of escalation_groups, when the caller has them already."""
-    # Grouped by ids (cheap to sort) and named afterwards from the two small tables. No "IS NOT NULL"
-    # on the agent columns: it steered PostgreSQL to a scan of every event by agent; None is skipped below.
-    handled_rows = (
-        cohort_events(filters, "ticket.assigned")
-        .values("to_agent_id", "ticket__category_id")
-        .annotate(tickets=Count("ticket", distinct=True))
-    )
+    ticket, agent = cohort.rows("assignment", "ticket", "agent")
+    group, keys = groups(agent, cohort.tickets("category", of=ticket))
+    # Each (ticket, agent) a ticket.assigned event joined is one row: rows are distinct tickets.
+    handled = count_by(group, len(keys))
     if escalated is None:
-        escalated = escalation_groups(filters, "agent_category")["agent_category"]
+        escalated = escalation_groups(cohort, "agent_category")["agent_category"]
+    # Counted by ids and named afterwards from the two small tables, where -1 (no agent, no category)
+    # is not found: unassigned rows are left out, tickets without a category are named None.
     agents = {
         a["pk"]: (a["user__username"], f"{a['user__first_name']} {a['user__last_name']}".strip())
         for a in Agent.objects.values("pk", "user__username", "user__first_name", "user__last_name")
     }
     categories = dict(Category.objects.values_list("pk", "name"))
     counts = AgentCounts(handled={}, escalated={}, escalations={}, names={})
-    for row in handled_rows:
-        if row["to_agent_id"] in agents:
-            username, name = agents[row["to_agent_id"]]
-            counts.handled[(username, categories.get(row["ticket__category_id"]))] = row["tickets"]
+    for (agent_id, category), tickets in zip(keys, handled.tolist(), strict=True):
+        if agent_id in agents:
+            username, name = agents[agent_id]
+            counts.handled[(username, categories.get(category))] = tickets
             counts.names[username] = name or username
     for row in escalated:
-        if row["from_agent_id"] in agents:
-            key = (agents[row["from_agent_id"]][0], categories.get(row["category_id"]))
+        if row["from_agent"] in agents:
+            key = (agents[row["from_agent"]][0], categories.get(row["category"]))
             counts.escalated[key] = row["tickets"]
             counts.escalations[key] = row["escalations"]
     return counts
@@ -165,7 +173,9 @@ def _row(c: Comparison) -> dict[str, Any]:
 
 def training_report(filters: Filters) -> Report:
     # Peers are everyone in the cohort: an agent looking at their own numbers is still compared with all.
-    counts = agent_category_counts(dataclasses.replace(filters, agent=None))
+    cohort = Cohort.of(dataclasses.replace(filters, agent=None))
+    cohort.load(*COLUMNS)
+    counts = agent_category_counts(cohort)
     comparisons = compare_agents(counts)
     if filters.agent is not None:
         comparisons = [c for c in comparisons if c.agent == filters.agent.user.username]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from analytics.facts.cohort import Cohort
 from analytics.metrics.training import AgentCounts, agent_category_counts, compare_agents, training_report
 from tests.analytics.story import two_weeks
 
@@ -49,7 +50,7 @@ def test_a_raw_rate_above_average_is_not_a_gap_when_the_mix_explains_it():
 
 
 def test_counts_come_from_assignments_and_escalations_away_from_the_agent(escalation_history):
-    counts = agent_category_counts(two_weeks())
+    counts = agent_category_counts(Cohort.of(two_weeks()))
     assert counts.handled == {
         ("ana", "Invoices"): 3,
         ("otto", "Invoices"): 2,
