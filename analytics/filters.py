@@ -110,21 +110,6 @@ def cohort(filters: Filters) -> QuerySet[Ticket]:
     return Ticket.objects.filter(cohort_q(filters))
 
 
-def cohort_events(filters: Filters, *codes: str) -> QuerySet[TicketEvent]:
-    """Events with the given codes on the cohort's tickets.
-
-    No event precedes its ticket's creation, so `created_at >= start` selects nothing less; it lets
-    the database read only the events since the start of the range from the (code, created_at) indexes.
-    """
-    return TicketEvent.objects.filter(
-        cohort_q(filters, "ticket__"), code__in=codes, created_at__gte=filters.start
-    )
-
-
-def escalation_events(filters: Filters) -> QuerySet[TicketEvent]:
-    return cohort_events(filters, *ESCALATION_CODES)
-
-
 def with_default_dates(params: QueryDict) -> QueryDict:
     """The parameters with since/until filled in the way Filters defaults them, so forms show them."""
     params = params.copy()
