@@ -27,6 +27,9 @@ def median(values: np.ndarray) -> float | None:
     return percentile(values, 0.5)
 
 
+DENSE_KEYS = 4_000_000  # key combinations small enough for a lookup table (32 MB of int64)
+
+
 def groups(*keys: np.ndarray) -> tuple[np.ndarray, list[tuple[int, ...]]]:
     """Rows grouped by one or more integer key columns: (each row's group number, each group's key
     values), groups in ascending key order."""
@@ -39,7 +42,13 @@ def groups(*keys: np.ndarray) -> tuple[np.ndarray, list[tuple[int, ...]]]:
         radix = int(shifted.max()) + 1
         combined = combined * radix + shifted
         radixes.append((radix, int(key.min())))
-    unique, inverse = np.unique(combined, return_inverse=True)
+    span = math.prod(radix for radix, _ in radixes)
+    if span <= DENSE_KEYS:
+        # Few possible keys (teams, tiers, hours of the week): a lookup table instead of a sort.
+        present = np.bincount(combined, minlength=span) > 0
+        unique, inverse = np.flatnonzero(present), (np.cumsum(present) - 1)[combined]
+    else:
+        unique, inverse = np.unique(combined, return_inverse=True)
     decoded = []
     for value in unique.tolist():
         parts = []
@@ -64,8 +73,13 @@ def distinct_by(
         group, tickets = group[where], tickets[where]
     if not len(group):
         return np.zeros(size, dtype=np.int64)
-    pairs = np.unique(group.astype(np.int64) * (int(tickets.max()) + 1) + tickets)
-    return np.bincount(pairs // (int(tickets.max()) + 1), minlength=size).astype(np.int64)
+    # A ticket with one row counts once wherever it is; only tickets with several rows can repeat a
+    # group, and only those need the (slow) search for distinct pairs.
+    alone = np.bincount(tickets)[tickets] == 1
+    counts = np.bincount(group[alone], minlength=size)
+    radix = int(tickets.max()) + 1
+    pairs = np.unique(group[~alone].astype(np.int64) * radix + tickets[~alone])
+    return (counts + np.bincount(pairs // radix, minlength=size)).astype(np.int64)
 
 
 def percentile_by(group: np.ndarray, size: int, values: np.ndarray, fraction: float) -> list[float | None]:
