@@ -75,10 +75,6 @@ def returns_to_team_it_left() -> Exists:
     )
 
 
-def _has_event(code: str) -> Exists:
-    return Exists(TicketEvent.objects.filter(ticket_id=OuterRef("pk"), code=code))
-
-
 TICKET_FIELDS = {
     "id": "pk",
     "customer": "customer_id",
@@ -107,7 +103,6 @@ def _ticket_rows(start: dt.datetime, end: dt.datetime):
             after_first_h=HoursBetween("resolved_at", first),
             after_last_h=HoursBetween("resolved_at", Case(When(ESCALATED, then=escalation_at(True)))),
             at_tier_h=HoursBetween("resolved_at", reached_tier_at()),
-            **{flag: _has_event(code) for flag, code in FLAG_CODES.items()},
         )
         .order_by("created_at", "pk")
         .values(
@@ -121,7 +116,6 @@ def _ticket_rows(start: dt.datetime, end: dt.datetime):
             "after_first_h",
             "after_last_h",
             "at_tier_h",
-            *FLAG_CODES,
             *TICKET_FIELDS.values(),
         )
     )
@@ -169,16 +163,19 @@ def _ping_pong_ids(start: dt.datetime, end: dt.datetime) -> set[int]:
     )
 
 
-def _agent_pairs(
-    start: dt.datetime, end: dt.datetime, code: str | None
-) -> Iterable[tuple[int, int | None, int | None]]:
-    """(ticket, to_agent, from_agent) of the events (of one code, or any with an agent) of the range's tickets."""
-    events = TicketEvent.objects.filter(ticket__created_at__gte=start, ticket__created_at__lt=end)
-    if code:
-        events = events.filter(code=code)
-    else:
-        events = events.filter(Q(to_agent__isnull=False) | Q(from_agent__isnull=False))
-    return events.values_list("ticket_id", "to_agent_id", "from_agent_id").distinct()
+def _other_events(start: dt.datetime, end: dt.datetime) -> Iterable[tuple[int, str, int | None, int | None]]:
+    """(ticket, code, to_agent, from_agent) of the events of the range's tickets that set a flag, assign
+    the ticket, or name an agent: one pass instead of a lookup per ticket and code."""
+    return (
+        TicketEvent.objects.filter(ticket__created_at__gte=start, ticket__created_at__lt=end)
+        .filter(
+            Q(code__in=[*FLAG_CODES.values(), "ticket.assigned"])
+            | Q(to_agent__isnull=False)
+            | Q(from_agent__isnull=False)
+        )
+        .values_list("ticket_id", "code", "to_agent_id", "from_agent_id")
+        .distinct()
+    )
 
 
 def _us(moment: dt.datetime) -> int:
@@ -262,7 +259,7 @@ def build_days(first: dt.date, last: dt.date) -> dict[dt.date, DayFacts]:
                 if name != "csat"
             },
             **{name: _hours(t[name]) for name in COLUMNS["ticket"] if name.endswith("_h")},
-            **{flag: bool(t[flag]) for flag in FLAG_CODES},
+            **dict.fromkeys(FLAG_CODES, False),
         )
         _add_pass(day, "team_pass", row, t["team_id"], seen)
         _add_pass(day, "tier_pass", row, t["tier_id"], seen)
@@ -293,12 +290,17 @@ def build_days(first: dt.date, last: dt.date) -> dict[dt.date, DayFacts]:
             _add_pass(day, "team_pass", row, team, seen)
         for tier in (e["from_tier_id"], e["to_tier_id"]):
             _add_pass(day, "tier_pass", row, tier, seen)
-    assigned = {(ticket, to_agent) for ticket, to_agent, _ in _agent_pairs(start, end, "ticket.assigned")}
+    flags = {code: flag for flag, code in FLAG_CODES.items()}
+    assigned = set()
+    for ticket, code, to_agent, from_agent in _other_events(start, end):
+        day, row = where[ticket]
+        if code in flags:
+            day.values["ticket"][flags[code]][row] = True
+        if code == "ticket.assigned":
+            assigned.add((ticket, to_agent))
+        for agent in (to_agent, from_agent):
+            _add_pass(day, "agent_pass", row, agent, seen)
     for ticket, to_agent in sorted(assigned, key=lambda pair: (pair[0], _id(pair[1]))):
         day, row = where[ticket]
         day.add("assignment", ticket=row, agent=_id(to_agent))
-    for ticket, to_agent, from_agent in _agent_pairs(start, end, None):
-        day, row = where[ticket]
-        for agent in (to_agent, from_agent):
-            _add_pass(day, "agent_pass", row, agent, seen)
     return days
