@@ -84,7 +84,9 @@ def measure_facts() -> None:
     days = store.refresh()
     if days:
         size = sum(len(data) for data in FactColumn.objects.values_list("data", flat=True).iterator())
-        log(f"day facts: {len(days)} days built in {time.perf_counter() - started:.1f} s ({size / 1e6:.0f} MB)")
+        log(
+            f"day facts: {len(days)} days built in {time.perf_counter() - started:.1f} s ({size / 1e6:.0f} MB)"
+        )
     started = time.perf_counter()
     store.refresh()
     log(f"day facts: checking that nothing changed {(time.perf_counter() - started) * 1000:.1f} ms")
