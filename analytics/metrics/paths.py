@@ -42,12 +42,9 @@ def place(team: str | None, level: int | None) -> str:
     return f"{team or '(no team)'} {tier_name(level)}"
 
 
-def _none_first(value: Any) -> tuple[bool, Any]:
-    """A sort key putting "none" (no team, no tier) before every value, as SQLite, where the reference
-    reports were made, orders NULLs; on PostgreSQL the SQL version put them last, so the two databases
-    differed there. Names compare by code point, as SQLite's default collation does (PostgreSQL used
-    the database's collation)."""
-    return (value is not None, value)
+def _none_last(value: Any) -> tuple[bool, Any]:
+    """A sort key putting "none" (no team, no tier, no category) after every value."""
+    return (value is None, 0 if value is None else value)
 
 
 def _paths(cohort: Cohort, teams: dict[int, str]) -> Table:
@@ -65,7 +62,7 @@ def _paths(cohort: Cohort, teams: dict[int, str]) -> Table:
         target = (teams.get(to_team), levels.get(to_tier))
         found.append((int(escalations[i]), int(tickets[i]), int(re_escalated[i]), source, target))
     # The busiest paths first, then by source team and tier, target team and tier.
-    found.sort(key=lambda g: (-g[0], [_none_first(value) for value in (*g[3], *g[4])]))
+    found.sort(key=lambda g: (-g[0], [_none_last(value) for value in (*g[3], *g[4])]))
     rows = [
         {
             "source": place(*source),
@@ -116,7 +113,7 @@ def _ping_pong(cohort: Cohort, teams: dict[int, str]) -> tuple[Table, Table, int
             (int(occurrences[i]), int(tickets[i]), teams.get(src), teams.get(dst))
             for i, (src, dst) in enumerate(keys)
         ),
-        key=lambda g: (-g[0], _none_first(g[2]), _none_first(g[3])),
+        key=lambda g: (-g[0], _none_last(g[2]), _none_last(g[3])),
     )
     pairs = Table(
         key="ping_pong",
@@ -217,16 +214,15 @@ def _misrouting(
     group, keys = groups(to_team)
     totals = count_by(group, len(keys))
     wrong = count_by(group, len(keys), misrouted)
-    # Each team's misrouted escalations by final category: the most frequent one. Among equally frequent
-    # ones the last by name (no category last of all), as the SQL version's order came out on SQLite;
-    # PostgreSQL left that order unspecified.
+    # Each team's misrouted escalations by final category: the most frequent one (the first by name
+    # among equally frequent ones, no category last).
     pair, pair_keys = groups(to_team[misrouted], category[misrouted])
     by_category = [
         (team, category_names.get(category_id), n)
         for (team, category_id), n in zip(pair_keys, count_by(pair, len(pair_keys)).tolist(), strict=True)
     ]
     top: dict[int, tuple[str, int]] = {}
-    for team, name, n in sorted(by_category, key=lambda c: (c[2], _none_first(c[1])), reverse=True):
+    for team, name, n in sorted(by_category, key=lambda c: (-c[2], _none_last(c[1]))):
         top.setdefault(team, (name or "(none)", n))
     rows = []
     for i, (team,) in enumerate(keys):
