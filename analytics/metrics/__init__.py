@@ -1,7 +1,8 @@
 """The metrics behind each analytics page: one function per page, Filters in, Report out.
 
-Every number is aggregated in the database; Python only reshapes the (bounded) grouped rows.
-Definitions: docs/metrics.md.
+The overview, escalation rates, timing, paths, outcomes, training and over-escalation pages compute
+from the day facts (analytics.facts: per-day arrays, a year in ~365 rows per column); the others
+aggregate in the database and reshape the (bounded) grouped rows. Definitions: docs/metrics.md.
 """
 
 from __future__ import annotations
