@@ -28,6 +28,7 @@ from escalation.models.routing import (
     RoutingDecision,
     ScoringFactor,
 )
+from escalation.models.simulate import DraftPolicy
 from escalation.models.sla import (
     BreachAction,
     BusinessCalendar,
@@ -56,6 +57,7 @@ __all__ = [
     "CategoryAutonomy",
     "ClosedDay",
     "CoverageGap",
+    "DraftPolicy",
     "OnCall",
     "EscalationRule",
     "FactorKey",

@@ -183,13 +183,17 @@ def route(
     *,
     exclude_agent_ids: tuple[int, ...] = (),
     preferred_agent_id: int | None = None,
+    policy: Policy | None = None,
+    now: dt.datetime | None = None,
 ) -> Decisions:
     """Route these tickets (see the module docstring), oldest first, in one unit of work holding their
     row locks; a single ticket is a batch of one. Their rows are read once for all of them
     (escalation.routing.read_ahead) and their writes go out as one statement per table.
     {ticket id: its decision, or None when there was nothing to do or nothing new}; tickets that are
-    gone are left out. A ticket's first routing records its arrival (the `ticket.created` event)."""
-    now, policy = timezone.now(), current_policy()
+    gone are left out. A ticket's first routing records its arrival (the `ticket.created` event).
+    `policy` and `now` default to the live policy and the present; a replay of history
+    (escalation.simulate) passes a draft policy and the moment the ticket arrived."""
+    now, policy = now or timezone.now(), policy or current_policy()
     with unit_of_work(gather_writes=True):
         tickets = locked_tickets(Q(pk__in=ticket_ids))
         if not tickets:

@@ -1,0 +1,145 @@
+"""A draft policy as the router reads it: the live Policy with the draft's changes, checked first."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+from escalation.models import DraftPolicy
+from escalation.models.simulate import LIVE
+from escalation.routing.factors import FactorKey, FactorSetting
+from escalation.routing.policy import Knobs, Policy, load_policy
+from escalation.routing.rules import CompiledRule, validate_rule
+from helpdesk.models import Priority
+
+ERR_UNKNOWN = "No draft policy called “{name}”. Drafts: {drafts}."
+ERR_RULES = "A list of rules, each {name, conditions, actions, stop_processing?}."
+ERR_RULE = "Rule {index} ({name}): {error}"
+ERR_FACTOR = "Unknown factor {key!r}; the factors are: {known}."
+ERR_WEIGHT = "The weight of {key} must be a number from 0 to 100."
+ERR_LEVEL = "Unknown priority {key!r}; the levels are: {known}."
+ERR_SCORE = "The threshold of {key} must be a number from 0 to 100."
+ERR_SETTING = "Unknown setting {key!r}; the settings are: {known}."
+ERR_SETTING_KIND = "{key} must be {kind}."
+# Router settings a draft may change (the coordinator is a person, not a policy choice).
+SETTINGS = {f.name: f.type for f in dataclasses.fields(Knobs) if f.name != "coordinator_id"}
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def rule_errors(rules: Any) -> list[str]:
+    if rules is None:
+        return []
+    if not isinstance(rules, list) or not all(isinstance(r, dict) for r in rules):
+        return [ERR_RULES]
+    errors = []
+    for index, rule in enumerate(rules, start=1):
+        name = rule.get("name")
+        if not isinstance(name, str) or not name.strip():
+            errors.append(ERR_RULE.format(index=index, name="no name", error="give it a name"))
+            continue
+        try:
+            validate_rule(rule.get("conditions"), rule.get("actions"))
+        except ValidationError as error:
+            errors += [ERR_RULE.format(index=index, name=name, error=m) for m in error.messages]
+        if not isinstance(rule.get("stop_processing", False), bool):
+            errors.append(ERR_RULE.format(index=index, name=name, error="stop_processing is true or false"))
+    return errors
+
+
+def weight_errors(weights: Any) -> list[str]:
+    if not isinstance(weights, dict):
+        return ['An object of {"factor": weight}.']
+    errors = []
+    for key, weight in weights.items():
+        if key not in FactorKey.values:
+            errors.append(ERR_FACTOR.format(key=key, known=", ".join(FactorKey.values)))
+        elif not _number(weight) or not 0 <= weight <= 100:
+            errors.append(ERR_WEIGHT.format(key=key))
+    return errors
+
+
+def threshold_errors(thresholds: Any) -> list[str]:
+    if not isinstance(thresholds, dict):
+        return ['An object of {"level": lowest score}.']
+    errors = []
+    for key, score in thresholds.items():
+        if key not in Priority.values:
+            errors.append(ERR_LEVEL.format(key=key, known=", ".join(Priority.values)))
+        elif not _number(score) or not 0 <= score <= 100:
+            errors.append(ERR_SCORE.format(key=key))
+    return errors
+
+
+def setting_errors(settings: Any) -> list[str]:
+    if not isinstance(settings, dict):
+        return ['An object of {"setting": value}.']
+    errors = []
+    for key, value in settings.items():
+        kind = SETTINGS.get(key)
+        if kind is None:
+            errors.append(ERR_SETTING.format(key=key, known=", ".join(SETTINGS)))
+        elif kind == "str" and value not in Priority.values:
+            errors.append(ERR_SETTING_KIND.format(key=key, kind=f"one of {', '.join(Priority.values)}"))
+        elif kind == "int" and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+            errors.append(ERR_SETTING_KIND.format(key=key, kind="a whole number, 0 or more"))
+        elif kind == "float" and (not _number(value) or value < 0):
+            errors.append(ERR_SETTING_KIND.format(key=key, kind="a number, 0 or more"))
+    return errors
+
+
+CHECKS = {
+    "rules": rule_errors,
+    "factor_weights": weight_errors,
+    "thresholds": threshold_errors,
+    "settings": setting_errors,
+}
+
+
+def draft_errors(draft: DraftPolicy) -> dict[str, list[str]]:
+    """What is wrong with each part of the draft ({} when it can be compiled)."""
+    errors = {field: check(getattr(draft, field)) for field, check in CHECKS.items()}
+    return {field: messages for field, messages in errors.items() if messages}
+
+
+def draft_policy(draft: DraftPolicy, live: Policy) -> Policy:
+    """The live policy with the draft's rules (when it has its own), weights, thresholds and settings."""
+    errors = draft_errors(draft)
+    if errors:
+        raise ValidationError(errors)
+    rules = live.rules
+    if draft.rules is not None:
+        rules = tuple(
+            CompiledRule.build(
+                r["name"], r["conditions"], r["actions"], stop_processing=r.get("stop_processing", False)
+            )
+            for r in draft.rules
+        )
+    weights = dict(draft.factor_weights)
+    factors = tuple(
+        dataclasses.replace(f, weight=float(weights.pop(f.key, f.weight))) for f in live.factors
+    ) + tuple(FactorSetting(key, float(weight), {}) for key, weight in weights.items())
+    levels = {level: score for score, level in live.thresholds} | draft.thresholds
+    return dataclasses.replace(
+        live,
+        knobs=dataclasses.replace(live.knobs, **draft.settings),
+        rules=rules,
+        factors=tuple(f for f in factors if f.weight > 0),
+        thresholds=tuple(sorted(((float(s), level) for level, s in levels.items()), reverse=True)),
+    )
+
+
+def policy_named(name: str) -> Policy:
+    """`live`, or the draft of that name (ValidationError when there is none or it does not compile)."""
+    live = load_policy()
+    if name.lower() == LIVE:
+        return live
+    draft = DraftPolicy.objects.filter(name=name).first()
+    if draft is None:
+        drafts = ", ".join(DraftPolicy.objects.values_list("name", flat=True)) or "none yet"
+        raise ValidationError(ERR_UNKNOWN.format(name=name, drafts=drafts))
+    return draft_policy(draft, live)
