@@ -7,6 +7,7 @@ Routes the tickets created in the range again, as they arrived, by the live poli
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
 
@@ -24,7 +25,7 @@ def _day(value: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"not a date (YYYY-MM-DD): {value!r}") from None
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
 class Command(BaseCommand):

@@ -1,0 +1,52 @@
+"""A draft policy is the live policy with its changes; every part is checked before it is used."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from escalation.models import DraftPolicy
+from escalation.simulate.drafts import draft_errors, policy_named
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_draft_changes_only_what_it_names(draft):
+    live, drafted = policy_named("live"), policy_named("DRAFT")
+    assert [r.name for r in drafted.rules] == ["Refunds to Billing tier 2"]
+    assert "frustration" not in {f.key for f in drafted.factors}  # weight 0: off
+    assert {f.key for f in drafted.factors} == {f.key for f in live.factors} - {"frustration"}
+    assert drafted.thresholds == live.thresholds and drafted.knobs == live.knobs
+
+
+def test_settings_and_thresholds_override_the_live_ones(db):
+    DraftPolicy.objects.create(name="fast", thresholds={"high": 30}, settings={"skill_relax_minutes": 5})
+    drafted = policy_named("fast")
+    assert (30.0, "high") in drafted.thresholds and drafted.knobs.skill_relax_minutes == 5
+    assert [r.name for r in drafted.rules] == [r.name for r in policy_named("live").rules]  # its own: none
+
+
+def test_every_mistake_is_named():
+    draft = DraftPolicy(
+        name="bad",
+        rules=[{"name": "x", "conditions": {"field": "text"}, "actions": []}, {"conditions": {}}],
+        factor_weights={"mood": 3, "vip": 500},
+        thresholds={"critical": 50},
+        settings={"hop_limit": "three", "warp": 1},
+    )
+    errors = draft_errors(draft)
+    assert set(errors) == {"rules", "factor_weights", "thresholds", "settings"}
+    assert any("Rule 2 (no name)" in e for e in errors["rules"])
+    assert any("Unknown factor 'mood'" in e for e in errors["factor_weights"])
+    assert errors["thresholds"] == ["Unknown priority 'critical'; the levels are: low, normal, high, urgent."]
+    assert "hop_limit must be a whole number, 0 or more." in errors["settings"]
+
+
+def test_an_unknown_name_lists_the_drafts(draft):
+    with pytest.raises(ValidationError, match="No draft policy called “nope”. Drafts: DRAFT."):
+        policy_named("nope")
+
+
+def test_live_is_not_a_draft_name(db):
+    with pytest.raises(ValidationError):
+        DraftPolicy(name="Live").full_clean()
