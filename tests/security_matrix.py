@@ -109,6 +109,13 @@ CELLS = [
     ),
     Cell(
         "Analytics",
+        "What-if replay of routing",
+        "GET",
+        "/analytics/what-if/?policy=live",
+        _row("login", "denied", "denied", "denied", "denied", "denied", "ok", "ok", "denied"),
+    ),
+    Cell(
+        "Analytics",
         "Escalation rates API",
         "GET",
         "/api/analytics/escalations/",
