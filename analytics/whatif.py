@@ -16,7 +16,7 @@ from escalation.models.simulate import LIVE
 from escalation.simulate.compare import COMPARED, Simulation, Summary
 
 DEFAULT_DAYS = 7
-PAGE_LIMIT = 200  # tickets replayed per page view (the command replays all): each is a full routing run
+PAGE_LIMIT = 100  # tickets replayed per page view (the command replays all): each is a full routing run
 ERR_SAME = "Pick a different policy to compare with."
 
 
