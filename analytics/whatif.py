@@ -176,7 +176,7 @@ def whatif_report(result: Simulation) -> Report:
     if result.replayed < result.tickets:
         report.notes.append(
             f"The latest {result.replayed} of the range's {result.tickets} tickets were replayed; "
-            "`manage.py simulate_routing` replays them all."
+            "manage.py simulate_routing replays them all."
         )
     report.tables = [
         _placements(result.summaries),
