@@ -1,7 +1,7 @@
 """What the OpenAPI schema says beyond the views: error bodies, and the two audiences of a ticket.
 
-Every operation documents the errors it can answer (400 with field messages, 401, 403, 404, 413, 429,
-503 with a detail), so a client can rely on the schema alone. Tickets and messages have two shapes:
+Every operation documents the errors it can answer (400 with field messages, 401, 403, 404, 413, 415,
+429, 503 with a detail), so a client can rely on the schema alone. Tickets and messages have two shapes:
 the full one for staff and integration accounts, and the customer's (what the portal shows them).
 A message has the same fields for both; only its `author` is told the way the portal tells it.
 """
@@ -54,6 +54,9 @@ ERRORS = {
     403: OpenApiResponse(ErrorSerializer, description="Signed in, but not allowed to do this."),
     404: OpenApiResponse(ErrorSerializer, description="No such object, or not yours to see."),
     413: OpenApiResponse(ErrorSerializer, description="The request body is too large."),
+    415: OpenApiResponse(
+        ErrorSerializer, description="The body's Content-Type is not one this operation reads."
+    ),
     429: OpenApiResponse(ErrorSerializer, description="Too many requests; see Retry-After."),
     503: OpenApiResponse(ErrorSerializer, description="The database is briefly unreachable; retry."),
 }
@@ -91,7 +94,7 @@ class HelpdeskAutoSchema(AutoSchema):
         responses = super()._get_response_bodies(direction)
         codes = [401, 403, 429, 503]
         if self.method in ("POST", "PUT", "PATCH"):
-            codes += [400, 413]
+            codes += [400, 413, 415]
         elif self.get_override_parameters():  # query parameters that are validated
             codes.append(400)
         if "{" in self.path or self._is_list_view():  # no such object, or no such page

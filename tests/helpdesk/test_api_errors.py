@@ -151,3 +151,10 @@ def test_a_page_or_page_size_that_is_no_positive_number_is_a_field_error(api, cu
 def test_the_last_page_can_be_asked_for_by_name(api, customer):
     api.force_authenticate(customer)
     assert api.get("/api/tickets/?page=last").status_code == 200
+
+
+def test_a_body_of_a_type_the_operation_does_not_read_answers_json_415(api, agent, billing):
+    ticket = TicketFactory(team=billing, assignee=agent)
+    api.force_authenticate(agent.user)
+    response = api.post(f"/api/tickets/{ticket.pk}/resolve/", data="resolve it", content_type="text/plain")
+    assert response.status_code == 415 and "text/plain" in response.json()["detail"]

@@ -70,7 +70,7 @@ def test_every_operation_documents_its_errors(schema):
             if "{" in path:
                 assert "404" in responses, (method, path)
             if method in ("post", "patch"):
-                assert {"400", "413"} <= set(responses), (method, path)
+                assert {"400", "413", "415"} <= set(responses), (method, path)
                 ref = responses["400"]["content"]["application/json"]["schema"]["$ref"]
                 assert ref.endswith("/FieldErrors")
             assert responses["403"]["content"]["application/json"]["schema"]["$ref"].endswith("/Error")
