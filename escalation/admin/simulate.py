@@ -8,8 +8,8 @@ from django.contrib import admin, messages
 from django.http import HttpRequest
 
 from escalation.admin.routing import RULE_JSON_WIDGET, IndentedJSONField
-from escalation.models import DraftPolicy, EscalationRule
-from escalation.simulate.drafts import draft_errors
+from escalation.models import DraftPolicy
+from escalation.simulate.drafts import draft_errors, live_rules
 
 JSON_FIELDS = ("rules", "factor_weights", "thresholds", "settings")
 
@@ -29,19 +29,6 @@ class DraftPolicyForm(forms.ModelForm):
             for error in errors:
                 self.add_error(field, error)
         return data
-
-
-def live_rules() -> list[dict]:
-    """The active live rules, in order, in the draft's format."""
-    return [
-        {
-            "name": rule.name,
-            "conditions": rule.conditions,
-            "actions": rule.actions,
-            "stop_processing": rule.stop_processing,
-        }
-        for rule in EscalationRule.objects.filter(is_active=True).order_by("order", "pk")
-    ]
 
 
 @admin.register(DraftPolicy)

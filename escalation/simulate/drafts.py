@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from escalation.models import DraftPolicy
+from escalation.models import DraftPolicy, EscalationRule
 from escalation.models.simulate import LIVE
 from escalation.routing.factors import FactorKey, FactorSetting
 from escalation.routing.policy import Knobs, Policy, load_policy
@@ -134,12 +134,49 @@ def draft_policy(draft: DraftPolicy, live: Policy) -> Policy:
 
 
 def policy_named(name: str) -> Policy:
-    """`live`, or the draft of that name (ValidationError when there is none or it does not compile)."""
+    """`live`, or the draft of that name, in any case when only one matches (ValidationError when there
+    is none or it does not compile)."""
     live = load_policy()
     if name.lower() == LIVE:
         return live
-    draft = DraftPolicy.objects.filter(name=name).first()
+    found = list(DraftPolicy.objects.filter(name__iexact=name))
+    draft = next((d for d in found if d.name == name), found[0] if len(found) == 1 else None)
     if draft is None:
         drafts = ", ".join(DraftPolicy.objects.values_list("name", flat=True)) or "none yet"
         raise ValidationError(ERR_UNKNOWN.format(name=name, drafts=drafts))
     return draft_policy(draft, live)
+
+
+def live_rules() -> list[dict[str, Any]]:
+    """The active live rules, in order, in a draft's format."""
+    return [
+        {
+            "name": rule.name,
+            "conditions": rule.conditions,
+            "actions": rule.actions,
+            "stop_processing": rule.stop_processing,
+        }
+        for rule in EscalationRule.objects.filter(is_active=True).order_by("order", "pk")
+    ]
+
+
+EXAMPLE = "DRAFT"
+EXAMPLE_RULE = {
+    "name": "Refund requests start at Billing tier 2",
+    "conditions": {"field": "text", "op": "contains_any", "value": ["refund", "money back"]},
+    "actions": [{"type": "route_to_team", "team": "Billing"}, {"type": "min_tier", "level": 2}],
+}
+
+
+def example_draft() -> tuple[DraftPolicy, bool]:
+    """A draft to try (the demo's): the live rules plus refunds straight to Billing tier 2, and
+    frustration weighing more. Left as it is when it exists."""
+    return DraftPolicy.objects.get_or_create(
+        name=EXAMPLE,
+        defaults={
+            "description": "An example: the live rules plus refund requests straight to Billing tier 2, "
+            "and frustration weighing 25 points. Edit it, then replay it on /analytics/what-if/.",
+            "rules": [*live_rules(), EXAMPLE_RULE],
+            "factor_weights": {"frustration": 25},
+        },
+    )

@@ -84,6 +84,8 @@ class Command(BaseCommand):
         call_command("seed_sla", stdout=self.stdout)
         # Account managers, usage series, past health and renewal/churn outcomes (escalation app, by name).
         call_command("seed_accounts", seed=seed, password=printed.shared_password, stdout=self.stdout)
+        # A draft routing policy to replay against the live one (escalation app, by name).
+        call_command("seed_draft_policy", stdout=self.stdout)
         self._print(cast, printed)
 
     def _print(self, cast, printed: credentials.DemoCredentials) -> None:

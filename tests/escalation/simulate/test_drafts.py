@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 
 from escalation.models import DraftPolicy
 from escalation.simulate.drafts import draft_errors, policy_named
@@ -50,3 +53,16 @@ def test_an_unknown_name_lists_the_drafts(draft):
 def test_live_is_not_a_draft_name(db):
     with pytest.raises(ValidationError):
         DraftPolicy(name="Live").full_clean()
+
+
+def test_the_example_draft_is_the_live_rules_plus_one_and_is_made_once(db):
+    out = io.StringIO()
+    call_command("seed_draft_policy", stdout=out)
+    call_command("seed_draft_policy", stdout=out)
+    assert DraftPolicy.objects.count() == 1
+    live, drafted = policy_named("live"), policy_named("draft")  # any case, when only one matches
+    assert [r.name for r in drafted.rules] == [
+        *(r.name for r in live.rules),
+        "Refund requests start at Billing tier 2",
+    ]
+    assert "already there" in out.getvalue().splitlines()[-1]
