@@ -21,6 +21,7 @@ import numpy as np
 from analytics.facts import store
 from analytics.facts.columns import CODED, NONE, dtype_of
 from analytics.filters import Filters
+from analytics.models import FactDay
 from helpdesk.models import Organization
 
 
@@ -39,8 +40,6 @@ class Cohort:
     def of(cls, filters: Filters) -> Cohort:
         """The cohort of these filters, after bringing the facts up to date."""
         store.refresh()
-        from analytics.models import FactDay
-
         rows = list(
             FactDay.objects.filter(day__gte=filters.since, day__lte=filters.until)
             .order_by("day")
