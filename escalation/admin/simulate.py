@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from escalation.admin.routing import RULE_JSON_WIDGET, IndentedJSONField
 from escalation.models import DraftPolicy
-from escalation.simulate.drafts import draft_errors, live_rules
+from escalation.simulate.drafts import draft_errors, live_rules, make_live
 
 JSON_FIELDS = ("rules", "factor_weights", "thresholds", "settings")
 
@@ -35,7 +36,7 @@ class DraftPolicyForm(forms.ModelForm):
 class DraftPolicyAdmin(admin.ModelAdmin):
     form = DraftPolicyForm
     list_display = ["name", "description", "updated_at"]
-    actions = ["copy_live_rules"]
+    actions = ["copy_live_rules", "go_live"]
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name in JSON_FIELDS:
@@ -48,4 +49,23 @@ class DraftPolicyAdmin(admin.ModelAdmin):
         updated = queryset.update(rules=rules)
         self.message_user(
             request, f"{updated} draft(s) now hold the {len(rules)} live rules, to edit.", messages.SUCCESS
+        )
+
+    @admin.action(description="Make live (the live policy is kept as a draft to go back to)")
+    def go_live(self, request: HttpRequest, queryset) -> None:
+        if queryset.count() != 1:
+            self.message_user(request, "Choose exactly one draft to make live.", messages.ERROR)
+            return
+        draft = queryset.get()
+        try:
+            backup = make_live(draft)
+        except ValidationError as error:
+            self.message_user(
+                request, f"“{draft}” was not made live: {' '.join(error.messages)}", messages.ERROR
+            )
+            return
+        self.message_user(
+            request,
+            f"“{draft}” is live. The policy before it is kept as the draft “{backup}”.",
+            messages.SUCCESS,
         )

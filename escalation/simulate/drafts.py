@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
 
-from escalation.models import DraftPolicy, EscalationRule
+from escalation.models import DraftPolicy, EscalationRule, PriorityThreshold, RoutingConfig, ScoringFactor
 from escalation.models.simulate import LIVE
 from escalation.routing.factors import FactorKey, FactorSetting
 from escalation.routing.policy import Knobs, Policy, load_policy
@@ -180,3 +183,72 @@ def example_draft() -> tuple[DraftPolicy, bool]:
             "factor_weights": {"frustration": 25},
         },
     )
+
+
+def live_as_draft(name: str, description: str) -> DraftPolicy:
+    """The live policy as it is now, saved as a draft (every part spelled out), to go back to."""
+    live = load_policy()
+    return DraftPolicy.objects.create(
+        name=name,
+        description=description,
+        rules=live_rules(),
+        factor_weights={
+            key: (weight if active else 0)
+            for key, weight, active in ScoringFactor.objects.values_list("key", "weight", "is_active")
+        }
+        or {f.key: f.weight for f in live.factors},
+        thresholds={level: score for score, level in live.thresholds},
+        settings={name: getattr(live.knobs, name) for name in SETTINGS},
+    )
+
+
+@transaction.atomic
+def make_live(draft: DraftPolicy) -> DraftPolicy:
+    """Put the draft's changes into the live policy, after keeping the live policy as it was as a new
+    draft (returned) to go back to. Rules the draft lists are written (by name, in its order) and the
+    other live rules switched off, not deleted; weights, thresholds and settings it names are set."""
+    errors = draft_errors(draft)
+    if errors:
+        raise ValidationError(errors)
+    name = stamp = "live-" + timezone.localtime().strftime("%Y%m%d-%H%M%S")
+    for n in itertools.count(2):
+        if not DraftPolicy.objects.filter(name=name).exists():
+            break
+        name = f"{stamp}-{n}"
+    backup = live_as_draft(name, f"The live policy before “{draft.name}” went live.")
+    live = load_policy()
+    # Weights and thresholds read from code until their first row is saved: spell them all out first,
+    # or the draft's one row would hide the others.
+    if draft.factor_weights and not ScoringFactor.objects.exists():
+        ScoringFactor.objects.bulk_create(ScoringFactor(key=f.key, weight=f.weight) for f in live.factors)
+    if draft.thresholds and not PriorityThreshold.objects.exists():
+        PriorityThreshold.objects.bulk_create(
+            PriorityThreshold(priority=level, min_score=score) for score, level in live.thresholds
+        )
+    if draft.rules is not None:
+        listed = []
+        for order, rule in enumerate(draft.rules, start=1):
+            row = EscalationRule.objects.filter(name=rule["name"]).first() or EscalationRule(
+                name=rule["name"]
+            )
+            row.conditions, row.actions = rule["conditions"], rule["actions"]
+            row.stop_processing = rule.get("stop_processing", False)
+            row.order, row.is_active = order * 10, True
+            row.save()  # checked as the router compiles rules (draft_errors); names as it reads them
+            listed.append(row.pk)
+        for row in EscalationRule.objects.filter(is_active=True).exclude(pk__in=listed):
+            row.is_active = False
+            row.save()
+    for key, weight in draft.factor_weights.items():
+        factor = ScoringFactor.objects.filter(key=key).first() or ScoringFactor(key=key)
+        factor.weight, factor.is_active = (weight, True) if weight > 0 else (factor.weight, False)
+        factor.save()
+    for level, score in draft.thresholds.items():
+        PriorityThreshold.objects.update_or_create(priority=level, defaults={"min_score": score})
+    if draft.settings:
+        config = RoutingConfig.load()
+        for name, value in draft.settings.items():
+            setattr(config, name, value)
+        config.full_clean()
+        config.save()
+    return backup

@@ -35,7 +35,7 @@ def week(submit, categories, tier1, tier2, billing, technical, product, django_c
 
 
 @pytest.fixture
-def draft(db):
+def draft(billing):
     return DraftPolicy.objects.create(
         name="DRAFT", rules=[REFUNDS_TO_BILLING_L2], factor_weights={"frustration": 0}
     )

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from escalation.models import DraftPolicy, EscalationRule
+from tests.escalation.simulate.conftest import REFUNDS_TO_BILLING_L2
 
 pytestmark = pytest.mark.django_db
 ADD = "/admin/escalation/draftpolicy/add/"
@@ -52,3 +53,15 @@ def test_a_draft_starts_from_the_live_rules(admin_client):
     live = EscalationRule.objects.filter(is_active=True).order_by("order", "pk")
     assert [r["name"] for r in draft.rules] == [r.name for r in live] and len(draft.rules) > 3
     assert json.loads(json.dumps(draft.rules))[0]["conditions"] == live[0].conditions
+
+
+def test_the_make_live_action_keeps_the_old_policy_as_a_draft(admin_client, billing):
+    draft = DraftPolicy.objects.create(name="DRAFT", rules=[{**REFUNDS_TO_BILLING_L2}])
+    response = admin_client.post(
+        "/admin/escalation/draftpolicy/", {"action": "go_live", "_selected_action": [draft.pk]}, follow=True
+    )
+    assert "“DRAFT” is live. The policy before it is kept as the draft “live-" in response.content.decode()
+    assert list(EscalationRule.objects.filter(is_active=True).values_list("name", flat=True)) == [
+        REFUNDS_TO_BILLING_L2["name"]
+    ]
+    assert DraftPolicy.objects.filter(name__startswith="live-").count() == 1

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from escalation.models import DraftPolicy
-from escalation.simulate.drafts import draft_errors, policy_named
+from escalation.simulate.drafts import draft_errors, make_live, policy_named
 
 pytestmark = pytest.mark.django_db
 
@@ -66,3 +66,31 @@ def test_the_example_draft_is_the_live_rules_plus_one_and_is_made_once(db):
         "Refund requests start at Billing tier 2",
     ]
     assert "already there" in out.getvalue().splitlines()[-1]
+
+
+def test_a_draft_goes_live_and_the_old_live_policy_can_come_back(draft):
+    before = policy_named("live")
+    DraftPolicy.objects.filter(pk=draft.pk).update(
+        thresholds={"high": 33}, settings={"skill_relax_minutes": 7}
+    )
+    draft.refresh_from_db()
+    backup = make_live(draft)
+    now_live = policy_named("live")
+    assert [r.name for r in now_live.rules] == ["Refunds to Billing tier 2"]
+    assert "frustration" not in {f.key for f in now_live.factors}
+    assert (33.0, "high") in now_live.thresholds and now_live.knobs.skill_relax_minutes == 7
+    assert backup.name.startswith("live-") and not draft_errors(backup)
+    make_live(backup)  # back to how it was
+    again = policy_named("live")
+    assert [r.name for r in again.rules] == [r.name for r in before.rules]
+    assert {(f.key, f.weight) for f in again.factors} == {(f.key, f.weight) for f in before.factors}
+    assert (again.thresholds, again.knobs) == (before.thresholds, before.knobs)
+
+
+def test_a_broken_draft_never_goes_live(db):
+    broken = DraftPolicy.objects.create(name="broken", thresholds={"sometimes": 3})
+    rules = [r.name for r in policy_named("live").rules]
+    with pytest.raises(ValidationError):
+        make_live(broken)
+    assert [r.name for r in policy_named("live").rules] == rules
+    assert DraftPolicy.objects.count() == 1  # no backup kept either
