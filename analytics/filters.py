@@ -110,8 +110,9 @@ def cohort(filters: Filters) -> QuerySet[Ticket]:
     return Ticket.objects.filter(cohort_q(filters))
 
 
-def with_default_dates(params: QueryDict) -> QueryDict:
-    """The parameters with since/until filled in the way Filters defaults them, so forms show them."""
+def with_default_dates(params: QueryDict, days: int = DEFAULT_DAYS) -> QueryDict:
+    """The parameters with since/until filled in (the last `days` days, as Filters defaults them), so
+    forms show them."""
     params = params.copy()
     today = timezone.localdate()
     if not params.get("until"):
@@ -121,7 +122,7 @@ def with_default_dates(params: QueryDict) -> QueryDict:
             until = dt.date.fromisoformat(params["until"])
         except ValueError:
             return params  # the form reports the bad date
-        params["since"] = (until - dt.timedelta(days=DEFAULT_DAYS - 1)).isoformat()
+        params["since"] = (until - dt.timedelta(days=days - 1)).isoformat()
     return params
 
 
@@ -165,11 +166,35 @@ def _blank(choices) -> list[tuple[str, str]]:
     return [("", "All"), *choices]
 
 
-class FilterForm(forms.Form):
-    """Validates the query parameters. `viewer` None means unrestricted (staff accounts)."""
+class DayRangeForm(forms.Form):
+    """A range of whole days, each between EARLIEST_DATE and LATEST_DATE, the end not before the start."""
 
     since = DayField(required=False)
     until = DayField(required=False)
+
+    def _clean_bounded(self, name: str) -> dt.date | None:
+        value = self.cleaned_data.get(name)
+        if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+            raise forms.ValidationError(ERR_DATE_BOUNDS)
+        return value
+
+    def clean_since(self) -> dt.date | None:
+        return self._clean_bounded("since")
+
+    def clean_until(self) -> dt.date | None:
+        return self._clean_bounded("until")
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and until < since:
+            self.add_error("until", ERR_RANGE_ORDER)
+        return data
+
+
+class FilterForm(DayRangeForm):
+    """Validates the query parameters. `viewer` None means unrestricted (staff accounts)."""
+
     team = forms.ModelChoiceField(
         Team.objects.order_by("name"), required=False, to_field_name="name", empty_label="All"
     )
@@ -191,25 +216,6 @@ class FilterForm(forms.Form):
         if viewer is not None and not viewer.sees_all_tickets:
             # Agents see their own numbers only: the agent filter is always themselves.
             del self.fields["agent"]
-
-    def _clean_bounded(self, name: str) -> dt.date | None:
-        value = self.cleaned_data.get(name)
-        if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
-            raise forms.ValidationError(ERR_DATE_BOUNDS)
-        return value
-
-    def clean_since(self) -> dt.date | None:
-        return self._clean_bounded("since")
-
-    def clean_until(self) -> dt.date | None:
-        return self._clean_bounded("until")
-
-    def clean(self):
-        data = super().clean()
-        since, until = data.get("since"), data.get("until")
-        if since and until and until < since:
-            self.add_error("until", ERR_RANGE_ORDER)
-        return data
 
     def filters(self) -> Filters:
         """The validated filters, with defaults for what was left out. Call after is_valid()."""

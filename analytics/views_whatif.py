@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
+from analytics.filters import with_default_dates
 from analytics.whatif import DEFAULT_DAYS, PAGE_LIMIT, WhatIfForm, whatif_report
 from escalation.models import DraftPolicy
 from escalation.simulate.compare import simulate
@@ -22,12 +20,11 @@ ERR_LEADS_ONLY = "The what-if replay is for team leads and admins."
 def what_if_page(request: HttpRequest) -> HttpResponse:
     if not request.agent.sees_all_tickets:
         raise PermissionDenied(ERR_LEADS_ONLY)
-    params = request.GET.copy()
-    today = timezone.localdate()
-    params.setdefault("until", today.isoformat())
-    params.setdefault("since", (today - dt.timedelta(days=DEFAULT_DAYS - 1)).isoformat())
+    params = with_default_dates(request.GET, days=DEFAULT_DAYS)
     asked = "policy" in request.GET  # the replay takes seconds: it runs when asked, not on arrival
-    form = WhatIfForm(params if asked else None, initial={"since": params["since"], "until": params["until"]})
+    form = WhatIfForm(
+        params if asked else None, initial={"since": params.get("since"), "until": params.get("until")}
+    )
     context = {"form": form, "drafts": DraftPolicy.objects.all(), "limit": PAGE_LIMIT, "report": None}
     status = 200
     if asked and form.is_valid():

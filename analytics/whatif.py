@@ -3,13 +3,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 
-from analytics.filters import EARLIEST_DATE, ERR_DATE_BOUNDS, ERR_RANGE_ORDER, LATEST_DATE, DayField
+from analytics.filters import DayRangeForm
 from analytics.report import Column, Report, Stat, Table, rate
 from escalation.models import DraftPolicy
 from escalation.models.simulate import LIVE
@@ -20,11 +18,12 @@ PAGE_LIMIT = 100  # tickets replayed per page view (the command replays all): ea
 ERR_SAME = "Pick a different policy to compare with."
 
 
-class WhatIfForm(forms.Form):
+class WhatIfForm(DayRangeForm):
+    """The policies to replay and the days; the view fills in the default days (with_default_dates)."""
+
     policy = forms.ChoiceField(label="Policy")
     compare = forms.ChoiceField(label="Compare with", required=False)
-    since = DayField(required=False)
-    until = DayField(required=False)
+    field_order = ["policy", "compare", "since", "until"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -34,17 +33,8 @@ class WhatIfForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        today = timezone.localdate()
-        until = data.get("until") or today
-        since = data.get("since") or until - dt.timedelta(days=DEFAULT_DAYS - 1)
-        for name, day in (("since", since), ("until", until)):
-            if not EARLIEST_DATE <= day <= LATEST_DATE:
-                self.add_error(name, ERR_DATE_BOUNDS)
-        if until < since:
-            self.add_error("until", ERR_RANGE_ORDER)
         if data.get("compare") and data.get("compare") == data.get("policy"):
             self.add_error("compare", ERR_SAME)
-        data["since"], data["until"] = since, until
         return data
 
     def names(self) -> list[str]:

@@ -39,3 +39,16 @@ def test_an_unknown_draft_is_an_error_in_the_form(lead_client):
 def test_agents_who_see_only_their_own_tickets_are_refused(client, agent):
     client.force_login(agent.user)
     assert client.get("/analytics/what-if/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("since=2026-02-01&until=2026-01-01", "The end date must not be before the start date."),
+        ("until=1999-01-01", "Choose a date between 2000-01-01 and 2100-12-31."),
+        ("until=someday", "Enter a valid date."),
+    ],
+)
+def test_bad_days_are_errors_in_the_form(lead_client, query, message):
+    response = lead_client.get(f"/analytics/what-if/?policy=live&{query}")
+    assert response.status_code == 400 and message in response.content.decode()
