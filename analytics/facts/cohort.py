@@ -35,6 +35,7 @@ class Cohort:
     selected: np.ndarray | None = None  # over all the days' tickets: in the cohort
     _loaded: dict[str, np.ndarray] = field(default_factory=dict)
     _words: dict[str, list[str]] = field(default_factory=dict)  # coded column -> the values of its codes
+    _narrowed: dict[str, np.ndarray] = field(default_factory=dict)  # columns narrowed to the cohort
 
     @classmethod
     def of(cls, filters: Filters) -> Cohort:
@@ -149,30 +150,40 @@ class Cohort:
         """For each cohort ticket, the position of its creation day in `days`."""
         return np.repeat(np.arange(len(self.days)), self.counts)[self.selected]
 
-    def _renumbered(self, tickets: np.ndarray) -> np.ndarray:
-        """Ticket indexes over all the days' tickets -> indexes into the cohort's tickets."""
-        position = np.cumsum(self.selected) - 1
-        return position[tickets]
+    def _selected_rows(self, column: str) -> np.ndarray:
+        """A column narrowed to the cohort (kept: a page reads the same columns from several tables);
+        a `ticket` column renumbered to index the cohort's tickets."""
+        if column not in self._narrowed:
+            kind, name = column.split(".", 1)
+            self._fetch([column, f"{kind}.ticket"] if kind != "ticket" else [column])
+            values = self._loaded[column]
+            if kind == "ticket":
+                self._narrowed[column] = values[self.selected]
+            else:
+                owners = self._loaded[f"{kind}.ticket"]
+                kept = values[self.selected[owners]] if len(owners) else values[:0]
+                self._narrowed[column] = self._position()[kept] if name == "ticket" else kept
+        return self._narrowed[column]
+
+    def _position(self) -> np.ndarray:
+        """For each of the days' tickets, its index among the cohort's tickets."""
+        if "position" not in self._narrowed:
+            self._narrowed["position"] = np.cumsum(self.selected) - 1
+        return self._narrowed["position"]
 
     def tickets(self, *names: str, of: np.ndarray | None = None):
         """Columns of the cohort's tickets (or, with `of`, of the tickets at those cohort indexes)."""
         self._fetch([f"ticket.{n}" for n in names])
-        out = []
-        for name in names:
-            values = self._loaded[f"ticket.{name}"][self.selected]
-            out.append(values if of is None else values[of])
+        out = [self._selected_rows(f"ticket.{name}") for name in names]
+        if of is not None:
+            out = [values[of] for values in out]
         return out[0] if len(out) == 1 else out
 
     def rows(self, kind: str, *names: str):
         """Columns of the rows of a kind (escalation, assignment, ...) that belong to the cohort's tickets;
         their `ticket` column indexes the cohort's tickets."""
         self._fetch([f"{kind}.ticket", *(f"{kind}.{n}" for n in names)])
-        owners = self._loaded[f"{kind}.ticket"]
-        keep = self.selected[owners] if len(owners) else np.zeros(0, dtype=bool)
-        out = []
-        for name in names:
-            values = self._loaded[f"{kind}.{name}"][keep]
-            out.append(self._renumbered(values) if name == "ticket" else values)
+        out = [self._selected_rows(f"{kind}.{name}") for name in names]
         return out[0] if len(out) == 1 else out
 
     def escalations(self, *names: str):

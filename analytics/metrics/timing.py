@@ -11,7 +11,7 @@ import numpy as np
 from scipy.stats import fisher_exact
 
 from analytics.facts.cohort import Cohort
-from analytics.facts.numbers import count_by, groups, median, percentile, percentile_by
+from analytics.facts.numbers import count_by, groups, looked_up, median, percentile, percentile_by
 from analytics.filters import Filters
 from analytics.metrics.common import tier_name
 from analytics.report import Chart, Column, Report, Stat, Table, hours, rate
@@ -114,8 +114,7 @@ def _resolution_comparison(timing: dict[str, Any]) -> Table:
 
 def _by_tier(cohort: Cohort) -> Table:
     resolved, resolution, tier = cohort.tickets("resolved", "resolution_h", "tier")
-    levels = dict(Tier.objects.values_list("pk", "level"))
-    level = np.array([levels.get(t, -1) for t in tier[resolved].tolist()], dtype=np.int64)
+    level = looked_up(tier[resolved], dict(Tier.objects.values_list("pk", "level")))
     group, keys = groups(level)
     counts = count_by(group, len(keys))
     medians = percentile_by(group, len(keys), resolution[resolved], 0.5)
