@@ -9,6 +9,7 @@ from django.core import mail
 from django.utils import timezone
 
 from escalation.accounts.services import account_health_refresh
+from escalation.models import PriorityThreshold
 from escalation.models.accounts import AccountHealth, AccountHealthSettings
 from helpdesk.models import Notification, Ticket
 from tests.factories import CustomerFactory, OrganizationFactory, UserFactory
@@ -184,7 +185,6 @@ def test_ticket_changes_refresh_health_at_most_once_per_debounce_period(
 
 
 def test_a_ticket_whose_priority_moves_with_the_account_says_why_in_its_history(acme, acme_customer):
-    from escalation.models import PriorityThreshold
     from escalation.routing.scoring import score_ticket
 
     ticket = Ticket.objects.create(
