@@ -40,6 +40,8 @@ class LoadedModel:
     embedding: object
     heads: dict[str, object]
     end_tiers: dict[str, int]
+    # language -> its share of the tickets learnt from ({} for versions trained before this was kept)
+    languages: dict[str, float]
 
     def predict(self, features: TicketFeatures) -> dict[str, HeadGuess]:
         """Every head's best label and calibrated probability for one ticket."""
@@ -64,6 +66,7 @@ def _dump(result: TrainingResult) -> bytes:
             name: compile_head(head, result.trained.n_columns) for name, head in result.trained.heads.items()
         },
         "end_tiers": result.end_tiers,
+        "languages": result.languages,
     }
     joblib.dump(payload, buffer, compress=3)
     return buffer.getvalue()
@@ -124,7 +127,12 @@ def active_model() -> LoadedModel | None:
                 return _loaded if _loaded and _loaded.pk == current else None
             payload = joblib.load(io.BytesIO(bytes(row[1])))
             _loaded = LoadedModel(
-                current, row[0], payload["embedding"], payload["heads"], payload["end_tiers"]
+                current,
+                row[0],
+                payload["embedding"],
+                payload["heads"],
+                payload["end_tiers"],
+                payload.get("languages", {}),
             )
             _loaded_generation = generation
         return _loaded

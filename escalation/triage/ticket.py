@@ -33,24 +33,42 @@ def triage_ticket(ticket: Ticket, *, reads: KnownRows | None = None) -> TriageRe
     if model is None:
         result = keyword_triage(ticket)
     else:
-        result = keywords_when_unsure(model_triage(ticket, model), ticket)
+        result = keywords_when_unsure(model_triage(ticket, model), ticket, model.languages)
     return with_mood(result, ticket, reads=reads)
 
 
-def keywords_when_unsure(result: TriageResult, ticket: Ticket) -> TriageResult:
+# A language under this share of the tickets a model learnt from is one it barely knows.
+RARE_LANGUAGE_SHARE = 0.05
+
+
+def written_in_unknown_language(ticket: Ticket, learnt: dict[str, float]) -> bool:
+    """Is the ticket in a language the model's history (nearly) never had? `learnt` is the history's
+    share of each language; a version trained before shares were kept knows the site's language."""
+    code = (ticket.language or "")[:2]
+    if not code:
+        return False
+    if not learnt:
+        return code != settings.LANGUAGE_CODE[:2]
+    return learnt.get(code, 0.0) < RARE_LANGUAGE_SHARE
+
+
+def keywords_when_unsure(
+    result: TriageResult, ticket: Ticket, learnt_languages: dict[str, float]
+) -> TriageResult:
     """The model's guess, unless it is unsure of the category and the keywords name one: then the
     keywords' category. Its team replaces the model's only when the model is unsure of the team too and
-    the ticket is written in another language than the helpdesk's (the history the model learnt from):
-    in its own language a doubtful team guess still beats a single keyword. The model's confidence stays
-    what it was, so automation keeps out of a ticket nobody is sure of."""
+    the ticket is written in a language the model's history (nearly) never had: in a language it learnt
+    from, a doubtful team guess still beats a single keyword (a history half in German routes German
+    tickets by the model). The model's confidence stays what it was, so automation keeps out of a
+    ticket nobody is sure of."""
     if not result.category_unsure:
         return result
     match = best_category(f"{ticket.subject}\n{ticket.body}")
     if match is None or match.category == result.category:
         return result
     keyword_team = match.category.team
-    foreign = (ticket.language or "")[:2] not in ("", settings.LANGUAGE_CODE[:2])
-    if keyword_team != result.team and not (result.team_unsure and foreign):
+    unknown_language = written_in_unknown_language(ticket, learnt_languages)
+    if keyword_team != result.team and not (result.team_unsure and unknown_language):
         return result
     note = (
         f"The model was unsure ({result.confidence:.0%}); the keywords of {match.category} matched: "

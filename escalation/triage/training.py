@@ -24,6 +24,7 @@ import numpy as np
 from django.db.models import Q
 
 from escalation.triage.features import TicketFeatures, classifier, embedding, ticket_text
+from escalation.triage.language import detect_language
 from escalation.triage.metrics import evaluate
 from helpdesk.models import Status, Ticket
 
@@ -43,6 +44,7 @@ class History:
     features: list[TicketFeatures] = field(default_factory=list)
     labels: dict[str, list[str | None]] = field(default_factory=lambda: {head: [] for head in HEADS})
     end_tiers: dict[str, int] = field(default_factory=dict)  # team -> the tier its escalated tickets ended at
+    languages: dict[str, float] = field(default_factory=dict)  # language -> its share of the rows
 
     def __len__(self) -> int:
         return len(self.features)
@@ -64,6 +66,15 @@ def _priority_label(ticket: Ticket) -> str | None:
     return None if ticket.metadata.get("priority_known") is False else ticket.priority
 
 
+def _language(ticket: Ticket, text: str) -> str:
+    """The language a history row is written in: as recorded, or read from its text when an import did
+    not say (such rows carry the site's language only as a stand-in)."""
+    if ticket.metadata.get("language_known") is not False:
+        return ticket.language
+    detected = detect_language(text)
+    return detected.code if detected else ticket.language
+
+
 def load_history(since: dt.date | None = None) -> History:
     """The labelled rows, oldest first, with repeat contacts counted as they were when each ticket came."""
     tickets = (
@@ -74,6 +85,7 @@ def load_history(since: dt.date | None = None) -> History:
             "subject",
             "body",
             "channel",
+            "language",
             "priority",
             "metadata",
             "escalation_count",
@@ -88,7 +100,7 @@ def load_history(since: dt.date | None = None) -> History:
         )
         .order_by("created_at", "pk")
     )
-    history, last_seen, end_tiers = History(), defaultdict(list), defaultdict(Counter)
+    history, last_seen, end_tiers, languages = History(), defaultdict(list), defaultdict(Counter), Counter()
     for ticket in tickets.iterator(chunk_size=2000):
         repeats = 0
         if ticket.metadata.get("customer_known") is not False:  # not the importer's stand-in customer
@@ -96,9 +108,11 @@ def load_history(since: dt.date | None = None) -> History:
             repeats = len(earlier) - bisect_left(earlier, ticket.created_at - REPEAT_WINDOW)
             earlier.append(ticket.created_at)
         org = ticket.organization
+        text = ticket_text(ticket.subject, ticket.body)
+        languages[_language(ticket, text)] += 1
         history.features.append(
             TicketFeatures(
-                text=ticket_text(ticket.subject, ticket.body),
+                text=text,
                 channel=ticket.channel,
                 segment=org.segment if org else "",
                 contract_value=float(org.annual_contract_value) if org else 0.0,
@@ -118,6 +132,7 @@ def load_history(since: dt.date | None = None) -> History:
         if escalation == "escalated" and ticket.tier is not None:
             end_tiers[ticket.team.name][ticket.tier.level] += 1
     history.end_tiers = {team: counts.most_common(1)[0][0] for team, counts in end_tiers.items()}
+    history.languages = {code: n / len(history) for code, n in languages.most_common()}
     return history
 
 
@@ -196,6 +211,7 @@ class TrainingResult:
     holdout_rows: int
     seconds: float
     end_tiers: dict[str, int]
+    languages: dict[str, float]
 
 
 def _steps() -> list[str]:
@@ -222,5 +238,11 @@ def train(history: History, *, step: Step = lambda name: None) -> TrainingResult
     for head, reason in deployed.skipped.items():
         report.setdefault(head, {"skipped": reason})
     return TrainingResult(
-        deployed, report, len(history), len(newer), time.perf_counter() - started, dict(history.end_tiers)
+        deployed,
+        report,
+        len(history),
+        len(newer),
+        time.perf_counter() - started,
+        dict(history.end_tiers),
+        dict(history.languages),
     )

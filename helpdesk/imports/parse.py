@@ -96,7 +96,7 @@ class ImportRow:
     resolved_at: dt.datetime | None
     csat: int | None
     escalated: bool | None
-    language: str
+    language: str | None  # None: the file does not say (the trainer detects it from the text)
     channel: str
     extra: dict[str, str] = field(default_factory=dict)
     body_truncated: bool = False
@@ -201,7 +201,7 @@ def parse_row(line: int, raw: dict[str, str]) -> ImportRow:
         resolved_at=resolved_at,
         csat=csat,
         escalated=_boolean(raw.get("escalated", ""), "escalated"),
-        language=_limited(raw.get("language", ""), "language", 8).lower() or "en",
+        language=_limited(raw.get("language", ""), "language", 8).lower() or None,
         channel=_choice(raw.get("channel", ""), "channel", Channel.values, default=DEFAULT_CHANNEL),
         extra={name: value for name, value in raw.items() if name not in KNOWN_COLUMNS and name and value},
     )

@@ -22,6 +22,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models.functions import Coalesce
@@ -162,7 +163,7 @@ def _ticket_fields(row: ImportRow, refs: References, existing: Ticket | None) ->
         "subject": row.subject,
         "body": row.body,
         "channel": row.channel,
-        "language": row.language,
+        "language": row.language or settings.LANGUAGE_CODE[:2],
         "status": row.status,
         "priority": row.priority or Priority.NORMAL,
         "team": team,
@@ -186,7 +187,7 @@ def _metadata(row: ImportRow, existing: Ticket | None) -> dict[str, Any]:
     metadata = {
         key: value
         for key, value in (existing.metadata if existing else {}).items()
-        if key not in ("import", "priority_known", "escalation_known", "customer_known")
+        if key not in ("import", "priority_known", "escalation_known", "customer_known", "language_known")
     }
     metadata["import"] = {**row.extra, "line": row.line}
     if row.body_truncated:
@@ -195,6 +196,8 @@ def _metadata(row: ImportRow, existing: Ticket | None) -> dict[str, Any]:
         metadata["priority_known"] = False
     if row.escalated is None:
         metadata["escalation_known"] = False
+    if row.language is None:
+        metadata["language_known"] = False
     if not row.customer_email:  # the importer's stand-in customer: its "repeat contacts" mean nothing
         metadata["customer_known"] = False
     return metadata

@@ -293,3 +293,18 @@ def test_the_real_it_tickets_import_quickly(db):
         "category_code",
     }
     assert seconds < 30
+
+
+def test_a_file_that_does_not_say_the_language_leaves_it_to_the_trainer(tmp_path, tier1):
+    path = write_csv(
+        tmp_path,
+        "subject,body,team,language\n"
+        "Refund please,I was charged twice.,Billing,\n"
+        "Rechnung,Ich wurde zweimal belastet.,Billing,de\n",
+    )
+
+    run_import(path)
+
+    unsaid, said = Ticket.objects.order_by("pk")
+    assert unsaid.language == "en" and unsaid.metadata["language_known"] is False  # a stand-in
+    assert said.language == "de" and "language_known" not in said.metadata

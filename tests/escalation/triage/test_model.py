@@ -236,6 +236,44 @@ def test_in_the_helpdesks_own_language_a_keyword_does_not_move_the_team(history,
     assert triage.category_unsure and triage.category.name != "Refunds"
 
 
+def test_in_a_language_the_history_has_the_models_team_stands(history, customer):
+    # A fifth of the history is German: the model learnt from such tickets, so a doubtful team guess
+    # on a German ticket beats a single keyword (a keyword list is no match for a trained model there).
+    Ticket.objects.filter(pk__in=Ticket.objects.order_by("pk").values("pk")[:30]).update(language="de")
+    version = _train()
+    assert active_model().languages == pytest.approx({"en": 0.8, "de": 0.2})
+    ticket = TicketFactory(
+        customer=customer, subject="Rückerstattung", body="Bitte um Rückerstattung der Gebühr.", language="de"
+    )
+    guessed = triage_ticket(ticket).team
+    elsewhere = next(team for team in history.values() if team != guessed)
+    CategoryFactory(name="Refunds", team=elsewhere, keywords=["rückerstattung"])
+
+    triage = triage_ticket(ticket)
+
+    assert triage.category_unsure and triage.team_unsure and triage.model_version == version.version
+    assert triage.team == guessed and triage.category.name != "Refunds"
+
+
+def test_history_an_import_did_not_give_a_language_is_counted_in_the_language_it_is_written_in(
+    history, customer
+):
+    german = "Die Rechnung wurde zweimal abgebucht, bitte erstatten Sie den Betrag zurück."
+    TicketFactory.create_batch(
+        50,
+        customer=customer,
+        subject="Rechnung",
+        body=german,
+        team=history["Billing"],
+        status=Status.RESOLVED,
+        language="en",  # the importer's stand-in
+        metadata={"language_known": False},
+    )
+    TicketFactory(customer=customer, team=history["Billing"], status=Status.RESOLVED, language="de")
+
+    assert load_history().languages == pytest.approx({"en": 150 / 201, "de": 51 / 201})
+
+
 def test_a_confident_model_is_not_second_guessed_by_keywords(history, customer):
     _train()
     CategoryFactory(name="Refunds", team=history["Billing"], keywords=["password"])
