@@ -1,6 +1,7 @@
 """A trained head reduced to arrays, so one ticket is scored in microseconds instead of milliseconds.
 
-A head is `SelectPercentile -> CalibratedClassifierCV(LinearSVC, sigmoid, ensemble=False)`. Asking
+A head is `FirstColumns -> SelectPercentile -> CalibratedClassifierCV(LinearSVC, sigmoid,
+ensemble=False)`. Asking
 scikit-learn for one row's probabilities costs ~3 ms of input checks and column slicing per head; the
 arithmetic is tiny: keep the selected columns of the (very sparse) row, one small matrix product, a
 sigmoid per class, normalise. `CompiledHead` does exactly that arithmetic, and tests check it gives
@@ -64,6 +65,8 @@ def compile_head(pipeline, n_columns: int) -> CompiledHead | SklearnHead:
         return SklearnHead(pipeline)
     member = members[0]
     svm, classes = member.estimator, calibrated.classes_
+    # A text-only head reads the embedding's first columns (FirstColumns), so its selected positions
+    # are embedding columns too; the metadata columns after them map to -1 and are never read.
     selected = np.flatnonzero(select.get_support())
     column = np.full(n_columns, -1, dtype=np.int64)
     column[selected] = np.arange(len(selected))

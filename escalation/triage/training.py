@@ -23,7 +23,14 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.db.models import Q
 
-from escalation.triage.features import TicketFeatures, classifier, embedding, ticket_text
+from escalation.triage.features import (
+    TEXT_ONLY_HEADS,
+    TicketFeatures,
+    classifier,
+    embedding,
+    text_columns,
+    ticket_text,
+)
 from escalation.triage.language import detect_language
 from escalation.triage.metrics import evaluate
 from helpdesk.models import Status, Ticket
@@ -172,6 +179,7 @@ def fit(history: History, rows: np.ndarray, step: Step) -> Trained:
     step("text features")
     vectorizer = embedding()
     matrix = vectorizer.fit_transform([history.features[i] for i in rows])
+    text = text_columns(vectorizer)
     position = {row: n for n, row in enumerate(rows)}
     heads, skipped = {}, {}
     for head in HEADS:
@@ -181,7 +189,8 @@ def fit(history: History, rows: np.ndarray, step: Step) -> Trained:
             skipped[head] = data
             continue
         smallest = min(Counter(data.labels).values())
-        heads[head] = classifier(len(data.rows), smallest).fit(
+        columns = text if head in TEXT_ONLY_HEADS else None
+        heads[head] = classifier(len(data.rows), smallest, columns=columns).fit(
             matrix[[position[i] for i in data.rows]], data.labels
         )
     return Trained(vectorizer, heads, skipped, matrix.shape[1])
