@@ -83,7 +83,13 @@ def cross_validate(folds: int = 5, seeds: tuple[int, ...] = (0, 1, 2)) -> None:
     from sklearn.model_selection import StratifiedKFold
     from sklearn.pipeline import make_pipeline
 
-    from escalation.triage.features import TicketFeatures, classifier, embedding, ticket_text
+    from escalation.triage.features import (
+        TicketFeatures,
+        embedding,
+        head_classifier,
+        text_layout,
+        ticket_text,
+    )
     from escalation.triage.metrics import evaluate
 
     rows = _rows(DATA)
@@ -95,7 +101,8 @@ def cross_validate(folds: int = 5, seeds: tuple[int, ...] = (0, 1, 2)) -> None:
         def fit(self, x, y):
             self.embedding = embedding()
             matrix = self.embedding.fit_transform([TicketFeatures(text=t, channel="email") for t in x])
-            self.model = classifier(len(y), min(Counter(y).values())).fit(matrix, y)
+            layout = text_layout(self.embedding)
+            self.model = head_classifier("team", len(y), min(Counter(y).values()), layout).fit(matrix, y)
             return self
 
         def predict_proba(self, x):

@@ -23,14 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.db.models import Q
 
-from escalation.triage.features import (
-    TEXT_ONLY_HEADS,
-    TicketFeatures,
-    classifier,
-    embedding,
-    text_columns,
-    ticket_text,
-)
+from escalation.triage.features import TicketFeatures, embedding, head_classifier, text_layout, ticket_text
 from escalation.triage.language import detect_language
 from escalation.triage.metrics import evaluate
 from helpdesk.models import Status, Ticket
@@ -179,7 +172,7 @@ def fit(history: History, rows: np.ndarray, step: Step) -> Trained:
     step("text features")
     vectorizer = embedding()
     matrix = vectorizer.fit_transform([history.features[i] for i in rows])
-    text = text_columns(vectorizer)
+    layout = text_layout(vectorizer)
     position = {row: n for n, row in enumerate(rows)}
     heads, skipped = {}, {}
     for head in HEADS:
@@ -189,8 +182,7 @@ def fit(history: History, rows: np.ndarray, step: Step) -> Trained:
             skipped[head] = data
             continue
         smallest = min(Counter(data.labels).values())
-        columns = text if head in TEXT_ONLY_HEADS else None
-        heads[head] = classifier(len(data.rows), smallest, columns=columns).fit(
+        heads[head] = head_classifier(head, len(data.rows), smallest, layout).fit(
             matrix[[position[i] for i in data.rows]], data.labels
         )
     return Trained(vectorizer, heads, skipped, matrix.shape[1])

@@ -12,8 +12,18 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from escalation.models import RoutingConfig, TriageModelVersion
-from escalation.triage.compiled import CompiledHead, compile_head
-from escalation.triage.features import TicketFeatures, classifier, embedding, text_columns
+from escalation.triage.compiled import CompiledHead, CompiledMean, compile_head
+from escalation.triage.features import (
+    CHAR_WEIGHT,
+    LARGE_HISTORY,
+    MeanOfViews,
+    TextLayout,
+    TicketFeatures,
+    View,
+    embedding,
+    head_classifier,
+    text_layout,
+)
 from escalation.triage.predict import features_for
 from escalation.triage.store import active_model
 from escalation.triage.ticket import triage_ticket
@@ -209,6 +219,19 @@ def test_where_a_ticket_belongs_is_read_from_its_text_not_from_who_sends_it(hist
     assert loud["category"].probabilities == pytest.approx(plain["category"].probabilities)
 
 
+def test_the_team_head_reads_three_views_until_the_history_is_large():
+    layout = TextLayout(words=100, chars=300)
+    assert isinstance(head_classifier("team", LARGE_HISTORY, 10, layout), MeanOfViews)
+    assert [m.named_steps["columns"].view for m in head_classifier("team", 500, 10, layout).members] == [
+        View(0, 100),
+        View(100, 400, 1 / CHAR_WEIGHT),
+        View(0, 400),
+    ]
+    large = head_classifier("team", LARGE_HISTORY + 1, 10, layout)  # three fits would cost too much time
+    assert large.named_steps["columns"].view == View(0, 400)
+    assert head_classifier("escalation", 500, 10, layout).named_steps["columns"].view is None
+
+
 def test_the_compiled_head_gives_scikit_learns_probabilities(history):
     tickets = list(Ticket.objects.order_by("pk"))
     rows = [
@@ -217,16 +240,18 @@ def test_the_compiled_head_gives_scikit_learns_probabilities(history):
     ]
     vectorizer = embedding()
     matrix = vectorizer.fit_transform(rows).tocsr()
-    for labels, columns in (
-        ([t.team.name for t in tickets], text_columns(vectorizer)),
-        ([str(t.escalation_count) for t in tickets], None),
+    layout = text_layout(vectorizer)
+    for head, labels, compiled_as in (
+        ("team", [t.team.name for t in tickets], CompiledMean),  # three views of the text
+        ("category", [t.category.name for t in tickets], CompiledHead),  # the text
+        ("escalation", [str(t.escalation_count) for t in tickets], CompiledHead),  # text and metadata
     ):
-        head = classifier(len(labels), 10, columns=columns).fit(matrix, labels)
-        compiled = compile_head(head, matrix.shape[1])
-        assert isinstance(compiled, CompiledHead)
+        model = head_classifier(head, len(labels), 10, layout).fit(matrix, labels)
+        compiled = compile_head(model, matrix.shape[1])
+        assert isinstance(compiled, compiled_as)
         for i in range(0, 150, 7):
             np.testing.assert_allclose(
-                compiled.predict_proba(matrix[i]), head.predict_proba(matrix[i]), atol=1e-6
+                compiled.predict_proba(matrix[i]), model.predict_proba(matrix[i]), atol=1e-6
             )
 
 
