@@ -52,6 +52,7 @@ from escalation.routing.decisions import (
 )
 from escalation.routing.follow_up import keep_place, keep_priority, place_before, set_rules_aside
 from escalation.routing.placement import (
+    align_category,
     need_for,
     settle_team,
     settle_tier,
@@ -124,6 +125,7 @@ def _settle(run: Run) -> None:
     run.impact = read_impact(run.snap.text)
     settle_team(run)
     keep_place(run, before)
+    align_category(run)
     run.agents = team_agents(ticket.team_id, run.now, reads=reads) if ticket.team_id else []
     settle_tier(run)
     if ticket.first_routed_at is None:

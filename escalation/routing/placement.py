@@ -116,6 +116,34 @@ def settle_team(run: Run) -> None:
         ticket.team = Team.objects.get(pk=team_id) if team_id else None
 
 
+def align_category(run: Run) -> None:
+    """A category the model guessed belongs with the ticket's team. When a rule, the mailbox or a
+    follow-up put the ticket with another team, the model's likeliest category of that team takes its
+    place, or none when the model knows none of that team's categories. Categories a customer, a rule
+    or an agent chose stay as they are."""
+    ticket = run.ticket
+    category = ticket.category if ticket.category_id else None
+    if (
+        category is None
+        or ticket.category_source != CategorySource.MODEL
+        or not ticket.team_id
+        or category.team_id in (None, ticket.team_id)
+    ):
+        return
+    likelihood = run.triage.category_probabilities
+    names = list(Category.objects.filter(team_id=ticket.team_id).values_list("name", flat=True))
+    best = max((name for name in names if name in likelihood), key=likelihood.get, default=None)
+    if best is None:
+        ticket.category, ticket.category_source = None, ""
+        run.notes.append(f"Category {category} is {category.team}'s, not {ticket.team}'s: category cleared")
+        return
+    ticket.category = Category.objects.select_related("team").get(team_id=ticket.team_id, name=best)
+    run.notes.append(
+        f"Category {category} is {category.team}'s, not {ticket.team}'s: the model's likeliest of "
+        f"{ticket.team}'s categories is {best} ({likelihood[best]:.0%})"
+    )
+
+
 def predicted_tier(run: Run) -> int:
     """Predictive escalation: a new ticket the model expects to escalate goes straight to the tier that
     escalated tickets of its team ended at (learned from history), instead of passing through tier 1."""

@@ -92,6 +92,7 @@ def model_triage(ticket: Ticket, model: LoadedModel) -> TriageResult:
         priority_confidence=priority.probability if priority else None,
         escalation_probability=probability,
         confidence=decisive.probability if decisive else None,
+        category_probabilities=category_guess.probabilities if category_guess else {},
         category_unsure=category_guess is not None and _unsure(category_guess, UNSURE_CATEGORY),
         team_unsure=team_guess is not None and _unsure(team_guess, UNSURE_TEAM),
         suggested_tier=model.end_tiers.get(team_guess.label) if team_guess else None,

@@ -15,6 +15,8 @@ class TriageResult:
     priority_confidence: float | None = None
     escalation_probability: float | None = None
     confidence: float | None = None
+    # The category head's probability of every category it knows (empty without a model's category head).
+    category_probabilities: dict[str, float] = field(default_factory=dict)
     # The model's guess is little better than chance (text unlike anything it learnt from: another
     # language, a few words): escalation.triage.ticket lets the categories' keywords answer then.
     category_unsure: bool = False

@@ -11,6 +11,7 @@ from django.utils import timezone
 from escalation.models import RoutingDecision
 from escalation.routing import engine as routing
 from escalation.routing.scoring import score_ticket
+from escalation.triage.result import TriageResult
 from helpdesk.models import AgentStatus, Autonomy, Priority, Segment, Status, TicketEvent
 from helpdesk.services import agent_set_status, ticket_escalate, ticket_resolve
 from tests.factories import AgentFactory, CustomerFactory, OrganizationFactory, TicketFactory, UserFactory
@@ -209,3 +210,38 @@ def test_freed_agent_receives_the_highest_priority_waiting_ticket(billing, tier1
         ticket.refresh_from_db()
     assert newer_high.assignee == only  # highest score, and older than its equal
     assert older_low.assignee is None and same_high_newer.assignee is None
+
+
+def _model_says(category, team, probabilities):
+    return lambda ticket, **_: TriageResult(
+        category=category, team=team, confidence=0.6, category_probabilities=probabilities, source="model"
+    )
+
+
+def test_a_rule_that_moves_the_team_takes_the_models_likeliest_category_of_that_team(
+    security, billing, tier1, skills, categories, submit, monkeypatch
+):
+    AgentFactory(tier=tier1, teams=[security], skills={skills["security"]: 4})
+    guess = {"Refund request": 0.6, "Security incident": 0.25, "Billing dispute": 0.15}
+    monkeypatch.setattr(routing, "triage_ticket", _model_says(categories["Refund request"], billing, guess))
+
+    ticket = submit("Refund?", "Someone got unauthorized access and bought a plan; can we get a refund?")
+
+    assert ticket.team == security  # the security rule
+    assert ticket.category == categories["Security incident"] and ticket.category_source == "model"
+    explanation = RoutingDecision.objects.get(ticket=ticket).explanation
+    assert "Category Refund request is Billing's, not Security's" in explanation
+    assert "likeliest of Security's categories is Security incident (25%)" in explanation
+
+
+def test_with_no_category_of_the_new_team_known_to_the_model_the_category_is_cleared(
+    security, billing, tier1, skills, categories, submit, monkeypatch
+):
+    AgentFactory(tier=tier1, teams=[security], skills={skills["security"]: 4})
+    guess = {"Refund request": 0.7, "Billing dispute": 0.3}
+    monkeypatch.setattr(routing, "triage_ticket", _model_says(categories["Refund request"], billing, guess))
+
+    ticket = submit("Refund?", "Someone got unauthorized access and bought a plan; can we get a refund?")
+
+    assert ticket.team == security and ticket.category is None
+    assert "category cleared" in RoutingDecision.objects.get(ticket=ticket).explanation
