@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from escalation.coverage.gaps import on_call_agents
@@ -138,6 +139,9 @@ def align_category(run: Run) -> None:
         run.notes.append(f"Category {category} is {category.team}'s, not {ticket.team}'s: category cleared")
         return
     ticket.category = Category.objects.select_related("team").get(team_id=ticket.team_id, name=best)
+    # Automation acts on the confidence in the category the ticket carries, not in the one it lost.
+    run.triage = dataclasses.replace(run.triage, confidence=likelihood[best])
+    ticket.confidence = likelihood[best]
     run.notes.append(
         f"Category {category} is {category.team}'s, not {ticket.team}'s: the model's likeliest of "
         f"{ticket.team}'s categories is {best} ({likelihood[best]:.0%})"

@@ -229,6 +229,7 @@ def test_a_rule_that_moves_the_team_takes_the_models_likeliest_category_of_that_
 
     assert ticket.team == security  # the security rule
     assert ticket.category == categories["Security incident"] and ticket.category_source == "model"
+    assert ticket.confidence == pytest.approx(0.25)  # in the category it carries, not the one it lost
     explanation = RoutingDecision.objects.get(ticket=ticket).explanation
     assert "Category Refund request is Billing's, not Security's" in explanation
     assert "likeliest of Security's categories is Security incident (25%)" in explanation
