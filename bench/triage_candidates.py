@@ -46,7 +46,7 @@ from sklearn.naive_bayes import ComplementNB, MultinomialNB  # noqa: E402
 from sklearn.pipeline import Pipeline  # noqa: E402
 from sklearn.svm import SVC, LinearSVC  # noqa: E402
 
-from escalation.triage.features import CHAR_WEIGHT, KEEP_PERCENT, SVM_C, geometric_mean, ticket_text  # noqa: E402
+from escalation.triage.features import CHAR_WEIGHT, KEEP_PERCENT, SVM_C, pooled, ticket_text  # noqa: E402
 
 VECTORIZERS: dict[str, Callable[[], object]] = {
     "words": lambda: TfidfVectorizer(
@@ -282,9 +282,9 @@ def prune_mislabelled(f: Folds, k: int) -> np.ndarray:
     return svm_head().fit(a[keep], y[keep]).predict(b)
 
 
-def three_views(words: str = "words", combine=geometric_mean, **options) -> Candidate:
+def three_views(words: str = "words", combine=pooled, **options) -> Candidate:
     """Three calibrated heads (words only, characters only, both), their probabilities combined (the
-    shipped model: normalised geometric mean)."""
+    shipped model: a log-linear pool, escalation.triage.features.pooled)."""
 
     def predict(f: Folds, k: int) -> np.ndarray:
         train, _ = f.splits[k]

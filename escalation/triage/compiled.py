@@ -16,7 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.special import expit
 
-from escalation.triage.features import MeanOfViews, View, geometric_mean
+from escalation.triage.features import MeanOfViews, View, pooled
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ class CompiledMean:
         return self.members[0].classes_
 
     def predict_proba(self, row: sp.csr_matrix) -> np.ndarray:
-        return geometric_mean([member.predict_proba(row) for member in self.members])
+        return pooled([member.predict_proba(row) for member in self.members])
 
 
 @dataclass(frozen=True)
