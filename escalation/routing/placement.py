@@ -132,19 +132,23 @@ def align_category(run: Run) -> None:
     ):
         return
     likelihood = run.triage.category_probabilities
-    names = list(Category.objects.filter(team_id=ticket.team_id).values_list("name", flat=True))
-    best = max((name for name in names if name in likelihood), key=likelihood.get, default=None)
-    if best is None:
+    known = [
+        c
+        for c in Category.objects.select_related("team").filter(team_id=ticket.team_id)
+        if c.name in likelihood
+    ]
+    chosen = max(known, key=lambda c: likelihood[c.name], default=None)
+    if chosen is None:
         ticket.category, ticket.category_source = None, ""
         run.notes.append(f"Category {category} is {category.team}'s, not {ticket.team}'s: category cleared")
         return
-    ticket.category = Category.objects.select_related("team").get(team_id=ticket.team_id, name=best)
+    ticket.category, confidence = chosen, likelihood[chosen.name]
     # Automation acts on the confidence in the category the ticket carries, not in the one it lost.
-    run.triage = dataclasses.replace(run.triage, confidence=likelihood[best])
-    ticket.confidence = likelihood[best]
+    run.triage = dataclasses.replace(run.triage, confidence=confidence)
+    ticket.confidence = confidence
     run.notes.append(
         f"Category {category} is {category.team}'s, not {ticket.team}'s: the model's likeliest of "
-        f"{ticket.team}'s categories is {best} ({likelihood[best]:.0%})"
+        f"{ticket.team}'s categories is {chosen} ({confidence:.0%})"
     )
 
 
